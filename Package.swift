@@ -1,0 +1,92 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Modules depend downward only:
+//   Paths, Config, History, ControlSocket, ServiceFiles  (leaves)
+//   Supervisor -> History (event type)                   (Subprocess, NIO)
+//   Daemon   -> Config, History, Supervisor, ControlSocket
+//   Reports  -> History, Daemon (status model)
+//   homeport -> everything (thin CLI)
+let package = Package(
+    name: "homeport",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "homeport", targets: ["homeport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+    ],
+    targets: [
+        .target(name: "Paths"),
+        // prctl(2) is variadic and not exported by Glibc's Swift module.
+        .target(name: "CProcessControl"),
+        .target(
+            name: "Config",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(
+            name: "History",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "ControlSocket",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "ServiceFiles"),
+        .target(
+            name: "Supervisor",
+            dependencies: [
+                "History", "CProcessControl",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Paths", "Config", "History", "Supervisor", "ControlSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Reports",
+            dependencies: ["History", "Daemon"]
+        ),
+        .executableTarget(
+            name: "homeport",
+            dependencies: [
+                "Paths", "Config", "History", "Supervisor", "ControlSocket", "ServiceFiles",
+                "Daemon", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "HomeportTests",
+            dependencies: [
+                "homeport", "Paths", "Config", "History", "Supervisor", "ControlSocket",
+                "ServiceFiles", "Daemon", "Reports",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,8 @@
+#ifndef HOMEPORT_PROCESS_CONTROL_H
+#define HOMEPORT_PROCESS_CONTROL_H
+
+/// Asks the kernel to send `signal` to this process when its parent thread exits (Linux
+/// prctl PR_SET_PDEATHSIG). Returns 0 on success, -1 where unsupported or on error.
+int homeport_set_parent_death_signal(int signal);
+
+#endif

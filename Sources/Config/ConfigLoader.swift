@@ -1,0 +1,141 @@
+import Foundation
+import TOMLKit
+
+/// Turns `homeport.toml` into a `HomeportConfig`, or into one error that names the file, the
+/// line and what would be valid.
+public enum ConfigLoader {
+    public static let topLevelKeys = ["daemon", "ddns", "ip", "relay", "rendezvous", "service"]
+
+    /// Loads `path`. A missing or unreadable file is an error here; deciding that "no file at
+    /// the default location" means "use the defaults" is the caller's business.
+    public static func load(path: String) throws(ConfigError) -> HomeportConfig {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigError(file: path, line: nil, message: "no such file; create one with `homeport config example > \(path)` or leave out --config to run on the built-in defaults")
+        }
+        guard FileManager.default.isReadableFile(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: nil, message: "cannot be read by this user; check its permissions")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, line: nil, message: "is not UTF-8 text")
+        }
+        let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.uint32Value
+        var config = try parse(text: text, file: path)
+        if let mode, mode & 0o004 != 0 {
+            let inline = inlineSecretNames(in: config)
+            if !inline.isEmpty {
+                config.warnings.append("\(path) is readable by every user on this machine and holds inline secrets (\(inline.joined(separator: ", "))); run `chmod 600 \(path)` or use env:NAME / file:PATH references instead")
+            }
+        }
+        return config
+    }
+
+    public static func parse(text: String, file: String) throws(ConfigError) -> HomeportConfig {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, line: error.source.begin.line, message: "not valid TOML: \(error.description)")
+        } catch {
+            throw ConfigError(file: file, line: nil, message: "not valid TOML: \(error)")
+        }
+        let lines = KeyLineIndex(text: text)
+        let top = TableReader(table: root, title: "the top level", section: "", file: file, lines: lines)
+        try top.requireOnlyKeys(topLevelKeys)
+
+        var config = HomeportConfig()
+        config.sourcePath = file
+        if let table = try top.subtable("daemon", title: "[daemon]") {
+            config.daemon = try parseDaemon(TableReader(table: table, title: "[daemon]", section: "daemon", file: file, lines: lines))
+        }
+        if let table = try top.subtable("ip", title: "[ip]") {
+            config.ip = try parseIP(TableReader(table: table, title: "[ip]", section: "ip", file: file, lines: lines))
+        }
+        for name in ["rendezvous", "relay"] {
+            guard let table = try top.subtable(name, title: "[\(name)]") else { continue }
+            let reader = TableReader(table: table, title: "[\(name)]", section: name, file: file, lines: lines)
+            let defaults = name == "rendezvous" ? config.rendezvous : config.relay
+            let parsed = try parseBuiltin(reader, defaults: defaults)
+            if name == "rendezvous" { config.rendezvous = parsed } else { config.relay = parsed }
+        }
+        for (index, table) in try arrayOfTables("ddns", in: top).enumerated() {
+            let reader = TableReader(table: table, title: "[[ddns]] #\(index + 1)", section: KeyLineIndex.arraySection("ddns", index), file: file, lines: lines)
+            config.ddns.append(try DDNSEntryParser.parse(reader))
+        }
+        var seen: Set<String> = []
+        for (index, table) in try arrayOfTables("service", in: top).enumerated() {
+            let reader = TableReader(table: table, title: "[[service]] #\(index + 1)", section: KeyLineIndex.arraySection("service", index), file: file, lines: lines)
+            let service = try ServiceDefinitionParser.parse(reader)
+            guard seen.insert(service.name).inserted else {
+                throw reader.error("name", "two [[service]] entries are named '\(service.name)'; service names must be unique")
+            }
+            config.services.append(service)
+        }
+        return config
+    }
+
+    private static func arrayOfTables(_ key: String, in top: TableReader) throws(ConfigError) -> [TOMLTable] {
+        guard let value = top.table[key] else { return [] }
+        if value.table != nil {
+            throw top.error(nil, "write [[\(key)]] with double brackets, one block per entry; [\(key)] declares a single table")
+        }
+        guard let array = value.array else {
+            throw top.error(key, "'\(key)' must be written as [[\(key)]] blocks")
+        }
+        var tables: [TOMLTable] = []
+        for element in array {
+            guard let table = element.table else {
+                throw top.error(key, "'\(key)' must be written as [[\(key)]] blocks")
+            }
+            tables.append(table)
+        }
+        return tables
+    }
+
+    private static func parseDaemon(_ reader: TableReader) throws(ConfigError) -> DaemonSettings {
+        try reader.requireOnlyKeys(DaemonSettings.validKeys)
+        var daemon = DaemonSettings()
+        daemon.stateDirectory = try reader.string("state_dir")
+        daemon.logLevel = try reader.oneOf("log_level", LogLevel.self) ?? daemon.logLevel
+        daemon.retentionDays = try reader.int("retention_days", in: 1...36500) ?? daemon.retentionDays
+        if let interval = try reader.duration("heartbeat_interval", max: .seconds(3600)) {
+            guard interval >= .seconds(1) else {
+                throw reader.error("heartbeat_interval", "'heartbeat_interval' in [daemon] must be at least 1s")
+            }
+            daemon.heartbeatInterval = interval
+        }
+        return daemon
+    }
+
+    private static func parseIP(_ reader: TableReader) throws(ConfigError) -> IPSettings {
+        try reader.requireOnlyKeys(IPSettings.validKeys)
+        var ip = IPSettings()
+        ip.enabled = try reader.bool("enabled") ?? ip.enabled
+        if let interval = try reader.duration("interval", max: .seconds(86400)) {
+            guard interval >= .seconds(30) else {
+                throw reader.error("interval", "'interval' in [ip] must be at least 30s; public echo services block clients that poll faster")
+            }
+            ip.interval = interval
+        }
+        return ip
+    }
+
+    private static func parseBuiltin(_ reader: TableReader, defaults: BuiltinServerSettings) throws(ConfigError) -> BuiltinServerSettings {
+        try reader.requireOnlyKeys(BuiltinServerSettings.validKeys)
+        var settings = defaults
+        settings.enabled = try reader.bool("enabled") ?? settings.enabled
+        settings.port = try reader.int("port", in: 1...65533) ?? settings.port
+        return settings
+    }
+
+    static func inlineSecretNames(in config: HomeportConfig) -> [String] {
+        var names: [String] = []
+        for (index, entry) in config.ddns.enumerated() {
+            for (key, value) in entry.settings.sorted(by: { $0.key < $1.key }) {
+                if case .secret(let secret) = value, secret.isInline {
+                    names.append("[[ddns]] #\(index + 1) \(key)")
+                }
+            }
+        }
+        return names
+    }
+}

@@ -1,0 +1,20 @@
+/// What `homeport config check` prints after a file passed: the effective settings, secrets
+/// shown only as references or `<redacted>`.
+public enum ConfigSummary {
+    public static func lines(_ config: HomeportConfig) -> [String] {
+        var out: [String] = []
+        out.append("source: \(config.sourcePath ?? "built-in defaults")")
+        out.append("[daemon] log_level=\(config.daemon.logLevel.rawValue) retention_days=\(config.daemon.retentionDays) heartbeat_interval=\(DurationText.format(config.daemon.heartbeatInterval))" + (config.daemon.stateDirectory.map { " state_dir=\($0)" } ?? ""))
+        out.append("[ip] enabled=\(config.ip.enabled) interval=\(DurationText.format(config.ip.interval))")
+        out.append("[rendezvous] enabled=\(config.rendezvous.enabled) port=\(config.rendezvous.port)")
+        out.append("[relay] enabled=\(config.relay.enabled) port=\(config.relay.port)")
+        for entry in config.ddns {
+            let settings = entry.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            out.append("[[ddns]] provider=\(entry.provider) hostnames=\(entry.hostnames.joined(separator: ",")) ipv4=\(entry.ipv4) ipv6=\(entry.ipv6)" + (settings.isEmpty ? "" : " \(settings)"))
+        }
+        for service in config.services {
+            out.append("[[service]] \(service.name): \(service.command.joined(separator: " ")) restart=\(service.restart.rawValue) health=\(service.health) stop_timeout=\(DurationText.format(service.stopTimeout))\(service.enabled ? "" : " (disabled)")")
+        }
+        return out
+    }
+}

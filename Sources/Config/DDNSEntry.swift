@@ -1,0 +1,39 @@
+/// One `[[ddns]]` record set: which provider, which hostnames, and the provider's own settings
+/// (credentials among them, which may be `env:`/`file:` references).
+public struct DDNSEntry: Sendable, Equatable {
+    public var provider: String
+    public var hostnames: [String]
+    public var ipv4 = true
+    public var ipv6 = false
+    public var ttl: Int?
+    /// Provider-specific settings, checked against the provider definition by the DDNS module.
+    public var settings: [String: SettingValue] = [:]
+    /// Line of the `[[ddns]]` header, for errors the DDNS module reports later.
+    public var line: Int?
+
+    public init(provider: String, hostnames: [String]) {
+        self.provider = provider
+        self.hostnames = hostnames
+    }
+
+    public static let fixedKeys = ["hostnames", "ipv4", "ipv6", "provider", "ttl"]
+
+    /// Setting names that hold credentials; their values never appear in logs or output.
+    public static func isSecretSetting(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return ["password", "token", "secret", "key", "credential"].contains { lowered.contains($0) }
+    }
+}
+
+/// A provider setting: a plain value, or a secret that may live outside the config file.
+public enum SettingValue: Sendable, Equatable, CustomStringConvertible {
+    case plain(String)
+    case secret(SecretValue)
+
+    public var description: String {
+        switch self {
+        case .plain(let value): return value
+        case .secret(let secret): return secret.description
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// The annotated file `homeport config example` prints. Every line that is not a comment is
+/// the default or a working example, and a test checks that the file parses.
+public enum ExampleConfig {
+    public static let text = #"""
+# homeport.toml: every setting is optional; this file shows the defaults.
+# Check a file with: homeport config check --config homeport.toml
+
+[daemon]
+# state_dir = "/var/lib/homeport"   # history database, keys, control socket
+log_level = "info"                  # trace, debug, info, notice, warning, error, critical
+retention_days = 400                # history rows older than this are pruned
+heartbeat_interval = "60s"          # how often the daemon records that the host is up
+
+[ip]
+enabled = true
+interval = "5m"                     # how often public echo services are asked
+
+[rendezvous]                        # built-in RustDesk ID server (hbbs-compatible)
+enabled = true
+port = 21116                        # also uses port-1 (NAT test) and port+2 (websocket)
+
+[relay]                             # built-in RustDesk relay (hbbr-compatible)
+enabled = true
+port = 21117                        # also uses port+2 (websocket)
+
+# Dynamic DNS: one block per provider account. Secrets may be written inline, or as
+# "env:NAME" (an environment variable) or "file:/path" (first line of a file).
+# [[ddns]]
+# provider = "duckdns"
+# hostnames = ["myhome.duckdns.org"]
+# token = "env:DUCKDNS_TOKEN"
+# ipv4 = true
+# ipv6 = false
+
+# Your own programs, kept running next to the built-in servers.
+# [[service]]
+# name = "files"
+# command = ["/usr/bin/python3", "-m", "http.server", "8080"]   # or one string: "python3 -m http.server 8080"
+# working_dir = "/srv/files"
+# env = { PYTHONUNBUFFERED = "1" }
+# restart = "always"                # always, on-failure, never
+# health = "tcp:8080"               # or "none"; 3 failed checks in a row restart it
+# health_interval = "10s"
+# stop_timeout = "10s"              # SIGTERM, then SIGKILL after this long
+
+"""#
+}

@@ -1,0 +1,130 @@
+/// Remembers on which line each key and table header of a TOML file stands.
+///
+/// TOMLKit does not expose source positions for parsed values, and an error that says only
+/// "unknown key" makes the user search the file. This light scan follows headers (`[x]`,
+/// `[[x]]` counted per name), skips multi-line strings and arrays, and records the first
+/// component of every `key = value` line, which is all the error messages need.
+struct KeyLineIndex {
+    private var keyLines: [String: [String: Int]] = [:]
+    private var headerLines: [String: Int] = [:]
+
+    /// Section ids: "" for the root table, "daemon" for `[daemon]`, "service#0" for the first
+    /// `[[service]]`.
+    static func arraySection(_ name: String, _ index: Int) -> String { "\(name)#\(index)" }
+
+    init(text: String) {
+        var section = ""
+        var arrayCounts: [String: Int] = [:]
+        var multilineDelimiter: String?
+        var bracketDepth = 0
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNumber = offset + 1
+            let line = rawLine.drop { $0 == " " || $0 == "\t" }
+            if let delimiter = multilineDelimiter {
+                if line.contains(delimiter) { multilineDelimiter = nil }
+                continue
+            }
+            if bracketDepth > 0 {
+                bracketDepth += Self.bracketBalance(of: line)
+                continue
+            }
+            if line.hasPrefix("[[") {
+                let name = Self.headerName(line.dropFirst(2), closing: "]]")
+                let index = arrayCounts[name, default: 0]
+                arrayCounts[name] = index + 1
+                section = Self.arraySection(name, index)
+                headerLines[section] = lineNumber
+                continue
+            }
+            if line.hasPrefix("[") {
+                section = Self.headerName(line.dropFirst(), closing: "]")
+                headerLines[section] = lineNumber
+                continue
+            }
+            guard !line.hasPrefix("#"), let equals = Self.firstUnquoted("=", in: line) else { continue }
+            let key = Self.firstKeyComponent(line[line.startIndex..<equals])
+            if !key.isEmpty, keyLines[section]?[key] == nil {
+                keyLines[section, default: [:]][key] = lineNumber
+            }
+            let value = line[line.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
+            for delimiter in ["\"\"\"", "'''"] where value.hasPrefix(delimiter) {
+                if !value.dropFirst(3).contains(delimiter) { multilineDelimiter = delimiter }
+            }
+            if multilineDelimiter == nil {
+                bracketDepth = max(0, Self.bracketBalance(of: value))
+            }
+        }
+    }
+
+    func line(ofKey key: String, in section: String) -> Int? {
+        keyLines[section]?[key]
+    }
+
+    func line(ofSection section: String) -> Int? {
+        headerLines[section]
+    }
+
+    private static func headerName(_ rest: Substring, closing: String) -> String {
+        let body = rest.split(separator: Character(String(closing.first!)), maxSplits: 1).first ?? ""
+        return body.trimmingCharacters().replacingQuotes()
+    }
+
+    private static func firstKeyComponent(_ key: Substring) -> String {
+        let trimmed = key.trimmingCharacters()
+        if let quote = trimmed.first, quote == "\"" || quote == "'" {
+            let rest = trimmed.dropFirst()
+            return String(rest.prefix { $0 != quote })
+        }
+        return String(trimmed.prefix { $0 != "." }).trimmingCharacters()
+    }
+
+    private static func firstUnquoted(_ target: Character, in line: Substring) -> Substring.Index? {
+        var quote: Character?
+        for index in line.indices {
+            let character = line[index]
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if character == target {
+                return index
+            } else if character == "#" {
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// Opening minus closing brackets outside strings and comments.
+    private static func bracketBalance(of text: Substring) -> Int {
+        var balance = 0
+        var quote: Character?
+        for character in text {
+            if let open = quote {
+                if character == open { quote = nil }
+                continue
+            }
+            switch character {
+            case "\"", "'": quote = character
+            case "[", "{": balance += 1
+            case "]", "}": balance -= 1
+            case "#": return balance
+            default: break
+            }
+        }
+        return balance
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" || first == "\r" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice.removeLast() }
+        return String(slice)
+    }
+
+    func replacingQuotes() -> String {
+        String(self.filter { $0 != "\"" && $0 != "'" })
+    }
+}

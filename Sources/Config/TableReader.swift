@@ -1,0 +1,129 @@
+import TOMLKit
+
+/// Reads one TOML table with typed accessors whose errors name the file, the line, the table
+/// and what would have been valid.
+struct TableReader {
+    let table: TOMLTable
+    /// How the table is named to the user: `[daemon]`, `[[service]] #2`.
+    let title: String
+    /// The table's id in the line index.
+    let section: String
+    let file: String
+    let lines: KeyLineIndex
+
+    func error(_ key: String?, _ message: String) -> ConfigError {
+        let line = key.flatMap { lines.line(ofKey: $0, in: section) } ?? lines.line(ofSection: section)
+        return ConfigError(file: file, line: line, message: message)
+    }
+
+    func has(_ key: String) -> Bool { table[key] != nil }
+
+    /// Rejects keys outside `valid`, suggesting the closest valid one.
+    func requireOnlyKeys(_ valid: [String]) throws(ConfigError) {
+        for key in table.keys.sorted() where !valid.contains(key) {
+            var message = "unknown key '\(key)' in \(title)"
+            if let guess = KeySuggestion.closest(to: key, in: valid) {
+                message += " (did you mean '\(guess)'?)"
+            }
+            message += "; valid keys: \(valid.sorted().joined(separator: ", "))"
+            throw error(key, message)
+        }
+    }
+
+    func bool(_ key: String) throws(ConfigError) -> Bool? {
+        guard let value = table[key] else { return nil }
+        guard let bool = value.bool else {
+            throw error(key, "'\(key)' in \(title) must be true or false, not \(Self.describe(value))")
+        }
+        return bool
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let number = value.int else {
+            throw error(key, "'\(key)' in \(title) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(Self.describe(value))")
+        }
+        guard range.contains(number) else {
+            throw error(key, "'\(key)' in \(title) must be from \(range.lowerBound) to \(range.upperBound), not \(number)")
+        }
+        return number
+    }
+
+    func string(_ key: String) throws(ConfigError) -> String? {
+        guard let value = table[key] else { return nil }
+        guard let string = value.string else {
+            throw error(key, "'\(key)' in \(title) must be a string in quotes, not \(Self.describe(value))")
+        }
+        return string
+    }
+
+    func requiredString(_ key: String, example: String) throws(ConfigError) -> String {
+        guard let value = try string(key), !value.isEmpty else {
+            throw error(nil, "\(title) needs '\(key)', for example \(key) = \(example)")
+        }
+        return value
+    }
+
+    func stringArray(_ key: String) throws(ConfigError) -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else {
+            throw error(key, "'\(key)' in \(title) must be an array of strings such as [\"a\", \"b\"], not \(Self.describe(value))")
+        }
+        var result: [String] = []
+        for element in array {
+            guard let string = element.string else {
+                throw error(key, "'\(key)' in \(title) must contain only strings, found \(Self.describe(element))")
+            }
+            result.append(string)
+        }
+        return result
+    }
+
+    func oneOf<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(ConfigError) -> T? where T.RawValue == String {
+        guard let text = try string(key) else { return nil }
+        guard let value = T(rawValue: text) else {
+            let valid = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw error(key, "'\(key)' in \(title) must be one of \(valid), not \"\(text)\"")
+        }
+        return value
+    }
+
+    func duration(_ key: String, max: Duration = .seconds(365 * 86400)) throws(ConfigError) -> Duration? {
+        guard let value = table[key] else { return nil }
+        let parsed: Duration?
+        if let seconds = value.int {
+            parsed = seconds >= 0 ? .seconds(seconds) : nil
+        } else if let text = value.string {
+            parsed = DurationText.parse(text)
+        } else {
+            parsed = nil
+        }
+        guard let parsed else {
+            throw error(key, "'\(key)' in \(title) must be \(DurationText.help), not \(Self.describe(value))")
+        }
+        guard parsed <= max else {
+            throw error(key, "'\(key)' in \(title) must be at most \(DurationText.format(max))")
+        }
+        return parsed
+    }
+
+    func subtable(_ key: String, title: String) throws(ConfigError) -> TOMLTable? {
+        guard let value = table[key] else { return nil }
+        guard let sub = value.table else {
+            throw error(key, "'\(key)' must be a table (\(title)), not \(Self.describe(value))")
+        }
+        return sub
+    }
+
+    static func describe(_ value: TOMLValueConvertible) -> String {
+        switch value.type {
+        case .string: return "the string \"\(value.string ?? "")\""
+        case .int: return "the number \(value.int ?? 0)"
+        case .double: return "the number \(value.double ?? 0)"
+        case .bool: return (value.bool ?? false) ? "true" : "false"
+        case .array: return "an array"
+        case .table: return "a table"
+        default: return "a \(value.type)"
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Config
+import ControlSocket
+import Foundation
+import History
+import Logging
+import ServiceLifecycle
+import Supervisor
+import UnixSignals
+
+/// `homeport run`: the always-on process. It records its life in the history (start,
+/// heartbeats, clean stop), runs the supervisor, serves its state on the control socket,
+/// reloads on SIGHUP, and on SIGTERM/SIGINT (through ServiceLifecycle) stops every child
+/// before exiting 0.
+public final class HomeportDaemon: Service {
+    public struct Settings: Sendable {
+        public var config: HomeportConfig
+        public var stateDirectory: String
+        public var executable: String
+        public var version: String
+        public var builtins: [BuiltinService]
+        /// Reads the configuration again for SIGHUP; throws a `ConfigError` on a bad file.
+        public var reloadConfig: @Sendable () throws -> HomeportConfig
+
+        public init(config: HomeportConfig, stateDirectory: String, executable: String, version: String,
+                    builtins: [BuiltinService], reloadConfig: @escaping @Sendable () throws -> HomeportConfig) {
+            self.config = config
+            self.stateDirectory = stateDirectory
+            self.executable = executable
+            self.version = version
+            self.builtins = builtins
+            self.reloadConfig = reloadConfig
+        }
+    }
+
+    private let settings: Settings
+    private let history: HistoryStore
+    private let logger: Logger
+
+    public init(settings: Settings, history: HistoryStore, logger: Logger) {
+        self.settings = settings
+        self.history = history
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let layout = StateLayout(directory: settings.stateDirectory)
+        let startedAt = Date()
+        let heartbeatInterval = settings.config.daemon.heartbeatInterval
+        let runID = try await history.beginDaemonRun(at: startedAt, pid: getpid(), version: settings.version,
+                                                    heartbeatInterval: DurationText.seconds(heartbeatInterval))
+        await prune(retentionDays: settings.config.daemon.retentionDays)
+        let supervisor = Supervisor(launcher: settings.executable, sink: HistorySink(store: history, runID: runID, logger: logger), logger: logger)
+        let current = CurrentConfig(settings.config)
+        var info = DaemonInfo(running: true, stateDirectory: settings.stateDirectory)
+        info.pid = getpid()
+        info.version = settings.version
+        info.since = startedAt
+        info.configFile = settings.config.sourcePath
+        let control = ControlServer(path: layout.controlSocket, handler: ControlCommands(supervisor: supervisor, current: current, info: info).handle)
+        let logger = self.logger
+
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await control.run { logger.info("control socket ready at \(layout.controlSocket)") }
+            }
+            group.addTask { [self] in
+                await heartbeat(runID: runID, every: heartbeatInterval)
+            }
+            group.addTask { [self] in
+                await reloadOnHangup(supervisor: supervisor, current: current)
+            }
+            let plan = ServicePlan.make(config: settings.config, builtins: settings.builtins, executable: settings.executable, stateDirectory: settings.stateDirectory)
+            if plan.specs.isEmpty {
+                logger.notice("no services to run: add [[service]] entries to the config (see `homeport config example`)")
+            }
+            await supervisor.apply(plan.specs, healthSchedules: plan.healthSchedules)
+            logger.info("homeport \(settings.version) running (pid \(getpid()), state in \(settings.stateDirectory))")
+            // Returns when SIGTERM/SIGINT arrive, or throws if the task is cancelled; either
+            // way the children are stopped below.
+            try? await gracefulShutdown()
+            logger.info("shutting down: stopping services")
+            await supervisor.stopAll(reason: "homeport is shutting down")
+            group.cancelAll()
+            while let result = await group.nextResult() {
+                if case .failure(let error) = result, !(error is CancellationError) {
+                    logger.error("\(error)")
+                }
+            }
+        }
+        do {
+            try await history.endDaemonRun(runID: runID, at: Date())
+        } catch {
+            logger.error("could not record the clean stop in the history: \(error)")
+        }
+        logger.info("stopped")
+    }
+
+    private func heartbeat(runID: Int64, every interval: Duration) async {
+        var lastPrune = ContinuousClock.now
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            do {
+                try await history.heartbeat(runID: runID, at: Date())
+            } catch {
+                logger.error("could not record a heartbeat in the history: \(error)")
+            }
+            if ContinuousClock.now - lastPrune >= .seconds(86400) {
+                lastPrune = ContinuousClock.now
+                await prune(retentionDays: settings.config.daemon.retentionDays)
+            }
+        }
+    }
+
+    private func prune(retentionDays: Int) async {
+        let cutoff = Date().addingTimeInterval(-Double(retentionDays) * 86400)
+        do {
+            let deleted = try await history.prune(olderThan: cutoff)
+            if deleted > 0 { logger.info("pruned \(deleted) history rows older than \(retentionDays) days") }
+        } catch {
+            logger.error("could not prune the history: \(error)")
+        }
+    }
+
+    private func reloadOnHangup(supervisor: Supervisor, current: CurrentConfig) async {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in hangups {
+            if Task.isCancelled { return }
+            logger.info("SIGHUP: reloading the configuration")
+            let config: HomeportConfig
+            do {
+                config = try settings.reloadConfig()
+            } catch {
+                logger.error("reload failed, keeping the running configuration: \(error)")
+                continue
+            }
+            for warning in config.warnings { logger.warning("\(warning)") }
+            await current.set(config)
+            let plan = ServicePlan.make(config: config, builtins: settings.builtins, executable: settings.executable, stateDirectory: settings.stateDirectory)
+            let change = await supervisor.apply(plan.specs, healthSchedules: plan.healthSchedules)
+            logger.info("reloaded: started [\(change.started.joined(separator: ", "))], restarted [\(change.restarted.joined(separator: ", "))], stopped [\(change.stopped.joined(separator: ", "))], unchanged [\(change.unchanged.joined(separator: ", "))]")
+        }
+    }
+}
+
+/// The configuration in force, replaced on reload.
+actor CurrentConfig {
+    private(set) var config: HomeportConfig
+
+    init(_ config: HomeportConfig) {
+        self.config = config
+    }
+
+    func set(_ config: HomeportConfig) {
+        self.config = config
+    }
+}

@@ -1,0 +1,54 @@
+import GRDB
+
+/// Migrations are append-only: a released migration is never edited, a change is a new one.
+enum HistorySchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE daemon_runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    started_at REAL NOT NULL,
+                    last_heartbeat REAL NOT NULL,
+                    stopped_at REAL,
+                    pid INTEGER NOT NULL,
+                    version TEXT NOT NULL,
+                    heartbeat_interval REAL NOT NULL
+                );
+                CREATE INDEX daemon_runs_time ON daemon_runs(last_heartbeat);
+                CREATE TABLE service_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    ts REAL NOT NULL,
+                    run_id INTEGER REFERENCES daemon_runs(id) ON DELETE SET NULL,
+                    service TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    pid INTEGER,
+                    exit_code INTEGER,
+                    signal INTEGER,
+                    detail TEXT
+                );
+                CREATE INDEX service_events_service_time ON service_events(service, ts);
+                CREATE INDEX service_events_time ON service_events(ts);
+                CREATE TABLE ip_observations (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    ts REAL NOT NULL,
+                    family TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    source TEXT NOT NULL
+                );
+                CREATE INDEX ip_observations_time ON ip_observations(family, ts);
+                CREATE TABLE ddns_updates (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    ts REAL NOT NULL,
+                    provider TEXT NOT NULL,
+                    hostname TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    message TEXT
+                );
+                CREATE INDEX ddns_updates_time ON ddns_updates(hostname, ts);
+                """)
+        }
+        return migrator
+    }
+}

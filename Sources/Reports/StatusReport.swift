@@ -1,0 +1,59 @@
+import Daemon
+import Foundation
+import Supervisor
+
+/// `homeport status` for people: a few lines, the important facts first.
+public enum StatusReport {
+    public static func render(_ status: DaemonStatus, now: Date, style: Style, unreachableReason: String? = nil) -> String {
+        var lines: [String] = []
+        let daemon = status.daemon
+        if daemon.running {
+            var head = "homeport \(daemon.version ?? "") is " + style.green("running")
+            if let since = daemon.since { head += " since \(TimeText.minute(since)) (\(TimeText.span(now.timeIntervalSince(since))))" }
+            if let pid = daemon.pid { head += ", pid \(pid)" }
+            lines.append(head)
+        } else {
+            lines.append(style.red("homeport is not running") + (unreachableReason.map { " (\($0))" } ?? "") + ".")
+            if let since = daemon.since, let lastSeen = daemon.lastSeen {
+                let ending = daemon.lastRunEndedCleanly == true
+                    ? "stopped cleanly"
+                    : "ended without a clean stop (last heartbeat; power cut, crash or kill)"
+                lines.append("Last run: \(TimeText.minute(since)) to \(TimeText.minute(lastSeen)), \(ending), \(TimeText.relative(lastSeen, now: now)).")
+            } else {
+                lines.append("It has never run with this state directory.")
+            }
+        }
+        lines.append(style.dim("state: \(daemon.stateDirectory)   config: \(daemon.configFile ?? "built-in defaults")"))
+        lines.append("")
+        if status.services.isEmpty {
+            lines.append(daemon.running ? "No services configured. Add [[service]] entries (see `homeport config example`)." : "No services recorded.")
+            return lines.joined(separator: "\n")
+        }
+        if !daemon.running { lines.append("Last known state of each service:") }
+        var table = TextTable(headers: ["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT"])
+        for service in status.services {
+            let uptime = service.startedAt.map { TimeText.span(now.timeIntervalSince($0)) } ?? "-"
+            var lastExit = service.lastExit.map { "\($0.reason), \(TimeText.relative($0.at, now: now))" } ?? "-"
+            if let problem = service.problem { lastExit = problem }
+            if let next = service.nextStartAt { lastExit += "; next start \(TimeText.relative(next, now: now))" }
+            table.add([service.name, color(service, style: style, running: daemon.running), service.pid.map(String.init) ?? "-", uptime, String(service.restarts), lastExit])
+        }
+        lines.append(table.render())
+        let unhealthy = status.services.filter { $0.healthy == false }
+        for service in unhealthy {
+            lines.append(style.yellow("\(service.name): health check \(service.health ?? "") failing: \(service.healthError ?? "")"))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func color(_ service: ServiceStatus, style: Style, running: Bool) -> String {
+        let text = service.state.rawValue + (service.healthy == false ? " (unhealthy)" : "")
+        guard running else { return text }
+        switch service.state {
+        case .running: return service.healthy == false ? style.yellow(text) : style.green(text)
+        case .starting, .restarting, .stopping: return style.yellow(text)
+        case .crashLooping, .portConflict: return style.red(text)
+        case .stopped, .exited: return text
+        }
+    }
+}

@@ -1,0 +1,70 @@
+/// The systemd unit for `homeport run` (Linux). `launch/homeport.service` in the repository is
+/// this rendering with the default paths; a test keeps the two identical.
+public enum SystemdUnit {
+    public static let fileName = "homeport.service"
+    public static let defaultDirectory = "/etc/systemd/system"
+
+    public static func render(_ parameters: ServiceFileParameters) -> String {
+        let execStart = parameters.runArguments.map(quote).joined(separator: " ")
+        return """
+        # homeport: public IP, DDNS and a self-hosted RustDesk server for a home network.
+        # Install with `sudo homeport service install`, or copy to /etc/systemd/system/ and run
+        #   sudo systemctl daemon-reload && sudo systemctl enable --now homeport
+        [Unit]
+        Description=homeport home-server daemon (public IP, DDNS, RustDesk rendezvous and relay)
+        After=network-online.target
+        Wants=network-online.target
+
+        [Service]
+        Type=simple
+        ExecStart=\(execStart)
+        ExecReload=/bin/kill -HUP $MAINPID
+        Restart=on-failure
+        RestartSec=5s
+        # homeport stops its own children (SIGTERM, then SIGKILL after each stop_timeout);
+        # systemd signals only the main process first and cleans up what is left after the timeout.
+        KillMode=mixed
+        TimeoutStopSec=90s
+        StateDirectory=homeport
+        StateDirectoryMode=0700
+        ConfigurationDirectory=homeport
+        UMask=0077
+        LimitNOFILE=65536
+
+        # Hardening. Your own [[service]] programs run under these rules too: if one must
+        # write outside the state directory, add ReadWritePaths= with `systemctl edit homeport`.
+        NoNewPrivileges=yes
+        ProtectSystem=strict
+        ProtectHome=read-only
+        PrivateTmp=yes
+        PrivateDevices=yes
+        ProtectKernelTunables=yes
+        ProtectKernelModules=yes
+        ProtectKernelLogs=yes
+        ProtectControlGroups=yes
+        ProtectClock=yes
+        ProtectHostname=yes
+        RestrictSUIDSGID=yes
+        RestrictRealtime=yes
+        RestrictNamespaces=yes
+        LockPersonality=yes
+        RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+
+        [Install]
+        WantedBy=multi-user.target
+
+        """
+    }
+
+    /// systemd's own quoting for ExecStart: double quotes around words with spaces.
+    static func quote(_ word: String) -> String {
+        guard word.contains(where: { $0 == " " || $0 == "\"" || $0 == "\\" || $0 == "'" }) else { return word }
+        return "\"" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

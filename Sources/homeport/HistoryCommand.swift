@@ -1,0 +1,111 @@
+import ArgumentParser
+import Config
+import Daemon
+import Foundation
+import History
+import Reports
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show recorded history: uptime, service events, public IP changes.",
+        discussion: "Reads the history database directly, so it works whether or not the daemon is running.",
+        subcommands: [UptimeHistoryCommand.self, EventsHistoryCommand.self, IPHistoryCommand.self],
+        defaultSubcommand: UptimeHistoryCommand.self
+    )
+}
+
+struct HistoryOptions: ParsableArguments {
+    @OptionGroup var locations: LocationOptions
+
+    @Option(name: .long, help: ArgumentHelp("How far back to look: 24h, 7d, 90d, 1y is 365d.", valueName: "duration"))
+    var since: String = "7d"
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard DurationText.parse(since) != nil else {
+            throw ValidationError("--since must be a duration such as 24h, 7d or 365d, not '\(since)'.")
+        }
+    }
+
+    var sinceDate: Date {
+        Date().addingTimeInterval(-DurationText.seconds(DurationText.parse(since) ?? .seconds(7 * 86400)))
+    }
+
+    func openStore() throws -> HistoryStore {
+        let stateDirectory = locations.stateDirectoryForReading().stateDirectory
+        do {
+            return try HistoryStore(path: StateLayout(directory: stateDirectory).historyDatabase, readOnly: true)
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = StatusJSON.encoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+struct UptimeHistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "uptime",
+        abstract: "Uptime per service over 24 h, 7 d, 30 d and --since, with a timeline and outages.",
+        discussion: "Time when the host or homeport was not running counts as downtime (known from the daemon's heartbeats)."
+    )
+
+    @OptionGroup var options: HistoryOptions
+
+    @Option(name: .long, help: "Only this service.")
+    var service: String?
+
+    func run() throws {
+        let store = try options.openStore()
+        let summary = try UptimeSummary.build(history: store, since: options.sinceDate, now: Date(), services: service)
+        if options.json { return try options.printJSON(summary) }
+        print(HistoryReport.uptime(summary, style: Terminal.style))
+    }
+}
+
+struct EventsHistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Service starts, exits (with code or signal), restarts, health failures, crash loops."
+    )
+
+    @OptionGroup var options: HistoryOptions
+
+    @Option(name: .long, help: "Only this service.")
+    var service: String?
+
+    @Option(name: .long, help: "Show at most this many (the latest).")
+    var limit: Int = 200
+
+    func run() throws {
+        let store = try options.openStore()
+        let events = try store.events(service: service, since: options.sinceDate, limit: limit)
+        if options.json { return try options.printJSON(events) }
+        print(HistoryReport.events(events, since: options.sinceDate))
+    }
+}
+
+struct IPHistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ip",
+        abstract: "Public IP address changes, with the source that saw each."
+    )
+
+    @OptionGroup var options: HistoryOptions
+
+    func run() throws {
+        let store = try options.openStore()
+        let since = options.sinceDate
+        let changes = try store.ipObservations(since: since)
+        if options.json { return try options.printJSON(changes) }
+        print(HistoryReport.ip(changes, before: try store.ipAddresses(before: since), since: since))
+    }
+}
