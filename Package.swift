@@ -83,6 +83,8 @@ let package = Package(
                 "homeport", "Paths", "Config", "History", "Supervisor", "ControlSocket",
                 "ServiceFiles", "Daemon", "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -34,11 +34,13 @@ struct KeyLineIndex {
                 arrayCounts[name] = index + 1
                 section = Self.arraySection(name, index)
                 headerLines[section] = lineNumber
+                recordRootKey(name, lineNumber)
                 continue
             }
             if line.hasPrefix("[") {
                 section = Self.headerName(line.dropFirst(), closing: "]")
                 headerLines[section] = lineNumber
+                recordRootKey(section, lineNumber)
                 continue
             }
             guard !line.hasPrefix("#"), let equals = Self.firstUnquoted("=", in: line) else { continue }
@@ -54,6 +56,12 @@ struct KeyLineIndex {
                 bracketDepth = max(0, Self.bracketBalance(of: value))
             }
         }
+    }
+
+    /// A header names a key of the root table (its first dotted component).
+    private mutating func recordRootKey(_ header: String, _ lineNumber: Int) {
+        let key = String(header.prefix { $0 != "." })
+        if keyLines[""]?[key] == nil { keyLines["", default: [:]][key] = lineNumber }
     }
 
     func line(ofKey key: String, in section: String) -> Int? {
