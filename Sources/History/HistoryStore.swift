@@ -24,11 +24,6 @@ public final class HistoryStore: Sendable {
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
-        }
         if readOnly {
             guard access(path, F_OK) == 0 else {
                 throw HistoryError("No history yet: \(path) does not exist (the daemon creates it on its first run).")
@@ -49,6 +44,9 @@ public final class HistoryStore: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             if !readOnly {
                 try HistorySchema.migrator.migrate(pool)
+                // GRDB opens WAL pools with synchronous = NORMAL, which may drop the last
+                // commits on power loss. The single writer connection keeps this setting.
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             }
         } catch {
             throw HistoryError("Cannot open the history database \(path): \(Self.describe(error)).")
