@@ -1,0 +1,75 @@
+import ControlSocket
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+@Suite struct ControlSocketTests {
+    @Test func answersCommandsOnAPrivateSocket() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("c.sock")
+        let server = ControlServer(path: path) { command, arguments in
+            Array("{\"command\":\"\(command)\",\"arguments\":\(arguments.count)}".utf8)
+        }
+        let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
+        let task = Task { try await server.run { readyContinuation.yield(); readyContinuation.finish() } }
+        var iterator = ready.makeAsyncIterator()
+        await iterator.next()
+
+        let mode = try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        #expect(mode == 0o600)
+        let reply = try await ControlClient.request(socketPath: path, command: "status now please")
+        #expect(String(decoding: reply, as: UTF8.self) == #"{"command":"status","arguments":2}"#)
+
+        // Many concurrent clients are each answered.
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<20 {
+                group.addTask { String(decoding: try await ControlClient.request(socketPath: path, command: "ping"), as: UTF8.self) }
+            }
+            for try await answer in group { #expect(answer.contains("ping")) }
+        }
+
+        task.cancel()
+        _ = try? await task.value
+        #expect(!FileManager.default.fileExists(atPath: path), "the socket file is removed on shutdown")
+        await #expect(throws: ControlClient.Failure.self) {
+            _ = try await ControlClient.request(socketPath: path, command: "status")
+        }
+    }
+
+    @Test func aStaleSocketFileMeansNotRunning() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("stale.sock")
+        // A socket file with no listener, as a killed daemon leaves behind.
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(unixDomainSocketPath: path).get()
+        try await channel.close()
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        do {
+            _ = try await ControlClient.request(socketPath: path, command: "status")
+            Issue.record("expected notRunning")
+        } catch {
+            guard case .notRunning = error else {
+                Issue.record("expected notRunning, got \(error)")
+                return
+            }
+        }
+    }
+
+    @Test func anEndlessLineIsCutOff() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("c.sock")
+        let server = ControlServer(path: path) { _, _ in Array("ok".utf8) }
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        #expect(await eventually { FileManager.default.fileExists(atPath: path) })
+        let reply = try? await ControlClient.request(socketPath: path, command: String(repeating: "x", count: 100_000))
+        #expect(reply == nil || reply == [], "a 100 kB request line must not be served")
+        // The server still serves others.
+        #expect(try await ControlClient.request(socketPath: path, command: "ping") == Array("ok".utf8))
+    }
+}
