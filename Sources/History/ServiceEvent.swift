@@ -14,6 +14,12 @@ public struct ServiceEvent: Sendable, Equatable, Codable {
     /// The daemon run this happened in; filled in by the store.
     public var runID: Int64?
 
+    enum CodingKeys: String, CodingKey {
+        case id, time, service, kind, pid, signal, detail
+        case exitCode = "exit_code"
+        case runID = "run_id"
+    }
+
     public init(time: Date, service: String, kind: ServiceEventKind, pid: Int32? = nil, exitCode: Int32? = nil, signal: Int32? = nil, detail: String? = nil) {
         self.time = time
         self.service = service

@@ -98,8 +98,13 @@ public enum UptimeCalculator {
         var previousRun: DaemonRun?
         let sortedEvents = events.sorted { $0.time < $1.time }
         var eventIndex = sortedEvents.startIndex
-        for run in runs.sorted(by: { $0.startedAt < $1.startedAt }) {
-            let runEnd = run.isLive(now: now) ? now : run.end
+        let orderedRuns = runs.sorted(by: { $0.startedAt < $1.startedAt })
+        for (index, run) in orderedRuns.enumerated() {
+            // Only the latest run can still be alive; an earlier one ended at its last sign
+            // of life, and never later than the start of the run after it.
+            let next = index + 1 < orderedRuns.count ? orderedRuns[index + 1] : nil
+            var runEnd = next == nil && run.isLive(now: now) ? now : run.end
+            if let next { runEnd = min(runEnd, next.startedAt) }
             let runStart = max(run.startedAt, start)
             let windowEnd = min(runEnd, to)
             guard windowEnd > runStart else { previousRun = run; continue }

@@ -19,6 +19,12 @@ struct LocationOptions: ParsableArguments {
         let stateDirectory = self.stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? loaded.daemon.stateDirectory ?? defaults.stateDirectory
         return ResolvedLocations(config: loaded, explicitConfigPath: explicitConfig, defaultConfigPath: defaults.configFile, stateDirectory: stateDirectory)
     }
+
+    /// The state directory from flags, environment and OS defaults alone, for when the
+    /// config file cannot be read.
+    func stateDirectoryWithoutConfig() -> String {
+        stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? DefaultLocations.current().stateDirectory
+    }
 }
 
 struct ResolvedLocations: Sendable {

@@ -63,10 +63,7 @@ extension LocationOptions {
             return (resolved.stateDirectory, resolved.config.sourcePath)
         } catch {
             Terminal.warning("\(error) (ignored here)")
-            var copy = self
-            copy.config = "/dev/null"
-            let fallback = (try? copy.resolve())?.stateDirectory ?? "."
-            return (fallback, nil)
+            return (stateDirectoryWithoutConfig(), nil)
         }
     }
 }

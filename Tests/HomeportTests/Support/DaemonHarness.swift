@@ -1,0 +1,46 @@
+import Daemon
+import Foundation
+import Supervisor
+
+/// A `homeport run` under test, with its own config and state directory.
+struct DaemonHarness {
+    let dir: TemporaryDirectory
+    let configPath: String
+    let stateDirectory: String
+    var process: HomeportProcess?
+
+    init(config: String) {
+        dir = TemporaryDirectory()
+        configPath = dir.write("homeport.toml", config)
+        stateDirectory = dir.file("state")
+    }
+
+    var locationArguments: [String] { ["--config", configPath, "--state-dir", stateDirectory] }
+
+    mutating func start() async throws {
+        process = try await HomeportProcess.start(["run"] + locationArguments, logPath: dir.file("daemon.log"))
+        let started = await eventually(timeout: .seconds(15)) { (try? await status()) != nil }
+        if !started { throw TestFailure("the daemon did not answer status; log:\n\(log)") }
+    }
+
+    var log: String { process?.log ?? "" }
+
+    /// `homeport status --json` from the running daemon (throws when it does not answer).
+    func status() async throws -> DaemonStatus {
+        let output = try await Homeport.run(["status", "--json"] + locationArguments)
+        guard output.exitCode == 0 else { throw TestFailure("status exited \(output.status): \(output.stderr)") }
+        return try StatusJSON.decoder().decode(DaemonStatus.self, from: Data(output.stdout.utf8))
+    }
+
+    func service(_ name: String) async throws -> ServiceStatus? {
+        try await status().services.first { $0.name == name }
+    }
+
+    func homeport(_ arguments: [String]) async throws -> Homeport.Output {
+        try await Homeport.run(arguments + locationArguments)
+    }
+
+    func remove() {
+        dir.remove()
+    }
+}
