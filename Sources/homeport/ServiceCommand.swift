@@ -28,6 +28,9 @@ struct ServiceFileOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Where to put the file (default: /etc/systemd/system, /Library/LaunchDaemons as root or ~/Library/LaunchAgents).", valueName: "dir"))
     var directory: String?
 
+    @Option(name: .long, help: ArgumentHelp("Binary path to write into the file (default: this binary), for packagers.", valueName: "path"))
+    var binary: String?
+
     var isRoot: Bool { geteuid() == 0 }
 
     /// Paths as the service will see them: this binary, the state directory, and the config
@@ -43,7 +46,7 @@ struct ServiceFileOptions: ParsableArguments {
         let home = ProcessEnvironment.value("HOME") ?? "/"
         let logs = isRoot ? "/Library/Logs/homeport" : join(home, "Library/Logs/homeport")
         return ServiceFileParameters(
-            binary: ExecutablePath.current(),
+            binary: binary ?? ExecutablePath.current(),
             configFile: resolved.explicitConfigPath,
             stateDirectory: resolved.stateDirectory,
             logDirectory: logs)

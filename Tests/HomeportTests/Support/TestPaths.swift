@@ -72,3 +72,10 @@ func processesInGroup(_ group: Int32) -> [Int32] {
         return fields.count > 2 && Int32(fields[2]) == group && !fields[0].hasPrefix("Z")
     }
 }
+
+extension TestBinary {
+    /// The binary's real path, as it reports itself (symlinks resolved).
+    static var homeportResolved: String {
+        URL(fileURLWithPath: homeport).resolvingSymlinksInPath().path
+    }
+}
