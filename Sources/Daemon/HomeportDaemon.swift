@@ -18,11 +18,14 @@ public final class HomeportDaemon: Service {
         public var executable: String
         public var version: String
         public var builtins: [BuiltinService]
+        /// The umask children get; the daemon itself runs with 077.
+        public var childUmask: UInt32?
         /// Reads the configuration again for SIGHUP; throws a `ConfigError` on a bad file.
         public var reloadConfig: @Sendable () throws -> HomeportConfig
 
         public init(config: HomeportConfig, stateDirectory: String, executable: String, version: String,
-                    builtins: [BuiltinService], reloadConfig: @escaping @Sendable () throws -> HomeportConfig) {
+                    builtins: [BuiltinService], childUmask: UInt32? = nil, reloadConfig: @escaping @Sendable () throws -> HomeportConfig) {
+            self.childUmask = childUmask
             self.config = config
             self.stateDirectory = stateDirectory
             self.executable = executable
@@ -46,22 +49,24 @@ public final class HomeportDaemon: Service {
         let layout = StateLayout(directory: settings.stateDirectory)
         let startedAt = Date()
         let heartbeatInterval = settings.config.daemon.heartbeatInterval
+        // Bind first: without its socket the daemon cannot be observed, so that is fatal.
+        let control = try await ControlServer.bind(path: layout.controlSocket)
         let runID = try await history.beginDaemonRun(at: startedAt, pid: getpid(), version: settings.version,
                                                     heartbeatInterval: DurationText.seconds(heartbeatInterval))
         await prune(retentionDays: settings.config.daemon.retentionDays)
-        let supervisor = Supervisor(launcher: settings.executable, sink: HistorySink(store: history, runID: runID, logger: logger), logger: logger)
+        let supervisor = Supervisor(launcher: settings.executable, sink: HistorySink(store: history, runID: runID, logger: logger), logger: logger, childUmask: settings.childUmask)
         let current = CurrentConfig(settings.config)
         var info = DaemonInfo(running: true, stateDirectory: settings.stateDirectory)
         info.pid = getpid()
         info.version = settings.version
         info.since = startedAt
         info.configFile = settings.config.sourcePath
-        let control = ControlServer(path: layout.controlSocket, handler: ControlCommands(supervisor: supervisor, current: current, info: info).handle)
+        let commands = ControlCommands(supervisor: supervisor, current: current, info: info)
         let logger = self.logger
 
         await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await control.run { logger.info("control socket ready at \(layout.controlSocket)") }
+                try await control.serve(commands.handle)
             }
             group.addTask { [self] in
                 await heartbeat(runID: runID, every: heartbeatInterval)

@@ -34,8 +34,6 @@ public enum LaunchdPlist {
             <integer>90</integer>
             <key>ProcessType</key>
             <string>Standard</string>
-            <key>Umask</key>
-            <integer>63</integer>
             <key>StandardOutPath</key>
             <string>\(escape(parameters.logDirectory + "/homeport.log"))</string>
             <key>StandardErrorPath</key>

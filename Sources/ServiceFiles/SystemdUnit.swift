@@ -28,7 +28,6 @@ public enum SystemdUnit {
         StateDirectory=homeport
         StateDirectoryMode=0700
         ConfigurationDirectory=homeport
-        UMask=0077
         LimitNOFILE=65536
 
         # Hardening. Your own [[service]] programs run under these rules too: if one must

@@ -24,10 +24,12 @@ public enum ChildExec {
 
     /// The argv that starts `command` under the guard.
     /// A working directory is entered by the wrapper, so a missing one is reported in the
-    /// service's own log line like any other start failure.
-    public static func wrappedArguments(command: [String], workingDirectory: String? = nil, supervisorPID: Int32 = getpid()) -> [String] {
+    /// service's own log line like any other start failure. `umask` restores the mask the
+    /// daemon was started with (the daemon itself runs with 077 for its private files).
+    public static func wrappedArguments(command: [String], workingDirectory: String? = nil, umask mask: UInt32? = nil, supervisorPID: Int32 = getpid()) -> [String] {
         var arguments = [subcommand, String(supervisorPID)]
         if let workingDirectory { arguments += ["--chdir", workingDirectory] }
+        if let mask { arguments += ["--umask", String(mask, radix: 8)] }
         return arguments + ["--"] + command
     }
 
@@ -35,10 +37,17 @@ public enum ChildExec {
     public static func runIfRequested(_ arguments: [String] = CommandLine.arguments) {
         guard arguments.count >= 4, arguments[1] == subcommand, let parent = Int32(arguments[2]) else { return }
         var rest = arguments[3...]
-        if rest.first == "--chdir", rest.count >= 2 {
-            let directory = rest[rest.index(after: rest.startIndex)]
-            if chdir(directory) != 0 {
-                fail("cannot enter working directory \(directory): \(String(cString: strerror(errno)))", code: 126)
+        while let option = rest.first, option != "--", rest.count >= 2 {
+            let value = rest[rest.index(after: rest.startIndex)]
+            switch option {
+            case "--chdir":
+                if chdir(value) != 0 {
+                    fail("cannot enter working directory \(value): \(String(cString: strerror(errno)))", code: 126)
+                }
+            case "--umask":
+                if let mask = UInt32(value, radix: 8) { umask(mode_t(mask)) }
+            default:
+                return
             }
             rest = rest.dropFirst(2)
         }

@@ -18,6 +18,7 @@ actor ServiceRunner {
     let spec: ServiceSpec
     private let policy: BackoffPolicy
     private let launcher: String
+    private let childUmask: UInt32?
     private let sink: any SupervisorEventSink
     private let logger: Logger
     private let healthSchedule: HealthSchedule
@@ -32,7 +33,8 @@ actor ServiceRunner {
     private var generation = 0
     private var runningPID: Int32?
 
-    init(spec: ServiceSpec, policy: BackoffPolicy, healthSchedule: HealthSchedule, launcher: String, sink: any SupervisorEventSink, logger: Logger) {
+    init(spec: ServiceSpec, policy: BackoffPolicy, healthSchedule: HealthSchedule, launcher: String, childUmask: UInt32?, sink: any SupervisorEventSink, logger: Logger) {
+        self.childUmask = childUmask
         self.spec = spec
         self.policy = policy
         self.healthSchedule = healthSchedule
@@ -154,7 +156,7 @@ actor ServiceRunner {
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: spec.stopTimeout)]
         var overrides: [Environment.Key: String?] = [:]
         for (key, value) in spec.environment { overrides[Environment.Key(stringLiteral: key)] = value }
-        let arguments = ChildExec.wrappedArguments(command: spec.command, workingDirectory: spec.workingDirectory)
+        let arguments = ChildExec.wrappedArguments(command: spec.command, workingDirectory: spec.workingDirectory, umask: childUmask)
         let name = spec.name
         let logger = self.logger
         let health = spec.health

@@ -4,6 +4,7 @@ import Logging
 public actor Supervisor {
     private let policy: BackoffPolicy
     private let launcher: String
+    private let childUmask: UInt32?
     private let sink: any SupervisorEventSink
     private let logger: Logger
     private var runners: [String: ServiceRunner] = [:]
@@ -11,8 +12,10 @@ public actor Supervisor {
 
     /// - Parameter launcher: path of the homeport binary, which wraps every child (see
     ///   `ChildExec`).
-    public init(launcher: String, sink: any SupervisorEventSink, logger: Logger, policy: BackoffPolicy = BackoffPolicy()) {
+    ///   - childUmask: the file-creation mask children get (the daemon's own is 077).
+    public init(launcher: String, sink: any SupervisorEventSink, logger: Logger, policy: BackoffPolicy = BackoffPolicy(), childUmask: UInt32? = nil) {
         self.launcher = launcher
+        self.childUmask = childUmask
         self.sink = sink
         self.logger = logger
         self.policy = policy
@@ -49,7 +52,7 @@ public actor Supervisor {
             } else {
                 change.started.append(spec.name)
             }
-            let runner = ServiceRunner(spec: spec, policy: policy, healthSchedule: schedule, launcher: launcher, sink: sink, logger: logger)
+            let runner = ServiceRunner(spec: spec, policy: policy, healthSchedule: schedule, launcher: launcher, childUmask: childUmask, sink: sink, logger: logger)
             runners[spec.name] = runner
             await runner.start()
         }

@@ -40,8 +40,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Everything the daemon creates (database, socket, lock) is private to its user.
-        umask(0o077)
+        // Everything the daemon creates (database, socket, lock) is private to its user;
+        // children get back the mask homeport was started with.
+        let startingUmask = umask(0o077)
         let resolved: ResolvedLocations
         do {
             resolved = try locations.resolve()
@@ -75,6 +76,7 @@ struct RunCommand: AsyncParsableCommand {
             executable: ExecutablePath.current(),
             version: HomeportCommand.version,
             builtins: Builtins.all,
+            childUmask: UInt32(startingUmask),
             reloadConfig: { try resolved.reload() })
         let daemon = HomeportDaemon(settings: settings, history: history, logger: logger)
         let group = ServiceGroup(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

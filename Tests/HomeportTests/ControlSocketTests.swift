@@ -9,13 +9,12 @@ import Testing
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.file("c.sock")
-        let server = ControlServer(path: path) { command, arguments in
-            Array("{\"command\":\"\(command)\",\"arguments\":\(arguments.count)}".utf8)
+        let server = try await ControlServer.bind(path: path)
+        let task = Task {
+            try await server.serve { command, arguments in
+                Array("{\"command\":\"\(command)\",\"arguments\":\(arguments.count)}".utf8)
+            }
         }
-        let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
-        let task = Task { try await server.run { readyContinuation.yield(); readyContinuation.finish() } }
-        var iterator = ready.makeAsyncIterator()
-        await iterator.next()
 
         let mode = try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
         #expect(mode == 0o600)
@@ -35,6 +34,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path), "the socket file is removed on shutdown")
         await #expect(throws: ControlClient.Failure.self) {
             _ = try await ControlClient.request(socketPath: path, command: "status")
+        }
+    }
+
+    @Test func aSocketPathThatCannotBeBoundIsOneSentence() async throws {
+        do {
+            _ = try await ControlServer.bind(path: "/nonexistent/dir/homeport.sock")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.hasPrefix("Cannot create the control socket /nonexistent/dir/homeport.sock: "))
+        }
+        do {
+            _ = try await ControlServer.bind(path: "/tmp/" + String(repeating: "x", count: 120))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("too long for a Unix socket"))
         }
     }
 
@@ -63,10 +77,9 @@ import Testing
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.file("c.sock")
-        let server = ControlServer(path: path) { _, _ in Array("ok".utf8) }
-        let task = Task { try await server.run() }
+        let server = try await ControlServer.bind(path: path)
+        let task = Task { try await server.serve { _, _ in Array("ok".utf8) } }
         defer { task.cancel() }
-        #expect(await eventually { FileManager.default.fileExists(atPath: path) })
         let reply = try? await ControlClient.request(socketPath: path, command: String(repeating: "x", count: 100_000))
         #expect(reply == nil || reply == [], "a 100 kB request line must not be served")
         // The server still serves others.

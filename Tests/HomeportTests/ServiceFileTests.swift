@@ -58,7 +58,6 @@ import Testing
         #expect(plist["KeepAlive"] as? Bool == true)
         #expect(plist["StandardOutPath"] as? String == "/Library/Logs/homeport/homeport.log")
         #expect(plist["StandardErrorPath"] as? String == "/Library/Logs/homeport/homeport.log")
-        #expect(plist["Umask"] as? Int == 0o077)
     }
 
     @Test func installAndUninstallSayWhatToRunNext() async throws {

@@ -179,9 +179,9 @@ import Glibc
     @Test func environmentAndWorkingDirectoryReachTheChild() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let supervisor = supervisor()
-        await supervisor.apply([ServiceSpec(name: "env", command: ["sh", "-c", "echo \"$GREETING from $(pwd)\"; sleep 300"], environment: ["GREETING": "hello there"], workingDirectory: dir.path)])
-        #expect(await eventually { log.lines.contains { $0.contains("[env] hello there from \(dir.path)") } })
+        let supervisor = Supervisor(launcher: TestBinary.homeport, sink: events, logger: log.logger(), childUmask: 0o022)
+        await supervisor.apply([ServiceSpec(name: "env", command: ["sh", "-c", "echo \"$GREETING from $(pwd) with umask $(umask)\"; sleep 300"], environment: ["GREETING": "hello there"], workingDirectory: dir.path)])
+        #expect(await eventually { log.lines.contains { $0.contains("[env] hello there from \(dir.path) with umask 0022") } })
         await supervisor.stopAll(reason: "test over")
     }
 
