@@ -32,6 +32,11 @@ public struct UptimeSummary: Sendable, Codable {
         public var start: Date
         /// Share of the cell that was up; nil when nothing was observed.
         public var up: Double?
+
+        public init(start: Date, up: Double?) {
+            self.start = start
+            self.up = up
+        }
     }
 
     /// One query per service covers every window: the longest one is computed and the

@@ -98,3 +98,18 @@ import Testing
         #expect(try store.latestDaemonRun()?.id == second)
     }
 }
+
+import Daemon
+
+@Suite struct StatusJSONTests {
+    @Test func datesRoundTripWithMilliseconds() throws {
+        let date = Date(timeIntervalSince1970: 1_764_068_746.123)
+        #expect(StatusJSON.rfc3339(date) == "2025-11-25T11:05:46.123Z")
+        #expect(StatusJSON.rfc3339(Date(timeIntervalSince1970: 0.9996)) == "1970-01-01T00:00:01.000Z")
+        struct Box: Codable { var at: Date }
+        let data = try StatusJSON.encoder().encode(Box(at: date))
+        #expect(String(decoding: data, as: UTF8.self) == #"{"at":"2025-11-25T11:05:46.123Z"}"#)
+        let back = try StatusJSON.decoder().decode(Box.self, from: data)
+        #expect(abs(back.at.timeIntervalSince(date)) < 0.001)
+    }
+}
