@@ -155,6 +155,24 @@ import Glibc
         #expect(try await daemon.process?.wait() == .exited(0))
     }
 
+    @Test func pollGuardAlsoTakesChildrenAlongOnKillDashNine() async throws {
+        var daemon = DaemonHarness(config: """
+            [[service]]
+            name = "worker"
+            command = ["sleep", "300"]
+            env = { HOMEPORT_CHILD_GUARD = "poll" }
+            """)
+        defer { daemon.remove() }
+        try await daemon.start()
+        #expect(await eventually { (try? await daemon.service("worker"))?.state == .running })
+        let guardPID = try #require(try await daemon.service("worker")?.pid)
+        #expect(await eventually { processesInGroup(guardPID).count == 2 })
+        let group = processesInGroup(guardPID)
+        daemon.process?.signal(SIGKILL)
+        _ = try await daemon.process?.wait()
+        #expect(await eventually(timeout: .seconds(10)) { group.allSatisfy { !processExists($0) } }, "left: \(group.filter(processExists))")
+    }
+
     @Test func killDashNineWhileWritingLosesNoCommittedEvent() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }

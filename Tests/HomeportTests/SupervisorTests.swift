@@ -185,6 +185,28 @@ import Glibc
         await supervisor.stopAll(reason: "test over")
     }
 
+    /// The macOS guard (a middle process that watches for the supervisor's death), run here
+    /// on Linux through the same code path.
+    @Test func pollGuardPassesExitStatusThrough() async throws {
+        let supervisor = supervisor()
+        let poll = ["HOMEPORT_CHILD_GUARD": "poll"]
+        await supervisor.apply([
+            ServiceSpec(name: "code", command: ["sh", "-c", "exit 3"], environment: poll, restart: .never),
+            ServiceSpec(name: "signal", command: ["sh", "-c", "kill -9 $$"], environment: poll, restart: .never),
+            ServiceSpec(name: "stopped", command: ["sleep", "300"], environment: poll),
+        ])
+        #expect(await eventually { events.events(.exit, of: "code").count == 1 && events.events(.exit, of: "signal").count == 1 })
+        #expect(await eventually { await statusOf(supervisor, "stopped")?.state == .running })
+        let wrapper = try #require(await statusOf(supervisor, "stopped")?.pid)
+        #expect(await eventually { processesInGroup(wrapper).count == 2 }, "the guard and sleep")
+        let group = processesInGroup(wrapper)
+        await supervisor.stopAll(reason: "test over")
+        #expect(events.events(.exit, of: "code").first?.exitCode == 3)
+        #expect(events.events(.exit, of: "signal").first?.signal == SIGKILL)
+        #expect(events.events(.exit, of: "stopped").first?.signal == SIGTERM, "the guard reports the service's own death by SIGTERM")
+        #expect(group.allSatisfy { !processExists($0) })
+    }
+
     @Test func longOutputLinesAreCutAndReadingContinues() {
         var lines = OutputLines(limit: 8)
         var out: [String] = []
