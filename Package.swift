@@ -3,6 +3,8 @@ import PackageDescription
 
 // Modules depend downward only:
 //   Paths, Config, History, ControlSocket, ServiceFiles  (leaves)
+//   RustDeskWire -> CSodium                              (SwiftProtobuf, NIO)
+//   Rendezvous -> RustDeskWire                           (GRDB, NIO)
 //   Supervisor -> History (event type)                   (Subprocess, NIO)
 //   Daemon   -> Config, History, Supervisor, ControlSocket
 //   Reports  -> History, Daemon (status model)
@@ -21,9 +23,39 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(name: "Paths"),
+        // libsodium for ed25519 keys and signatures, as RustDesk uses.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        // The RustDesk wire format: framing, protobuf messages, address encoding, keys.
+        .target(
+            name: "RustDeskWire",
+            dependencies: [
+                "CSodium",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["Protos"]
+        ),
+        // `homeport rendezvous`: the hbbs-compatible ID/rendezvous server and its peer store.
+        .target(
+            name: "Rendezvous",
+            dependencies: [
+                "RustDeskWire", "CSodium",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
         // prctl(2) is variadic and not exported by Glibc's Swift module.
         .target(name: "CProcessControl"),
         .target(
@@ -71,7 +103,7 @@ let package = Package(
             name: "homeport",
             dependencies: [
                 "Paths", "Config", "History", "Supervisor", "ControlSocket", "ServiceFiles",
-                "Daemon", "Reports",
+                "Daemon", "Reports", "RustDeskWire", "Rendezvous",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -81,7 +113,7 @@ let package = Package(
             name: "HomeportTests",
             dependencies: [
                 "homeport", "Paths", "Config", "History", "Supervisor", "ControlSocket",
-                "ServiceFiles", "Daemon", "Reports",
+                "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
