@@ -17,7 +17,8 @@ struct HomeportCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             RunCommand.self, StatusCommand.self, HistoryCommand.self, ConfigCommand.self,
-            ServiceCommand.self, VersionCommand.self, DebugCommand.self,
+            ServiceCommand.self, RendezvousCommand.self, KeygenCommand.self, PeersCommand.self, AdminCommand.self,
+            VersionCommand.self, DebugCommand.self,
         ]
     )
 }

@@ -1,0 +1,15 @@
+/// One row of the `peer` table (the schema of rustdesk-server's `db_v2.sqlite3`).
+public struct PeerRow: Sendable, Equatable {
+    public var id: String
+    public var uuid: [UInt8]
+    public var pk: [UInt8]
+    /// Textual IP from the row's `info` JSON (`{"ip":"…"}`), "" when absent.
+    public var ip: String
+
+    public init(id: String, uuid: [UInt8], pk: [UInt8], ip: String) {
+        self.id = id
+        self.uuid = uuid
+        self.pk = pk
+        self.ip = ip
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import RustDeskWire
+
+/// The admin functions rustdesk-server offers as a loopback text console, served instead on
+/// the state directory's `rendezvous.sock` (mode 0600) so local clients can use the NAT-test
+/// port normally. Each answer is one JSON document.
+struct RendezvousAdmin: Sendable {
+    let server: RendezvousServer
+
+    static let commands = ["status", "relay-servers [a,b,…]", "always-use-relay [Y|N]", "ip-blocker"]
+
+    func handle(_ command: String, _ arguments: [String]) async -> [UInt8] {
+        let core = server.core
+        switch command {
+        case "status":
+            return encode(server.summary())
+        case "relay-servers", "rs":
+            if let list = arguments.first { core.relays.replace(with: RelayServerList.parse(list)) }
+            return encode(["relay_servers": core.relays.all])
+        case "always-use-relay", "aur":
+            if let value = arguments.first { core.alwaysUseRelay.store(value.uppercased() == "Y", ordering: .relaxed) }
+            return encode(["always_use_relay": core.alwaysUseRelay.load(ordering: .relaxed)])
+        case "ip-blocker", "ib":
+            return encode(["ip_blocker": core.table.blockerSummary(now: core.clock.now())])
+        default:
+            return encode(["error": "unknown command '\(command)'; known: \(Self.commands.joined(separator: ", "))"])
+        }
+    }
+
+    private func encode<T: Encodable>(_ value: T) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? Array(encoder.encode(value))) ?? Array(#"{"error":"encoding failed"}"#.utf8)
+    }
+}
+
+/// What `homeport status` shows about the rendezvous server.
+public struct RendezvousSummary: Codable, Sendable, Equatable {
+    public var port: Int
+    public var publicKey: String?
+    public var licenceKeyEnforced: Bool
+    public var onlinePeers: Int
+    public var peersInMemory: Int
+    public var peersInDatabase: Int?
+    public var relayServers: [String]
+    public var alwaysUseRelay: Bool
+    public var counters: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case port, counters
+        case publicKey = "public_key"
+        case licenceKeyEnforced = "licence_key_enforced"
+        case onlinePeers = "online_peers"
+        case peersInMemory = "peers_in_memory"
+        case peersInDatabase = "peers_in_database"
+        case relayServers = "relay_servers"
+        case alwaysUseRelay = "always_use_relay"
+    }
+}
+
+extension RendezvousServer {
+    public func summary() -> RendezvousSummary {
+        RendezvousSummary(
+            port: settings.port,
+            publicKey: core.signer?.publicKeyBase64,
+            licenceKeyEnforced: !(core.licenceKey ?? "").isEmpty,
+            onlinePeers: onlineCount(),
+            peersInMemory: registeredInMemory,
+            peersInDatabase: try? core.store.count(),
+            relayServers: core.relays.all,
+            alwaysUseRelay: core.alwaysUseRelay.load(ordering: .relaxed),
+            counters: stats.snapshot)
+    }
+
+    /// Handler for the admin socket (ControlSocket's `ControlServer`).
+    public var adminHandler: @Sendable (String, [String]) async -> [UInt8] {
+        let admin = RendezvousAdmin(server: self)
+        return { command, arguments in await admin.handle(command, arguments) }
+    }
+
+    /// Periodic housekeeping: bounded memory for the IP limiter.
+    public func maintain() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(60))
+            core.table.pruneBlocker(now: core.clock.now())
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import RustDeskWire
+
+/// `homeport rendezvous`: binds UDP+TCP P, TCP P-1 and WebSocket P+2 and serves until
+/// cancelled.
+public final class RendezvousServer: Sendable {
+    public let settings: RendezvousSettings
+    let core: RendezvousCore
+    private let logger: Logger
+
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(settings: RendezvousSettings, keys: KeyOption, store: PeerStore, clock: any MillisecondClock = MonotonicClock(), logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        self.core = RendezvousCore(settings: settings, store: store, licenceKey: keys.licenceKey, signer: keys.signer, clock: clock)
+    }
+
+    public var stats: RendezvousStats { core.stats }
+    public var registeredInMemory: Int { core.table.count }
+    public func onlineCount() -> Int { core.table.onlineCount(now: core.clock.now()) }
+
+    /// Channels bound by `start()`, closed by `stop()`.
+    public struct Listeners: Sendable {
+        public let udp: any Channel
+        public let tcp: any Channel
+        public let natTest: any Channel
+        public let webSocket: any Channel
+
+        var all: [any Channel] { [udp, tcp, natTest, webSocket] }
+    }
+
+    public func start(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws(StartError) -> Listeners {
+        let p = settings.port
+        guard p >= 3, p <= 65533 else { throw StartError(description: "The rendezvous port must be from 3 to 65533 (it also uses port-1 and port+2), not \(p).") }
+        let core = self.core
+        let idle = TimeAmount.nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000 + settings.idleTimeout.components.attoseconds / 1_000_000_000)
+        let udp = try await bindUDP(group: group, port: p)
+        let isIPv6 = udp.localAddress?.protocol == .inet6
+        core.attachUDP(UDPSender(channel: udp, isIPv6Socket: isIPv6))
+        let tcp = try await bindTCP(group: group, port: p, what: "rendezvous TCP") { channel in
+            try channel.pipeline.syncOperations.addHandlers([
+                IdleStateHandler(readTimeout: idle),
+                ByteToMessageHandler(FrameDecoder(maximumPayload: 64 * 1024)),
+                MessageToByteHandler(FrameEncoder()),
+                BrokerHandler(core: core, viaWebSocket: false),
+            ])
+        }
+        let natTest = try await bindTCP(group: group, port: p - 1, what: "NAT test") { channel in
+            try channel.pipeline.syncOperations.addHandlers([
+                IdleStateHandler(readTimeout: idle),
+                ByteToMessageHandler(FrameDecoder(maximumPayload: 64 * 1024)),
+                MessageToByteHandler(FrameEncoder()),
+                NATTestPortHandler(core: core),
+            ])
+        }
+        let webSocket = try await bindTCP(group: group, port: p + 2, what: "rendezvous WebSocket") { channel in
+            let upgrader = NIOWebSocketServerUpgrader(
+                maxFrameSize: 16 << 20,
+                automaticErrorHandling: true,
+                shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+                upgradePipelineHandler: { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 4096, maxAccumulatedFrameSize: 64 * 1024),
+                            WebSocketMessageBridge(),
+                            BrokerHandler(core: core, viaWebSocket: true),
+                        ])
+                    }
+                })
+            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+            try channel.pipeline.syncOperations.addHandler(UpgradeRequiredHandler())
+        }
+        logger.info("rendezvous listening on UDP/TCP \(p), TCP \(p - 1) (NAT test), TCP \(p + 2) (WebSocket)")
+        return Listeners(udp: udp, tcp: tcp, natTest: natTest, webSocket: webSocket)
+    }
+
+    private func bindUDP(group: any EventLoopGroup, port: Int) async throws(StartError) -> any Channel {
+        let core = self.core
+        let receiveBuffer = settings.receiveBuffer
+        var bootstrap = DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPRegistrationHandler(core: core))
+                }
+            }
+        if receiveBuffer > 0 {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
+        }
+        var lastError: (any Error)?
+        for host in hosts {
+            do {
+                return try await bootstrap.bind(host: host, port: port).get()
+            } catch {
+                lastError = error
+            }
+        }
+        throw StartError(description: Self.bindFailure("UDP", port: port, error: lastError))
+    }
+
+    private func bindTCP(group: any EventLoopGroup, port: Int, what: String,
+                         configure: @escaping @Sendable (any Channel) throws -> Void) async throws(StartError) -> any Channel {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 128)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try configure(channel) }
+            }
+        var lastError: (any Error)?
+        for host in hosts {
+            do {
+                return try await bootstrap.bind(host: host, port: port).get()
+            } catch {
+                lastError = error
+            }
+        }
+        throw StartError(description: Self.bindFailure("TCP (\(what))", port: port, error: lastError))
+    }
+
+    /// Dual stack first, then IPv4 only, unless a bind address was given.
+    private var hosts: [String] {
+        if let bind = settings.bind { return [bind] }
+        return ["::", "0.0.0.0"]
+    }
+
+    static func bindFailure(_ what: String, port: Int, error: (any Error)?) -> String {
+        if let error = error as? IOError, error.errnoCode == EADDRINUSE {
+            return "Port \(port) (\(what)) is already in use by another program (an hbbs still running?); stop it or choose another port with -p."
+        }
+        if let error = error as? IOError, error.errnoCode == EACCES {
+            return "Not allowed to listen on port \(port) (\(what)); ports below 1024 need root."
+        }
+        return "Cannot listen on port \(port) (\(what)): \(error.map { "\($0)" } ?? "unknown error")."
+    }
+}
+
+extension RendezvousServer.Listeners {
+    public func close() async {
+        for channel in all { try? await channel.close() }
+    }
+}

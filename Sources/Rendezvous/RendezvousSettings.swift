@@ -1,0 +1,72 @@
+/// Everything `homeport rendezvous` can be told, with rustdesk-server's (hbbs) meanings.
+public struct RendezvousSettings: Sendable {
+    /// Base port P: UDP+TCP P, TCP P-1 (NAT test, online), TCP P+2 (WebSocket).
+    public var port = 21116
+    /// Local IP literal for every socket; nil = all interfaces, dual stack.
+    public var bind: String?
+    public var relayServers: [String] = []
+    public var alwaysUseRelay = false
+    /// Deprecated ConfigUpdate mechanism (§5.11).
+    public var serial: Int32 = 0
+    public var rendezvousServers: [String] = []
+    /// Deprecated LAN mask (§5.7) and the relay address handed to LAN peers.
+    public var mask: IPv4Mask?
+    public var localIP: String?
+    /// UDP receive buffer in bytes, 0 = OS default.
+    public var receiveBuffer = 0
+    /// `-k`: "-" or "_" (load or create the key pair), "" (no licence check, still sign), a
+    /// base64 64-byte secret key, or a key string to enforce verbatim.
+    public var key = "-"
+    /// Where `id_ed25519` lives.
+    public var keyDirectory: String
+    /// The `peer` database (`db_v2.sqlite3` schema).
+    public var databasePath: String
+    /// Unix socket for admin commands and status; nil = none.
+    public var adminSocket: String?
+    /// A TCP or WebSocket connection silent this long is closed (spec: 30 s).
+    public var idleTimeout: Duration = .seconds(30)
+
+    public init(keyDirectory: String, databasePath: String) {
+        self.keyDirectory = keyDirectory
+        self.databasePath = databasePath
+    }
+
+    var natTestPort: Int { port - 1 }
+    var webSocketPort: Int { port + 2 }
+}
+
+/// An IPv4 network such as 192.168.0.0/16.
+public struct IPv4Mask: Sendable, Equatable {
+    public let network: UInt32
+    public let prefix: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix),
+              let network = IPv4Mask.parse(String(parts[0])) else { return nil }
+        self.prefix = prefix
+        self.network = network & IPv4Mask.bits(prefix)
+    }
+
+    public func contains(_ address: UInt32) -> Bool {
+        address & Self.bits(prefix) == network
+    }
+
+    static func bits(_ prefix: Int) -> UInt32 {
+        prefix == 0 ? 0 : UInt32.max << UInt32(32 - prefix)
+    }
+
+    /// "a.b.c.d" → a<<24 | b<<16 | c<<8 | d.
+    static func parse(_ text: String) -> UInt32? {
+        let octets = text.split(separator: ".", omittingEmptySubsequences: false).map { UInt32($0) }
+        guard octets.count == 4, octets.allSatisfy({ ($0 ?? 256) < 256 }) else { return nil }
+        return octets.reduce(0) { $0 << 8 | ($1 ?? 0) }
+    }
+}
+
+extension RendezvousSettings {
+    /// A comma-separated server list as hbbs reads it (`-r`, RELAY-SERVERS, `-R`).
+    public static func parseList(_ text: String) -> [String] {
+        RelayServerList.parse(text)
+    }
+}

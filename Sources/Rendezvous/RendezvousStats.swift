@@ -1,0 +1,35 @@
+import Synchronization
+
+/// Counters for what the server dropped or did, shown by `homeport status` and the admin
+/// socket: every malformed packet is dropped and counted, never a crash.
+public final class RendezvousStats: Sendable {
+    public enum Counter: String, CaseIterable, Sendable {
+        case udpMalformed = "udp_malformed"
+        case udpIgnored = "udp_ignored"
+        case registerPeer = "register_peer"
+        case registerPk = "register_pk"
+        case registerPkRefused = "register_pk_refused"
+        case punchHoleRequests = "punch_hole_requests"
+        case relayRequests = "relay_requests"
+        case tcpMalformed = "tcp_malformed"
+        case tcpOversized = "tcp_oversized"
+        case tcpIdleClosed = "tcp_idle_closed"
+        case undeliverable = "undeliverable_responses"
+    }
+
+    private let values = Mutex([Counter: Int]())
+
+    public init() {}
+
+    func add(_ counter: Counter, _ amount: Int = 1) {
+        values.withLock { $0[counter, default: 0] += amount }
+    }
+
+    public func value(_ counter: Counter) -> Int {
+        values.withLock { $0[counter] ?? 0 }
+    }
+
+    public var snapshot: [String: Int] {
+        Dictionary(uniqueKeysWithValues: Counter.allCases.map { ($0.rawValue, value($0)) })
+    }
+}

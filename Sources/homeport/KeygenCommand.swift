@@ -1,0 +1,48 @@
+import ArgumentParser
+import Paths
+import RustDeskWire
+
+struct KeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Create (or show) the server key pair and print the public key for RustDesk clients.",
+        discussion: """
+        The pair lives in the state directory as id_ed25519 and id_ed25519.pub (mode 0600), the
+        same files rustdesk-server uses: to keep your clients working after moving from hbbs,
+        copy those two files into the state directory first. Paste the printed public key into
+        every client's Key field (Settings → Network → ID/Relay server).
+        """
+    )
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Directory holding the key pair.", valueName: "dir"))
+    var stateDirectory: String?
+
+    @Flag(name: .long, help: "Only check the existing pair: both files readable, well-formed and matching.")
+    var check = false
+
+    func run() throws {
+        let directory = stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? DefaultLocations.current().stateDirectory
+        if check {
+            switch KeyFiles.check(directory: directory) {
+            case .ok(let publicKey):
+                print("The key pair in \(directory) is valid. Public key: \(publicKey)")
+                return
+            case .missing(let path):
+                Terminal.error("No key pair: \(path) does not exist; `homeport keygen` creates one.")
+            case .invalid(let error):
+                Terminal.error("\(error)")
+            }
+            throw ExitCode.failure
+        }
+        do {
+            try PrivateFiles.prepareDirectory(directory)
+            let pair = try KeyFiles.loadOrGenerate(directory: directory)
+            print("Public key: \(pair.publicKeyBase64)")
+            print("Key files: \(join(directory, KeyFiles.secretKeyFileName)), \(join(directory, KeyFiles.publicKeyFileName))")
+            print("Paste the public key into each RustDesk client's Key field, with ID server = <this host>:21116.")
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Paths
+import Rendezvous
+
+struct PeersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peers",
+        abstract: "The rendezvous server's registered peers.",
+        subcommands: [ImportPeersCommand.self]
+    )
+}
+
+struct ImportPeersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import the peers of an existing hbbs db_v2.sqlite3, so every client keeps its ID.",
+        discussion: "Peers already present are kept as they are. Stop the rendezvous server (or homeport) first."
+    )
+
+    @Argument(help: ArgumentHelp("The hbbs database.", valueName: "db_v2.sqlite3"))
+    var source: String
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Directory of homeport's peer database.", valueName: "dir"))
+    var stateDirectory: String?
+
+    func run() throws {
+        let directory = stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? DefaultLocations.current().stateDirectory
+        do {
+            try PrivateFiles.prepareDirectory(directory)
+            let store = try PeerStore(path: join(directory, "db_v2.sqlite3"))
+            let result = try store.importPeers(from: source)
+            print("Imported \(result.imported) peers from \(source)\(result.skipped > 0 ? "; \(result.skipped) were already present and kept" : "").")
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+}
