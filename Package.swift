@@ -109,6 +109,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Load generator for Benchmarks/rendezvous-bench.sh (not a test).
+        .executableTarget(
+            name: "RendezvousBench",
+            dependencies: [
+                "RustDeskWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/RendezvousBench"
+        ),
         .testTarget(
             name: "HomeportTests",
             dependencies: [
