@@ -6,7 +6,7 @@ import PackageDescription
 //   RustDeskWire -> CSodium                              (SwiftProtobuf, NIO)
 //   Rendezvous -> RustDeskWire                           (GRDB, NIO)
 //   Supervisor -> History (event type)                   (Subprocess, NIO)
-//   Daemon   -> Config, History, Supervisor, ControlSocket
+//   Daemon   -> Config, History, Supervisor, ControlSocket, Rendezvous (status type)
 //   Reports  -> History, Daemon (status model)
 //   homeport -> everything (thin CLI)
 let package = Package(
@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Paths", "Config", "History", "Supervisor", "ControlSocket",
+                "Paths", "Config", "History", "Supervisor", "ControlSocket", "Rendezvous",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -97,7 +97,7 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["History", "Daemon"]
+            dependencies: ["History", "Daemon", "Rendezvous"]
         ),
         .executableTarget(
             name: "homeport",

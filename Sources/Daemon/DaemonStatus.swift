@@ -1,4 +1,5 @@
 import Foundation
+import Rendezvous
 import Supervisor
 
 /// What `homeport status` shows, served as JSON by the running daemon or rebuilt from the
@@ -7,6 +8,8 @@ import Supervisor
 public struct DaemonStatus: Sendable, Codable, Equatable {
     public var daemon: DaemonInfo
     public var services: [ServiceStatus]
+    /// The built-in RustDesk ID server, when it runs and answers its admin socket.
+    public var rendezvous: RendezvousSummary?
 
     public init(daemon: DaemonInfo, services: [ServiceStatus]) {
         self.daemon = daemon

@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import Rendezvous
 import Supervisor
 
 /// `homeport status` for people: a few lines, the important facts first.
@@ -43,7 +44,28 @@ public enum StatusReport {
         for service in unhealthy {
             lines.append(style.yellow("\(service.name): health check \(service.health ?? "") failing: \(service.healthError ?? "")"))
         }
+        if let rendezvous = status.rendezvous {
+            lines.append("")
+            lines.append(contentsOf: Self.rendezvousLines(rendezvous, style: style))
+        }
         return lines.joined(separator: "\n")
+    }
+
+    static func rendezvousLines(_ summary: RendezvousSummary, style: Style) -> [String] {
+        let p = summary.port
+        var lines = [style.bold("RustDesk ID server") + ": UDP+TCP \(p), TCP \(p - 1) (NAT test), TCP \(p + 2) (WebSocket)"]
+        if let key = summary.publicKey {
+            lines.append("  Key: \(key)" + (summary.licenceKeyEnforced ? "  (clients must use it)" : "  (not enforced)"))
+        } else {
+            lines.append("  Key: none; sessions are not end-to-end verified")
+        }
+        var peers = "  Peers: \(summary.onlinePeers) online, \(summary.peersInDatabase ?? summary.peersInMemory) registered"
+        let dropped = (summary.counters["udp_malformed"] ?? 0) + (summary.counters["tcp_malformed"] ?? 0) + (summary.counters["tcp_oversized"] ?? 0)
+        if dropped > 0 { peers += "; \(dropped) malformed packets dropped" }
+        lines.append(peers)
+        if !summary.relayServers.isEmpty { lines.append("  Relay servers handed out: \(summary.relayServers.joined(separator: ", "))") }
+        if summary.alwaysUseRelay { lines.append("  Every session is forced through the relay (ALWAYS_USE_RELAY).") }
+        return lines
     }
 
     private static func color(_ service: ServiceStatus, style: Style, running: Bool) -> String {

@@ -214,13 +214,13 @@ import Glibc
         let changePID = try await daemon.service("change")?.pid
 
         // A broken file is refused and the running configuration stays.
-        _ = daemon.dir.write("homeport.toml", "[[service]]\nname = \"keep\"\ncomand = [\"sleep\"]\n")
+        daemon.rewriteConfig("[[service]]\nname = \"keep\"\ncomand = [\"sleep\"]\n")
         daemon.process?.signal(SIGHUP)
         #expect(await eventually { daemon.log.contains("reload failed, keeping the running configuration") })
-        #expect(daemon.log.contains("homeport.toml:3: unknown key 'comand'"))
+        #expect(daemon.log.contains("homeport.toml:9: unknown key 'comand'"))
         #expect(try await daemon.service("keep")?.pid == keepPID)
 
-        _ = daemon.dir.write("homeport.toml", """
+        daemon.rewriteConfig("""
             [[service]]
             name = "keep"
             command = ["sleep", "300"]

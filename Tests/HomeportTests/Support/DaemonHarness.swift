@@ -9,10 +9,19 @@ struct DaemonHarness {
     let stateDirectory: String
     var process: HomeportProcess?
 
-    init(config: String) {
+    /// The built-in servers are off unless the test's config turns them on: tests run in
+    /// parallel and must not fight over their fixed default ports.
+    init(config: String, builtins: Bool = false) {
         dir = TemporaryDirectory()
-        configPath = dir.write("homeport.toml", config)
+        let off = builtins ? "" : "[rendezvous]\nenabled = false\n\n[relay]\nenabled = false\n\n"
+        configPath = dir.write("homeport.toml", off + config)
         stateDirectory = dir.file("state")
+    }
+
+    /// Replaces the config file, keeping the built-in servers off as `init` did.
+    func rewriteConfig(_ text: String, builtins: Bool = false) {
+        let off = builtins ? "" : "[rendezvous]\nenabled = false\n\n[relay]\nenabled = false\n\n"
+        _ = dir.write("homeport.toml", off + text)
     }
 
     var locationArguments: [String] { ["--config", configPath, "--state-dir", stateDirectory] }

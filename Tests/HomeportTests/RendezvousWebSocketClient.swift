@@ -1,0 +1,263 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import RustDeskWire
+import Subprocess
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A WebSocket client for the rendezvous server's P+2 listener: an HTTP/1.1 upgrade to
+/// `ws://127.0.0.1:<port><path>` from a chosen loopback address, then whole frames in and out.
+final class WebSocketPeer: Sendable {
+    let channel: any Channel
+    let inbox: Inbox<WebSocketFrame>
+
+    private init(channel: any Channel, inbox: Inbox<WebSocketFrame>) {
+        self.channel = channel
+        self.inbox = inbox
+    }
+
+    struct UpgradeFailed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func connect(port: Int, from ip: String = "127.0.0.1", path: String = "/ws/id") async throws -> WebSocketPeer {
+        let inbox = Inbox<WebSocketFrame>()
+        let upgraded = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(to: try SocketAddress(ipAddress: ip, port: 0))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 20, automaticErrorHandling: false) { channel, _ in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(InboxHandler(inbox))
+                            upgraded.succeed()
+                        }
+                    }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                        leftOverBytesStrategy: .forwardBytes,
+                        withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+                    try channel.pipeline.syncOperations.addHandler(
+                        UpgradeRequestHandler(host: "127.0.0.1:\(port)", path: path, upgraded: upgraded))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        let timeout = channel.eventLoop.scheduleTask(in: .seconds(5)) {
+            upgraded.fail(UpgradeFailed(description: "no WebSocket upgrade within 5 s"))
+        }
+        do {
+            try await upgraded.futureResult.get()
+            timeout.cancel()
+        } catch {
+            timeout.cancel()
+            try? await channel.close()
+            throw error
+        }
+        return WebSocketPeer(channel: channel, inbox: inbox)
+    }
+
+    var localAddress: PeerAddress? { channel.localAddress.flatMap(PeerAddress.init) }
+    var localPort: Int { channel.localAddress?.port ?? 0 }
+
+    /// Sends one frame, masked as a client must.
+    func send(_ opcode: WebSocketOpcode, _ bytes: [UInt8]) async throws {
+        let frame = WebSocketFrame(fin: true, opcode: opcode, maskKey: .random(), data: ByteBuffer(bytes: bytes))
+        try await channel.writeAndFlush(frame)
+    }
+
+    /// One RendezvousMessage as one binary message (no length prefix).
+    func send(_ message: Hbb_RendezvousMessage) async throws {
+        try await send(.binary, RendezvousCoding.encode(message))
+    }
+
+    /// The next frame, or nil on timeout or close.
+    func receiveFrame(timeout: Duration = .seconds(2)) async -> WebSocketFrame? {
+        await inbox.next(timeout: timeout)
+    }
+
+    /// Every frame received until the server closes the connection; nil if it is still open
+    /// after `timeout`.
+    func framesUntilClosed(timeout: Duration = .seconds(3)) async -> [WebSocketFrame]? {
+        let deadline = ContinuousClock.now + timeout
+        var frames: [WebSocketFrame] = []
+        while ContinuousClock.now < deadline {
+            if let frame = await inbox.next(timeout: .milliseconds(50)) {
+                frames.append(frame)
+            } else if inbox.isFinished {
+                return frames
+            }
+        }
+        return inbox.isFinished ? frames : nil
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}
+
+/// Writes the upgrade request once connected; reports a refused upgrade or an early close.
+private final class UpgradeRequestHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let host: String
+    let path: String
+    let upgraded: EventLoopPromise<Void>
+
+    init(host: String, path: String, upgraded: EventLoopPromise<Void>) {
+        self.host = host
+        self.path = path
+        self.upgraded = upgraded
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: host)
+        headers.add(name: "Content-Length", value: "0")
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // After the upgrade WebSocket frames pass through here to the inbox.
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        upgraded.fail(WebSocketPeer.UpgradeFailed(description: "the server closed the connection before the upgrade"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        upgraded.fail(WebSocketPeer.UpgradeFailed(description: "WebSocket upgrade failed: \(error)"))
+        context.close(promise: nil)
+    }
+}
+
+/// A plain TCP connection exchanging raw bytes (for HTTP without an upgrade).
+final class RawTCPClient: Sendable {
+    let channel: any Channel
+    let inbox = Inbox<ByteBuffer>()
+
+    init(port: Int) async throws {
+        let inbox = self.inbox
+        channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(InboxHandler(inbox))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+    }
+
+    func send(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text))
+    }
+
+    /// Everything received until the server closes; nil if still open after `timeout`.
+    func readUntilClosed(timeout: Duration = .seconds(3)) async -> String? {
+        let deadline = ContinuousClock.now + timeout
+        var received = ByteBuffer()
+        while ContinuousClock.now < deadline {
+            if var chunk = await inbox.next(timeout: .milliseconds(50)) {
+                received.writeBuffer(&chunk)
+            } else if inbox.isFinished {
+                return String(buffer: received)
+            }
+        }
+        return inbox.isFinished ? String(buffer: received) : nil
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}
+
+// MARK: Child processes
+
+/// A long-running `homeport` child (HomeportProcess, or one started in a chosen directory).
+protocol RunningHomeport: Sendable {
+    var pid: Int32 { get }
+    var log: String { get }
+    func signal(_ signal: Int32)
+    func wait() async throws -> TerminationStatus
+}
+
+extension HomeportProcess: RunningHomeport {}
+
+/// Like `HomeportProcess`, but with its own working directory (for `.env`).
+final class HomeportInDirectory: RunningHomeport, @unchecked Sendable {
+    let pid: Int32
+    let logPath: String
+    private let task: Task<TerminationStatus, any Error>
+
+    private init(pid: Int32, logPath: String, task: Task<TerminationStatus, any Error>) {
+        self.pid = pid
+        self.logPath = logPath
+        self.task = task
+    }
+
+    static func start(_ arguments: [String], workingDirectory: String, logPath: String, environment: [String: String] = [:]) async throws -> HomeportInDirectory {
+        let (pids, continuation) = AsyncStream<Int32>.makeStream()
+        let script = "exec \"$0\" \"$@\" >>'\(logPath)' 2>&1"
+        let env = Homeport.environment(environment)
+        let task = Task {
+            let result = try await Subprocess.run(
+                .path("/bin/sh"),
+                arguments: Arguments(["-c", script, TestBinary.homeport] + arguments),
+                environment: env,
+                workingDirectory: .init(workingDirectory),
+                input: .none, output: .discarded, error: .discarded
+            ) { execution in
+                continuation.yield(execution.processIdentifier.value)
+                continuation.finish()
+            }
+            return result.terminationStatus
+        }
+        var iterator = pids.makeAsyncIterator()
+        guard let pid = await iterator.next() else {
+            _ = try await task.value
+            throw TestFailure("homeport did not start")
+        }
+        return HomeportInDirectory(pid: pid, logPath: logPath, task: task)
+    }
+
+    func signal(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    func wait() async throws -> TerminationStatus {
+        try await task.value
+    }
+
+    var log: String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+}
+
+extension RunningHomeport {
+    /// How the process ended, or nil (after killing it) if it was still running at `timeout`.
+    func exitStatus(within timeout: Duration) async throws -> TerminationStatus? {
+        let ended = await eventually(timeout: timeout) { !processExists(pid) }
+        if !ended {
+            signal(SIGKILL)
+            _ = try await wait()
+            return nil
+        }
+        return try await wait()
+    }
+
+    /// SIGTERM, then the exit code (nil if it did not exit by itself within 10 s).
+    func terminate() async throws -> Int32? {
+        signal(SIGTERM)
+        guard let status = try await exitStatus(within: .seconds(10)) else { return nil }
+        if case .exited(let code) = status { return code }
+        return nil
+    }
+}
