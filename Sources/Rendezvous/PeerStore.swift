@@ -125,6 +125,13 @@ public final class PeerStore: Sendable {
         guard let data = info.data(using: .utf8),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let ip = object["ip"] as? String else { return "" }
+        // hbbs's dual-stack sockets store IPv4 peers as ::ffff:a.b.c.d; homeport normalizes
+        // addresses at ingress, so compare in the same form (spec §7).
+        let lowered = ip.lowercased()
+        if lowered.hasPrefix("::ffff:") {
+            let rest = lowered.dropFirst(7)
+            if rest.contains("."), !rest.contains(":") { return String(rest) }
+        }
         return ip
     }
 }

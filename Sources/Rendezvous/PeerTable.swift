@@ -125,6 +125,20 @@ final class PeerTable: Sendable {
 
     // MARK: Maintenance and admin
 
+    /// Forgets peers that have been offline for `idle` and are safely in the database, so the
+    /// live table holds the active peers, not every id ever seen (upstream never evicts). An
+    /// evicted peer that comes back is asked for its key once, as after a restart.
+    @discardableResult
+    func evictIdle(now: Int64, idle: Int64 = 86_400_000) -> Int {
+        state.withLock { state in
+            let before = state.peers.count
+            state.peers = state.peers.filter { _, entry in
+                !entry.persisted || now - entry.lastRegistration < idle || now - entry.registerPkTime < idle
+            }
+            return before - state.peers.count
+        }
+    }
+
     func pruneBlocker(now: Int64) {
         state.withLock { $0.blocker.prune(now: now) }
     }

@@ -78,11 +78,19 @@ extension RendezvousServer {
         return { command, arguments in await admin.handle(command, arguments) }
     }
 
-    /// Periodic housekeeping: bounded memory for the IP limiter.
+    /// Periodic housekeeping: the relay health check every 3 s, and once a minute bounded
+    /// memory for the IP limiter and the live peer table.
     public func maintain() async {
+        var ticks = 0
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(60))
-            core.table.pruneBlocker(now: core.clock.now())
+            try? await Task.sleep(for: .seconds(3))
+            await core.relays.checkReachability()
+            ticks += 1
+            if ticks % 20 == 0 {
+                let now = core.clock.now()
+                core.table.pruneBlocker(now: now)
+                core.table.evictIdle(now: now)
+            }
         }
     }
 }

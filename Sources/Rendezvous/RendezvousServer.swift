@@ -74,10 +74,13 @@ public final class RendezvousServer: Sendable {
                         ])
                     }
                 })
+            let upgradeRequired = UpgradeRequiredHandler()
             try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
-            try channel.pipeline.syncOperations.addHandler(UpgradeRequiredHandler())
+                withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
+                    context.pipeline.syncOperations.removeHandler(upgradeRequired, promise: nil)
+                }))
+            try channel.pipeline.syncOperations.addHandler(upgradeRequired)
         }
         logger.info("rendezvous listening on UDP/TCP \(p), TCP \(p - 1) (NAT test), TCP \(p + 2) (WebSocket)")
         return Listeners(udp: udp, tcp: tcp, natTest: natTest, webSocket: webSocket)
@@ -86,11 +89,17 @@ public final class RendezvousServer: Sendable {
     private func bindUDP(group: any EventLoopGroup, port: Int) async throws(StartError) -> any Channel {
         let core = self.core
         let receiveBuffer = settings.receiveBuffer
+        // No SO_REUSEADDR: on Linux it would let a second server share the UDP port and
+        // silently take part of the registrations; a busy port must be an error instead.
         var bootstrap = DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            // recvmmsg: up to 64 datagrams per system call under load. NIO splits the receive
+            // buffer evenly between them, so it must hold 64 slots of 2 KiB; real messages are
+            // under 200 bytes, and a larger datagram arrives cut and is dropped as malformed.
+            .channelOption(.datagramVectorReadMessageCount, value: 64)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * 2048))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UDPRegistrationHandler(core: core))
+                    try channel.pipeline.syncOperations.addHandler(UDPRegistrationHandler(core: core, eventLoop: channel.eventLoop))
                 }
             }
         if receiveBuffer > 0 {

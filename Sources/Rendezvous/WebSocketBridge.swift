@@ -33,7 +33,8 @@ final class WebSocketMessageBridge: ChannelDuplexHandler, Sendable {
 }
 
 /// A plain HTTP request on the WebSocket port gets "426 Upgrade Required" and is closed.
-final class UpgradeRequiredHandler: ChannelInboundHandler, Sendable {
+/// Removed once the connection is upgraded, before any WebSocket frame flows.
+final class UpgradeRequiredHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NIOCore
+import NIOPosix
 import Testing
 @testable import Rendezvous
 import RustDeskWire
@@ -184,6 +185,17 @@ import RustDeskWire
         try await b.send(Self.registerPeer(Self.idB), to: second.port)
         #expect(await b.receiveRaw()?.bytes == [0x3a, 0x00])
         #expect(try await online(second, [Self.idB]) == [0x80])
+        await b.close()
+    }
+
+    /// Datagrams are read 64 at a time into 2 KiB slots; a registration with a long uuid (a
+    /// machine id can be 100+ bytes) must still fit.
+    @Test func aLongRegistrationDatagramIsRead() async throws {
+        let harness = try await RendezvousHarness.start()
+        defer { Task { await harness.stop() } }
+        let b = try await UDPPeer(ip: "127.0.0.3")
+        try await b.send(Self.registerPk("223456789", uuid: Array(repeating: 0x41, count: 1500)), to: harness.port)
+        #expect(await b.receiveRaw()?.bytes == [0x82, 0x01, 0x00])
         await b.close()
     }
 
@@ -490,5 +502,54 @@ import RustDeskWire
         #expect(await huge.receiveRaw() == nil)
         await b0.close()
         await b2.close()
+    }
+}
+
+@Suite struct RendezvousMemoryTests {
+    @Test func longOfflinePersistedPeersLeaveMemoryButNotTheDatabase() async throws {
+        let clock = ManualClock()
+        let harness = try await RendezvousHarness.start(clock: clock)
+        defer { Task { await harness.stop() } }
+        let core = harness.server.core
+        let b = PeerAddress.ipv4(203, 0, 113, 5, port: 40000)
+        await core.registerPk(RendezvousConformanceTests.registerPk("123456789").registerPk, from: b) { _ in }
+        await core.registerPk(RendezvousConformanceTests.registerPk("223456789").registerPk, from: b.with(port: 40001)) { _ in }
+        clock.advance(milliseconds: 86_400_000 - 1000)
+        #expect(core.table.registerPeer(id: "223456789", from: b.with(port: 40001), now: clock.now()) == false)
+        clock.advance(milliseconds: 2000)
+        #expect(core.table.evictIdle(now: clock.now()) == 1)
+        #expect(!core.table.contains("123456789") && core.table.contains("223456789"))
+        // It is still known: a punch request finds it in the database (offline).
+        #expect(try core.store.lookup(id: "123456789") != nil)
+        #expect(core.table.registerPeer(id: "123456789", from: b, now: clock.now()) == true, "asked for its key, as after a restart")
+    }
+}
+
+@Suite struct RelayServerListTests {
+    @Test func roundRobinAndParsing() {
+        let list = RelayServerList(RelayServerList.parse(" a:1, b ,,c:3 "))
+        #expect(list.all == ["a:1", "b", "c:3"])
+        #expect((0..<6).map { _ in list.next() } == ["a:1", "b", "c:3", "a:1", "b", "c:3"])
+        #expect(RelayServerList([]).next() == "")
+        #expect(RelayServerList(["only"]).next() == "only")
+        #expect(RelayServerList.split("relay.example") == ("relay.example", 21117))
+        #expect(RelayServerList.split("relay.example:30000") == ("relay.example", 30000))
+        #expect(RelayServerList.split("[2001:db8::1]:30000") == ("2001:db8::1", 30000))
+        #expect(RelayServerList.split("2001:db8::1") == ("2001:db8::1", 21117))
+    }
+
+    @Test func healthCheckKeepsOnlyReachableRelaysInRotation() async throws {
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        defer { listener.close(promise: nil) }
+        let up = "127.0.0.1:\(listener.localAddress?.port ?? 0)"
+        // A port nobody listens on.
+        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let down = "127.0.0.1:\(probe.localAddress?.port ?? 0)"
+        try await probe.close()
+        let list = RelayServerList([down, up])
+        await list.checkReachability()
+        #expect(list.inRotation == [up])
+        #expect(list.next() == up && list.next() == up)
+        #expect(list.all == [down, up], "the configured list is kept")
     }
 }

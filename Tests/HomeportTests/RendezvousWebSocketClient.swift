@@ -5,6 +5,7 @@ import NIOPosix
 import NIOWebSocket
 import RustDeskWire
 import Subprocess
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -259,5 +260,82 @@ extension RunningHomeport {
         guard let status = try await exitStatus(within: .seconds(10)) else { return nil }
         if case .exited(let code) = status { return code }
         return nil
+    }
+}
+
+/// A running `homeport rendezvous` (the real binary) on a random free base port, with its
+/// state directory in `dir/state`. A crash takes down only the child, never the test run.
+struct RendezvousChild {
+    let process: any RunningHomeport
+    let port: Int
+    let stateDirectory: String
+
+    enum PortSource: Sendable { case flag, environment }
+
+    static func start(_ extra: [String] = [], in dir: TemporaryDirectory, port portSource: PortSource = .flag,
+                      environment: [String: String] = [:], workingDirectory: String? = nil) async throws -> RendezvousChild {
+        let state = dir.file("state")
+        var lastLog = ""
+        for attempt in 0..<10 {
+            let port = Int.random(in: 20_000...60_000)
+            var arguments = ["rendezvous", "--state-dir", state] + extra
+            var env = environment
+            switch portSource {
+            case .flag: arguments += ["-p", "\(port)"]
+            case .environment: env["PORT"] = "\(port)"
+            }
+            let logPath = dir.file("rendezvous-\(attempt).log")
+            let process: any RunningHomeport
+            if let workingDirectory {
+                process = try await HomeportInDirectory.start(arguments, workingDirectory: workingDirectory, logPath: logPath, environment: env)
+            } else {
+                process = try await HomeportProcess.start(arguments, logPath: logPath, environment: env)
+            }
+            let settled = await eventually(timeout: .seconds(20)) {
+                !processExists(process.pid) || process.log.contains("rendezvous listening on")
+            }
+            if settled, processExists(process.pid) {
+                return RendezvousChild(process: process, port: port, stateDirectory: state)
+            }
+            _ = try await process.exitStatus(within: .seconds(5))
+            lastLog = process.log
+            if !lastLog.contains("already in use") { break }
+        }
+        throw TestFailure("homeport rendezvous did not start; log:\n\(lastLog)")
+    }
+
+    /// The key clients must use (the default `-k -`: the generated id_ed25519.pub).
+    var licenceKey: String {
+        (try? String(contentsOfFile: stateDirectory + "/id_ed25519.pub", encoding: .utf8)) ?? ""
+    }
+
+    var publicKey: [UInt8] {
+        Data(base64Encoded: licenceKey).map { Array($0) } ?? []
+    }
+
+    var isRunning: Bool { processExists(process.pid) }
+
+    /// SIGTERM must end it with exit code 0.
+    func stop(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let code = try await process.terminate()
+        #expect(code == 0, "exit after SIGTERM; log:\n\(process.log)", sourceLocation: sourceLocation)
+    }
+
+    /// TestNatRequest on `port`; whether the answer carried this connection's source port.
+    static func natTestAnswered(port: Int, from ip: String = "127.0.0.1") async -> Bool {
+        guard let tcp = try? await TCPPeer(port: port, from: ip) else { return false }
+        defer { Task { await tcp.close() } }
+        let localPort = tcp.localPort
+        guard (try? await tcp.send(.with { $0.testNatRequest = .with { $0.serial = 0 } })) != nil else { return false }
+        guard case .testNatResponse(let response)? = await tcp.receive()?.union else { return false }
+        return Int(response.port) == localPort
+    }
+
+    /// The raw answer to a PunchHoleRequest for an id nobody registered, on a new connection.
+    static func punchUnknown(port: Int, key: String) async throws -> [UInt8]? {
+        let a = try await TCPPeer(port: port, from: "127.0.0.2")
+        defer { Task { await a.close() } }
+        try await a.send(RendezvousConformanceTests.punchHoleRequest("555555555", key: key))
+        return await a.receiveRaw()
     }
 }
