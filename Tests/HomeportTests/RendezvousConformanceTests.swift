@@ -199,6 +199,27 @@ import RustDeskWire
         await b.close()
     }
 
+    /// §5.11: with a server serial above the client's, a ConfigUpdate follows the answer; a
+    /// ConfigUpdate from loopback with a higher serial replaces the announced servers.
+    @Test func configUpdateAfterRegistration() async throws {
+        let harness = try await RendezvousHarness.start { $0.serial = 5; $0.rendezvousServers = ["a.example"] }
+        defer { Task { await harness.stop() } }
+        let b = try await UDPPeer(ip: "127.0.0.3")
+        try await b.send(Self.registerPeer(Self.idB, serial: 3), to: harness.port)
+        #expect(await b.receiveRaw()?.bytes == [0x3a, 0x02, 0x10, 0x01])
+        guard case .configureUpdate(let update)? = await b.receive()?.union else { Issue.record("expected ConfigUpdate"); return }
+        #expect(update.serial == 5 && update.rendezvousServers == ["a.example"])
+        try await b.send(Self.registerPeer(Self.idB, serial: 5), to: harness.port)
+        #expect(await b.receiveRaw()?.bytes == [0x3a, 0x02, 0x10, 0x01])
+        #expect(await b.receiveRaw(timeout: .milliseconds(300)) == nil, "no ConfigUpdate for an up-to-date client")
+        let admin = try await UDPPeer(ip: "127.0.0.1")
+        try await admin.send(.with { $0.configureUpdate = .with { $0.serial = 9; $0.rendezvousServers = ["b.example"] } }, to: harness.port)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(harness.server.core.serial == 9)
+        await b.close()
+        await admin.close()
+    }
+
     @Test func registerPkOverTCPIsNotSupported() async throws {
         let harness = try await RendezvousHarness.start()
         defer { Task { await harness.stop() } }
@@ -242,10 +263,12 @@ import RustDeskWire
         await c.close()
     }
 
-    @Test func directPunchFlow() async throws {
-        let harness = try await RendezvousHarness.start { $0.relayServers = ["relay.example:21117"] }
+    /// With the key enforced ("-") and with no licence check (""): signing works either way.
+    @Test(arguments: ["-", ""])
+    func directPunchFlow(serverKey: String) async throws {
+        let harness = try await RendezvousHarness.start(key: serverKey) { $0.relayServers = ["relay.example:21117"] }
         defer { Task { await harness.stop() } }
-        let key = try #require(harness.keys.licenceKey)
+        let key = serverKey == "-" ? try #require(harness.keys.licenceKey) : "any key the client has"
         let b = try await Self.onlineB(harness)
         // 27: A asks; B gets PunchHole from port P with A's TCP address, A's NAT type, the relay.
         let a = try await TCPPeer(port: harness.port, from: "127.0.0.2")
