@@ -39,6 +39,8 @@ public enum ServicePlan {
             specs.append(ServiceSpec(
                 name: builtin.name,
                 command: [executable] + builtin.arguments(config, stateDirectory),
+                // The daemon's log already stamps and names each line (see ChildLogging).
+                environment: ["HOMEPORT_SUPERVISED": "1"],
                 restart: .always,
                 health: builtin.health(config),
                 ports: builtin.ports(config),

@@ -181,7 +181,9 @@ actor ServiceRunner {
                         return true
                     }
                     group.addTask {
-                        await Self.pump(execution.standardError, name: name, logger: logger, level: .warning)
+                        // Many programs log routine messages on stderr; their own text says
+                        // when something is wrong.
+                        await Self.pump(execution.standardError, name: name, logger: logger, level: .info)
                         return true
                     }
                     if let health {

@@ -79,11 +79,7 @@ struct RendezvousCommand: AsyncParsableCommand {
             Terminal.error("\(error)")
             throw ExitCode.failure
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        ChildLogging.bootstrap()
         let logger = Logger(label: "rendezvous")
         let server = RendezvousServer(settings: settings, keys: keys, store: store, logger: logger)
         let listeners: RendezvousServer.Listeners
