@@ -17,7 +17,11 @@ final class ServerProcess: Sendable {
     let stateDirectory: String
     let logPath: String
 
-    init(binary: String, port: Int, stateDirectory: String, receiveBuffer: Int?) throws {
+    init(binary given: String, port: Int, stateDirectory: String, receiveBuffer: Int?) throws {
+        // Absolute, since the spawn happens from the state directory.
+        guard let resolved = realpath(given, nil) else { throw BenchError("\(given): \(String(cString: strerror(errno)))") }
+        let binary = String(cString: resolved)
+        free(resolved)
         self.port = port
         self.stateDirectory = stateDirectory
         self.logPath = stateDirectory + "/server.log"
@@ -30,13 +34,14 @@ final class ServerProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        // The server reads a `.env` in its working directory, as hbbs does: run it in the
-        // state directory, where there is none.
-        posix_spawn_file_actions_addchdir_np(&actions, stateDirectory)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
 
+        // The server reads a `.env` in its working directory, as hbbs does: run it in the
+        // state directory, where there is none (posix_spawn_file_actions_addchdir_np is not
+        // exported to Swift, so the bench itself moves there; it uses absolute paths only).
+        guard chdir(stateDirectory) == 0 else { throw BenchError("chdir \(stateDirectory): \(String(cString: strerror(errno)))") }
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
         defer {
@@ -121,6 +126,20 @@ enum ProcessCPU {
     }
 
     static func ownSeconds() -> Double { seconds(statPath: "/proc/self/stat") }
+}
+
+/// Machine-wide CPU from /proc/stat, in seconds: busy (everything but idle and iowait) and the
+/// softirq part of it (loopback UDP delivery is largely accounted there, not to either process).
+enum MachineCPU {
+    static func seconds() -> (busy: Double, softirq: Double) {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let first = stat.split(separator: "\n").first else { return (0, 0) }
+        let values = first.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard values.count >= 7 else { return (0, 0) }
+        // user nice system idle iowait irq softirq steal …
+        let total = values.prefix(8).reduce(0, +)
+        return ((total - values[3] - values[4]) / ProcessCPU.ticks, values[6] / ProcessCPU.ticks)
+    }
 }
 
 /// The kernel's count of UDP datagrams dropped because a receive buffer was full (all

@@ -182,67 +182,7 @@ final class RawTCPClient: Sendable {
 
 // MARK: Child processes
 
-/// A long-running `homeport` child (HomeportProcess, or one started in a chosen directory).
-protocol RunningHomeport: Sendable {
-    var pid: Int32 { get }
-    var log: String { get }
-    func signal(_ signal: Int32)
-    func wait() async throws -> TerminationStatus
-}
-
-extension HomeportProcess: RunningHomeport {}
-
-/// Like `HomeportProcess`, but with its own working directory (for `.env`).
-final class HomeportInDirectory: RunningHomeport, @unchecked Sendable {
-    let pid: Int32
-    let logPath: String
-    private let task: Task<TerminationStatus, any Error>
-
-    private init(pid: Int32, logPath: String, task: Task<TerminationStatus, any Error>) {
-        self.pid = pid
-        self.logPath = logPath
-        self.task = task
-    }
-
-    static func start(_ arguments: [String], workingDirectory: String, logPath: String, environment: [String: String] = [:]) async throws -> HomeportInDirectory {
-        let (pids, continuation) = AsyncStream<Int32>.makeStream()
-        let script = "exec \"$0\" \"$@\" >>'\(logPath)' 2>&1"
-        let env = Homeport.environment(environment)
-        let task = Task {
-            let result = try await Subprocess.run(
-                .path("/bin/sh"),
-                arguments: Arguments(["-c", script, TestBinary.homeport] + arguments),
-                environment: env,
-                workingDirectory: .init(workingDirectory),
-                input: .none, output: .discarded, error: .discarded
-            ) { execution in
-                continuation.yield(execution.processIdentifier.value)
-                continuation.finish()
-            }
-            return result.terminationStatus
-        }
-        var iterator = pids.makeAsyncIterator()
-        guard let pid = await iterator.next() else {
-            _ = try await task.value
-            throw TestFailure("homeport did not start")
-        }
-        return HomeportInDirectory(pid: pid, logPath: logPath, task: task)
-    }
-
-    func signal(_ signal: Int32) {
-        kill(pid, signal)
-    }
-
-    func wait() async throws -> TerminationStatus {
-        try await task.value
-    }
-
-    var log: String {
-        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-    }
-}
-
-extension RunningHomeport {
+extension HomeportProcess {
     /// How the process ended, or nil (after killing it) if it was still running at `timeout`.
     func exitStatus(within timeout: Duration) async throws -> TerminationStatus? {
         let ended = await eventually(timeout: timeout) { !processExists(pid) }
@@ -266,7 +206,7 @@ extension RunningHomeport {
 /// A running `homeport rendezvous` (the real binary) on a random free base port, with its
 /// state directory in `dir/state`. A crash takes down only the child, never the test run.
 struct RendezvousChild {
-    let process: any RunningHomeport
+    let process: HomeportProcess
     let port: Int
     let stateDirectory: String
 
@@ -285,12 +225,7 @@ struct RendezvousChild {
             case .environment: env["PORT"] = "\(port)"
             }
             let logPath = dir.file("rendezvous-\(attempt).log")
-            let process: any RunningHomeport
-            if let workingDirectory {
-                process = try await HomeportInDirectory.start(arguments, workingDirectory: workingDirectory, logPath: logPath, environment: env)
-            } else {
-                process = try await HomeportProcess.start(arguments, logPath: logPath, environment: env)
-            }
+            let process = try await HomeportProcess.start(arguments, logPath: logPath, environment: env, workingDirectory: workingDirectory)
             let settled = await eventually(timeout: .seconds(20)) {
                 !processExists(process.pid) || process.log.contains("rendezvous listening on")
             }

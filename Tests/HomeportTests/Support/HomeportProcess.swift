@@ -48,8 +48,10 @@ final class HomeportProcess: @unchecked Sendable {
         self.task = task
     }
 
-    /// `stdoutPath`: where stdout goes (default: the log, with stderr).
-    static func start(_ arguments: [String], logPath: String, stdoutPath: String? = nil, environment: [String: String] = [:]) async throws -> HomeportProcess {
+    /// `stdoutPath`: where stdout goes (default: the log, with stderr). `workingDirectory`:
+    /// where it runs (hbbs-style `.env` files are read from there).
+    static func start(_ arguments: [String], logPath: String, stdoutPath: String? = nil, environment: [String: String] = [:],
+                      workingDirectory: String? = nil) async throws -> HomeportProcess {
         let (pids, continuation) = AsyncStream<Int32>.makeStream()
         let out = stdoutPath ?? logPath
         let script = "exec \"$0\" \"$@\" >>'\(out)' 2>>'\(logPath)'"
@@ -59,6 +61,7 @@ final class HomeportProcess: @unchecked Sendable {
                 .path("/bin/sh"),
                 arguments: Arguments(["-c", script, TestBinary.homeport] + arguments),
                 environment: env,
+                workingDirectory: workingDirectory.map { .init($0) },
                 input: .none, output: .discarded, error: .discarded
             ) { execution in
                 continuation.yield(execution.processIdentifier.value)
