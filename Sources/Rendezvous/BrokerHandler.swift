@@ -100,17 +100,11 @@ final class BrokerHandler: ChannelInboundHandler, Sendable {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            core.stats.add(.tcpIdleClosed)
-            context.close(promise: nil)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
+        ConnectionEnd.onEvent(event, context: context, stats: core.stats)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is FrameTooLarge { core.stats.add(.tcpOversized) } else { core.stats.add(.tcpMalformed) }
-        context.close(promise: nil)
+        ConnectionEnd.onError(error, context: context, stats: core.stats)
     }
 }
 
@@ -150,16 +144,28 @@ final class NATTestPortHandler: ChannelInboundHandler, Sendable {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        ConnectionEnd.onEvent(event, context: context, stats: core.stats)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        ConnectionEnd.onError(error, context: context, stats: core.stats)
+    }
+}
+
+/// How both rendezvous TCP handlers end a connection: after 30 s of silence, or on a frame
+/// that cannot be decoded; each is counted.
+enum ConnectionEnd {
+    static func onEvent(_ event: Any, context: ChannelHandlerContext, stats: RendezvousStats) {
         if event is IdleStateHandler.IdleStateEvent {
-            core.stats.add(.tcpIdleClosed)
+            stats.add(.tcpIdleClosed)
             context.close(promise: nil)
             return
         }
         context.fireUserInboundEventTriggered(event)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is FrameTooLarge { core.stats.add(.tcpOversized) } else { core.stats.add(.tcpMalformed) }
+    static func onError(_ error: any Error, context: ChannelHandlerContext, stats: RendezvousStats) {
+        stats.add(error is FrameTooLarge ? .tcpOversized : .tcpMalformed)
         context.close(promise: nil)
     }
 }

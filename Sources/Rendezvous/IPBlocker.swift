@@ -6,7 +6,8 @@ struct IPBlocker {
     struct State {
         var count: Int
         var countTime: Int64
-        var ids: Set<String>
+        /// Hashes of the ids seen (8 bytes each instead of a String per id).
+        var ids: Set<Int>
         var idsTime: Int64
     }
 
@@ -30,14 +31,15 @@ struct IPBlocker {
         }
         state.count += 1
         state.countTime = now
-        let isNew = !state.ids.contains(id)
+        let idHash = id.hashValue
+        let isNew = !state.ids.contains(idHash)
         if now - state.idsTime > Self.idWindow {
             state.ids.removeAll()
         } else if state.ids.count > Self.maxIDs {
             states[ip] = state
             return !isNew
         }
-        if isNew { state.ids.insert(id) }
+        if isNew { state.ids.insert(idHash) }
         state.idsTime = now
         states[ip] = state
         return true

@@ -30,6 +30,10 @@ public final class PeerStore: Sendable {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
+            // Lookups are by primary key and rare (cache misses); a small page cache on few
+            // connections keeps the server's memory for the peers themselves.
+            configuration.maximumReaderCount = 2
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -512") }
             pool = try DatabasePool(path: path, configuration: configuration)
             try pool.write { db in try db.execute(sql: Self.schema) }
         } catch {

@@ -252,8 +252,8 @@ final class RendezvousCore: Sendable {
     func signedPk(id: String, version: String) async -> [UInt8] {
         guard !version.isEmpty, let signer else { return [] }
         await loadIfNeeded(id)
-        guard let pk = table.entry(id)?.pk else { return [] }
-        return IdPkSigning.signedIdPk(id: id, pk: pk.bytes, with: signer)
+        guard let pk = table.publicKey(id) else { return [] }
+        return IdPkSigning.signedIdPk(id: id, pk: pk, with: signer)
     }
 
     // MARK: LAN mask (§5.7)

@@ -105,15 +105,7 @@ public final class RendezvousServer: Sendable {
         if receiveBuffer > 0 {
             bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
         }
-        var lastError: (any Error)?
-        for host in hosts {
-            do {
-                return try await bootstrap.bind(host: host, port: port).get()
-            } catch {
-                lastError = error
-            }
-        }
-        throw StartError(description: Self.bindFailure("UDP", port: port, error: lastError))
+        return try await bindFirst("UDP", port: port) { host in try await bootstrap.bind(host: host, port: port).get() }
     }
 
     private func bindTCP(group: any EventLoopGroup, port: Int, what: String,
@@ -125,15 +117,21 @@ public final class RendezvousServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try configure(channel) }
             }
+        return try await bindFirst("TCP (\(what))", port: port) { host in try await bootstrap.bind(host: host, port: port).get() }
+    }
+
+    /// Binds on the first host that works: dual stack, then IPv4 only, unless a bind address
+    /// was given.
+    private func bindFirst(_ what: String, port: Int, _ bind: (String) async throws -> any Channel) async throws(StartError) -> any Channel {
         var lastError: (any Error)?
         for host in hosts {
             do {
-                return try await bootstrap.bind(host: host, port: port).get()
+                return try await bind(host)
             } catch {
                 lastError = error
             }
         }
-        throw StartError(description: Self.bindFailure("TCP (\(what))", port: port, error: lastError))
+        throw StartError(description: Self.bindFailure(what, port: port, error: lastError))
     }
 
     /// Dual stack first, then IPv4 only, unless a bind address was given.

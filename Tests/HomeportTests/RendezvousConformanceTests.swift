@@ -576,3 +576,37 @@ import RustDeskWire
         #expect(list.all == [down, up], "the configured list is kept")
     }
 }
+
+@Suite struct PeerEntryLayoutTests {
+    /// The memory target (≤ 300 bytes per registered peer) depends on this staying small.
+    @Test func entryStaysCompact() {
+        #expect(MemoryLayout<PeerEntry>.stride <= 96)
+        #expect(MemoryLayout<CompactIP>.stride == 16)
+    }
+
+    @Test(arguments: [
+        ("127.0.0.3", PeerAddress.ipv4(127, 0, 0, 3, port: 0)),
+        ("::ffff:127.0.0.3", PeerAddress.ipv4(127, 0, 0, 3, port: 0)),
+        ("2001:db8::1", PeerAddress.ipv6(bytes: [0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1], port: 0)!),
+    ])
+    func storedIPTextMatchesLiveAddresses(_ text: String, _ address: PeerAddress) {
+        #expect(CompactIP(text: text) == CompactIP(address))
+        #expect(CompactIP(address).address(port: 7) == address.with(port: 7))
+    }
+
+    @Test func unparseableStoredIPIsUnknown() {
+        #expect(CompactIP(text: "") == .unknown)
+        #expect(CompactIP(text: "not an ip") == .unknown)
+    }
+
+    @Test func keysOfAnotherLengthAreKeptAndSigned() async throws {
+        let harness = try await RendezvousHarness.start()
+        defer { Task { await harness.stop() } }
+        let core = harness.server.core
+        let odd: [UInt8] = Array(repeating: 7, count: 31)
+        await core.registerPk(RendezvousConformanceTests.registerPk("123456789", pk: odd).registerPk, from: .ipv4(203, 0, 113, 5, port: 1)) { _ in }
+        #expect(core.table.publicKey("123456789") == odd)
+        let signed = await core.signedPk(id: "123456789", version: "1")
+        #expect(ServerKeyPair.open(signed, publicKey: harness.keys.signer?.publicKey ?? []) == IdPkSigning.serializedIdPk(id: "123456789", pk: odd))
+    }
+}
