@@ -24,6 +24,8 @@ struct PeerEntry: Sendable {
         static let persisted = Flags(rawValue: 4)
         /// The key is not 32 bytes; the table keeps it on the side.
         static let oddKey = Flags(rawValue: 8)
+        /// A free slot in the table's storage.
+        static let vacant = Flags(rawValue: 16)
     }
 
     static let noKey = PeerKey([UInt8](repeating: 0, count: 32))!

@@ -4,8 +4,8 @@ import Synchronization
 /// The live table of registered ids and the registration rules of spec §5.2.3–5.2.4.
 ///
 /// One lock around dense storage: entries live in one array (96 bytes each, no per-entry
-/// allocation) found through an id → index dictionary, which keeps 100 000 peers near 20 MB
-/// where a `[String: PeerEntry]` would cost twice that. Registration (UDP) and lookups (TCP)
+/// allocation) found through an id → slot dictionary, which keeps 100 000 peers under 20 MB
+/// where a `[String: PeerEntry]` would cost twice that. Evicted slots are reused. Registration (UDP) and lookups (TCP)
 /// run on different event loops, and every operation is a few array and map accesses, far
 /// cheaper than hopping to an actor.
 final class PeerTable: Sendable {
@@ -14,7 +14,8 @@ final class PeerTable: Sendable {
     struct State {
         var index: [String: Int32] = [:]
         var entries: [PeerEntry] = []
-        var ids: [String] = []
+        /// Slots of evicted entries, reused before the array grows.
+        var free: [Int32] = []
         /// Keys that are not 32 bytes long (no real client sends one).
         var oddKeys: [String: [UInt8]] = [:]
         var blocker = IPBlocker()
@@ -26,33 +27,27 @@ final class PeerTable: Sendable {
         mutating func store(_ entry: PeerEntry, for id: String) {
             if let i = position(id) {
                 entries[i] = entry
+            } else if let slot = free.popLast() {
+                entries[Int(slot)] = entry
+                index[id] = slot
             } else {
                 index[id] = Int32(entries.count)
                 entries.append(entry)
-                ids.append(id)
             }
         }
 
-        /// Swap-remove: the last entry takes the hole.
-        mutating func remove(at i: Int) {
-            let id = ids[i]
-            let last = entries.count - 1
-            if i != last {
-                entries[i] = entries[last]
-                ids[i] = ids[last]
-                index[ids[i]] = Int32(i)
-            }
-            entries.removeLast()
-            ids.removeLast()
-            index[id] = nil
+        mutating func remove(_ id: String) {
+            guard let slot = index.removeValue(forKey: id) else { return }
+            entries[Int(slot)].flags = .vacant
+            free.append(slot)
             oddKeys[id] = nil
         }
     }
 
-    var count: Int { state.withLock { $0.entries.count } }
+    var count: Int { state.withLock { $0.index.count } }
 
     func onlineCount(now: Int64) -> Int {
-        state.withLock { $0.entries.reduce(0) { $0 + ($1.isOnline(now: now) ? 1 : 0) } }
+        state.withLock { $0.entries.reduce(0) { $0 + (!$1.flags.contains(.vacant) && $1.isOnline(now: now) ? 1 : 0) } }
     }
 
     func contains(_ id: String) -> Bool {
@@ -188,17 +183,12 @@ final class PeerTable: Sendable {
     @discardableResult
     func evictIdle(now: Int64, idle: Int64 = 86_400_000) -> Int {
         state.withLock { state in
-            var evicted = 0
-            var i = state.entries.count - 1
-            while i >= 0 {
-                let entry = state.entries[i]
-                if entry.flags.contains(.persisted), now - entry.lastRegistration >= idle, now - entry.registerPkTime >= idle {
-                    state.remove(at: i)
-                    evicted += 1
-                }
-                i -= 1
+            let idle = state.index.filter { _, slot in
+                let entry = state.entries[Int(slot)]
+                return entry.flags.contains(.persisted) && now - entry.lastRegistration >= idle && now - entry.registerPkTime >= idle
             }
-            return evicted
+            for id in idle.keys { state.remove(id) }
+            return idle.count
         }
     }
 

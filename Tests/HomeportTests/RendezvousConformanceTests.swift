@@ -545,6 +545,12 @@ import RustDeskWire
         // It is still known: a punch request finds it in the database (offline).
         #expect(try core.store.lookup(id: "123456789") != nil)
         #expect(core.table.registerPeer(id: "123456789", from: b, now: clock.now()) == true, "asked for its key, as after a restart")
+        // The freed slot is reused without disturbing the others.
+        await core.registerPk(RendezvousConformanceTests.registerPk("323456789", pk: [UInt8](repeating: 0x44, count: 32)).registerPk, from: b.with(port: 40002)) { _ in }
+        #expect(core.table.count == 2)
+        #expect(core.table.publicKey("323456789") == [UInt8](repeating: 0x44, count: 32))
+        #expect(core.table.entry("223456789")?.socketAddress == b.with(port: 40001))
+        #expect(core.table.onlineCount(now: clock.now()) == 2)
     }
 }
 
