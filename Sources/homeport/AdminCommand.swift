@@ -7,8 +7,7 @@ struct AdminCommand: AsyncParsableCommand {
         commandName: "admin",
         abstract: "Admin functions of the running rendezvous server (what hbbs's loopback console offered).",
         discussion: """
-        Commands: status; relay-servers [host:port,…] (show or replace); always-use-relay [Y|N];
-        ip-blocker (the registration limiter's table). Answers are JSON.
+        Commands: status; relay-servers [host:port,…] (show or replace); always-use-relay [Y|N]; ip-blocker (the registration limiter's table). Answers are JSON.
         """
     )
 

@@ -7,12 +7,9 @@ struct HomeportCommand: AsyncParsableCommand {
         commandName: "homeport",
         abstract: "Reach your home server from outside: public IP, DDNS, and a self-hosted RustDesk server in one daemon.",
         discussion: """
-        Start with `homeport run`: it works without any configuration file. `homeport status`
-        shows what is running, `homeport history uptime` how well it has been running.
-        Write a configuration with `homeport config example > homeport.toml`.
-
-        Shell completion: `homeport --generate-completion-script bash` (or zsh, fish) prints
-        a script to install in your shell's completion directory.
+        Start with `homeport run`: it works without any configuration file. `homeport status` shows what is running, `homeport history uptime` how well it has been running. Write a configuration with `homeport config example > homeport.toml`.
+        
+        Shell completion: `homeport --generate-completion-script bash` (or zsh, fish) prints a script to install in your shell's completion directory.
         """,
         version: version,
         subcommands: [

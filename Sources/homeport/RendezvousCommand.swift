@@ -15,17 +15,11 @@ struct RendezvousCommand: AsyncParsableCommand {
         commandName: "rendezvous",
         abstract: "Run the RustDesk-compatible ID/rendezvous server (what rustdesk-server calls hbbs).",
         discussion: """
-        Clients use it with ID server = <this host>:21116 and Key = the public key printed at start
-        (also `homeport keygen`). It listens on UDP+TCP PORT, TCP PORT-1 (NAT test, online status)
-        and TCP PORT+2 (WebSocket). `homeport run` starts it for you; run it by hand to test.
-
-        Options can also come from environment variables or a `.env` file in the working
-        directory, as with hbbs: PORT, KEY, RELAY_SERVERS, BIND, RMEM, ALWAYS_USE_RELAY=Y,
-        DB_URL, SERIAL, RENDEZVOUS_SERVERS, MASK, LOCAL_IP. Flags win over -c, which wins over
-        .env, which wins over the environment.
-
-        Unlike hbbs, a loopback client on PORT-1 is served like any other (so a RustDesk client
-        on this machine works); the admin functions are `homeport admin …` instead.
+        Clients use it with ID server = <this host>:21116 and Key = the public key printed at start (also `homeport keygen`). It listens on UDP+TCP PORT, TCP PORT-1 (NAT test, online status) and TCP PORT+2 (WebSocket). `homeport run` starts it for you; run it by hand to test.
+        
+        Options can also come from environment variables or a `.env` file in the working directory, as with hbbs: PORT, KEY, RELAY_SERVERS, BIND, RMEM, ALWAYS_USE_RELAY=Y, DB_URL, SERIAL, RENDEZVOUS_SERVERS, MASK, LOCAL_IP. Flags win over -c, which wins over .env, which wins over the environment.
+        
+        Unlike hbbs, a loopback client on PORT-1 is served like any other (so a RustDesk client on this machine works); the admin functions are `homeport admin …` instead.
         """
     )
 

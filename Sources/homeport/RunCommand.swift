@@ -17,14 +17,9 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the homeport daemon in the foreground.",
         discussion: """
-        Supervises the built-in servers and your [[service]] entries (restarting them with
-        back-off), records service events, heartbeats and IP changes in the history, and
-        answers `homeport status` on a control socket in the state directory.
-
-        Works with no configuration file at all. SIGHUP reloads the configuration and
-        restarts only services whose definition changed; SIGTERM or Ctrl-C stops every
-        service (SIGTERM, then SIGKILL after its stop_timeout) and exits 0.
-        To run it at boot, see `homeport service install`.
+        Supervises the built-in servers and your [[service]] entries (restarting them with back-off), records service events, heartbeats and IP changes in the history, and answers `homeport status` on a control socket in the state directory.
+        
+        Works with no configuration file at all. SIGHUP reloads the configuration and restarts only services whose definition changed; SIGTERM or Ctrl-C stops every service (SIGTERM, then SIGKILL after its stop_timeout) and exits 0. To run it at boot, see `homeport service install`.
         """
     )
 

@@ -10,9 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show what the daemon is doing right now.",
         discussion: """
-        Asks the running daemon over its control socket. When no daemon answers, says so and
-        shows the last known state from the history instead; the exit status is then 3
-        (like `systemctl status`), so scripts can tell.
+        Asks the running daemon over its control socket. When no daemon answers, says so and shows the last known state from the history instead; the exit status is then 3 (like `systemctl status`), so scripts can tell.
         """
     )
 
