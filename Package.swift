@@ -44,6 +44,17 @@ let package = Package(
             exclude: ["Protos"]
         ),
         // `homeport rendezvous`: the hbbs-compatible ID/rendezvous server and its peer store.
+        // `homeport relay`: the hbbr-compatible relay.
+        .target(
+            name: "Relay",
+            dependencies: [
+                "RustDeskWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "Rendezvous",
             dependencies: [
@@ -103,7 +114,7 @@ let package = Package(
             name: "homeport",
             dependencies: [
                 "Paths", "Config", "History", "Supervisor", "ControlSocket", "ServiceFiles",
-                "Daemon", "Reports", "RustDeskWire", "Rendezvous",
+                "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,11 +130,21 @@ let package = Package(
             ],
             path: "Benchmarks/RendezvousBench"
         ),
+        // Sender/receiver for Benchmarks/relay-bench.sh (not a test).
+        .executableTarget(
+            name: "RelayBench",
+            dependencies: [
+                "RustDeskWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/RelayBench"
+        ),
         .testTarget(
             name: "HomeportTests",
             dependencies: [
                 "homeport", "Paths", "Config", "History", "Supervisor", "ControlSocket",
-                "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous",
+                "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),

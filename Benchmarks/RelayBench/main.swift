@@ -1,0 +1,1 @@
+print("placeholder: see Benchmarks/relay-bench.sh")

@@ -1,0 +1,187 @@
+import NIOCore
+import RustDeskWire
+
+/// The relay's shared state: connections waiting for their partner (by uuid), running
+/// sessions, the global rate limit and the address lists. Confined to the relay's single
+/// event loop: pairing moves handlers between two pipelines, which NIO allows only when both
+/// run on the loop doing it, and with one loop no lock is needed anywhere.
+final class RelayHub: @unchecked Sendable {
+    let loop: any EventLoop
+    var settings: RelaySettings
+    var globalBucket: TokenBucket
+    private var waiting: [String: RelayHandshakeHandler] = [:]
+    private var waitingPerIP: [String: Int] = [:]
+    private var sessions: [ObjectIdentifier: RelaySession] = [:]
+    private(set) var counters = RelayCounters()
+    private var ticks = 0
+
+
+    init(settings: RelaySettings, loop: any EventLoop) {
+        self.settings = settings
+        self.loop = loop
+        self.globalBucket = TokenBucket(bytesPerSecond: settings.totalBandwidth * RelaySettings.megabit / 8, now: NIODeadline.now().uptimeNanoseconds.asInt64)
+    }
+
+    // MARK: Accept and handshake
+
+    func isBlocked(_ address: PeerAddress) -> Bool {
+        settings.blocklist.contains(address.ipText)
+    }
+
+    func refuse(_ reason: WritableKeyPath<RelayCounters, Int>) {
+        counters[keyPath: reason] += 1
+    }
+
+    /// A validated RequestRelay: wait for the partner, or pair with the one waiting.
+    func arrived(_ handler: RelayHandshakeHandler, uuid: String, from address: PeerAddress) {
+        loop.preconditionInEventLoop()
+        if let first = waiting.removeValue(forKey: uuid) {
+            release(first.address)
+            pair(first: first, second: handler)
+            return
+        }
+        let ip = address.ipText
+        guard waitingPerIP[ip, default: 0] < settings.maximumWaitingPerIP else {
+            counters.refusedTooManyWaiting += 1
+            handler.closeChannel()
+            return
+        }
+        waitingPerIP[ip, default: 0] += 1
+        waiting[uuid] = handler
+        handler.waitForPartner(uuid: uuid)
+    }
+
+    /// A waiting connection gave up (timeout or close): remove it only if it is still the one
+    /// stored under its uuid (upstream quirk 7: never remove a newer one).
+    func leftWaiting(_ handler: RelayHandshakeHandler, uuid: String) {
+        guard waiting[uuid] === handler else { return }
+        waiting[uuid] = nil
+        release(handler.address)
+    }
+
+    private func release(_ address: PeerAddress) {
+        let ip = address.ipText
+        waitingPerIP[ip, default: 1] -= 1
+        if waitingPerIP[ip] == 0 { waitingPerIP[ip] = nil }
+    }
+
+    private func pair(first: RelayHandshakeHandler, second: RelayHandshakeHandler) {
+        let blacklisted = settings.blacklist.contains(first.address.ipText) || settings.blacklist.contains(second.address.ipText)
+        let rate = (blacklisted ? settings.limitSpeed : settings.singleBandwidth) * RelaySettings.megabit / 8
+        let session = RelaySession(first: first.address, second: second.address, rate: rate, blacklisted: blacklisted, now: .now())
+        let firstGlue = RelayGlue(session: session, hub: self)
+        let secondGlue = RelayGlue(session: session, hub: self)
+        firstGlue.partner = secondGlue
+        secondGlue.partner = firstGlue
+        session.firstSide = firstGlue
+        session.secondSide = secondGlue
+        guard let firstEarly = first.becomeRelay(firstGlue), let secondEarly = second.becomeRelay(secondGlue) else {
+            firstGlue.closeChannel()
+            secondGlue.closeChannel()
+            first.closeChannel()
+            second.closeChannel()
+            return
+        }
+        sessions[ObjectIdentifier(session)] = session
+        counters.paired += 1
+        // What each side sent after its RequestRelay (B's SignedId, typically) goes first.
+        secondGlue.deliverEarly(firstEarly)
+        firstGlue.deliverEarly(secondEarly)
+        firstGlue.startReading()
+        secondGlue.startReading()
+    }
+
+    func sessionEnded(_ session: RelaySession) {
+        if sessions.removeValue(forKey: ObjectIdentifier(session)) != nil {
+            counters.bytesRelayed += session.bytes
+        }
+    }
+
+    // MARK: Once a second
+
+    /// Rates, the block and black lists (for both sides, unlike upstream), the downgrade of
+    /// long heavy sessions, and every third second the idle check.
+    func tick() {
+        ticks += 1
+        let now = NIODeadline.now()
+        for session in sessions.values {
+            session.tick()
+            if isBlocked(session.first) || isBlocked(session.second) {
+                session.close()
+                continue
+            }
+            let blacklisted = settings.blacklist.contains(session.first.ipText) || settings.blacklist.contains(session.second.ipText)
+            let elapsed = Double((now - session.started).nanoseconds) / 1e9
+            if !session.downgraded, elapsed > settings.downgradeStartCheck {
+                let allowed = elapsed * settings.singleBandwidth * RelaySettings.megabit * settings.downgradeThreshold
+                if Double(session.bytes * 8) > allowed { session.downgraded = true }
+            }
+            if blacklisted != session.blacklisted || session.downgraded {
+                session.blacklisted = blacklisted
+                let limited = blacklisted || session.downgraded
+                session.setRate((limited ? settings.limitSpeed : settings.singleBandwidth) * RelaySettings.megabit / 8, now: now)
+            }
+            if ticks % 3 == 0, now - session.lastActivity > .nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000) {
+                counters.idleClosed += 1
+                session.close()
+            }
+        }
+    }
+
+    // MARK: Admin
+
+    var usage: [RelaySessionUsage] {
+        let now = NIODeadline.now()
+        return sessions.values.map {
+            RelaySessionUsage(peer: $0.second.description, seconds: Double((now - $0.started).nanoseconds) / 1e9, bytes: $0.bytes,
+                         peakBytesPerSecond: $0.peakRate, currentBytesPerSecond: $0.currentRate)
+        }.sorted { $0.bytes > $1.bytes }
+    }
+
+    var activeSessions: Int { sessions.count }
+    var waitingCount: Int { waiting.count }
+    var totalBytes: Int64 { counters.bytesRelayed + sessions.values.reduce(0) { $0 + $1.bytes } }
+
+    func setTotalBandwidth(_ megabits: Double) {
+        settings.totalBandwidth = megabits
+        globalBucket.setRate(megabits * RelaySettings.megabit / 8, now: NIODeadline.now().uptimeNanoseconds.asInt64)
+    }
+}
+
+/// What the relay refused, timed out and carried since it started.
+public struct RelayCounters: Codable, Sendable, Equatable {
+    public var paired = 0
+    public var refusedKey = 0
+    public var refusedBlocklist = 0
+    public var refusedMalformed = 0
+    public var refusedTooManyWaiting = 0
+    public var unpairedTimeouts = 0
+    public var idleClosed = 0
+    public var bytesRelayed: Int64 = 0
+
+    enum CodingKeys: String, CodingKey {
+        case paired
+        case refusedKey = "refused_key"
+        case refusedBlocklist = "refused_blocklist"
+        case refusedMalformed = "refused_malformed"
+        case refusedTooManyWaiting = "refused_too_many_waiting"
+        case unpairedTimeouts = "unpaired_timeouts"
+        case idleClosed = "idle_closed"
+        case bytesRelayed = "bytes_relayed"
+    }
+}
+
+/// One running session, as hbbr's `usage` console command lists them.
+public struct RelaySessionUsage: Codable, Sendable, Equatable {
+    public var peer: String
+    public var seconds: Double
+    public var bytes: Int64
+    public var peakBytesPerSecond: Double
+    public var currentBytesPerSecond: Double
+
+    enum CodingKeys: String, CodingKey {
+        case peer, seconds, bytes
+        case peakBytesPerSecond = "peak_bytes_per_second"
+        case currentBytesPerSecond = "current_bytes_per_second"
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import RustDeskWire
+import NIOConcurrencyHelpers
+
+/// `homeport relay`: pairs two connections presenting the same uuid and copies bytes between
+/// them (what rustdesk-server calls hbbr). All sessions share one event loop thread: pairing
+/// moves handlers between pipelines, and copying with `read`/`write` of up to 64 KiB needs
+/// far less than a core for the link speeds a home connection has.
+public final class RelayServer: Sendable {
+    let hub: RelayHub
+    private let group: MultiThreadedEventLoopGroup
+    private let logger: Logger
+    private let listener = NIOLockedValueBox<(any Channel)?>(nil)
+
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(settings: RelaySettings, logger: Logger) {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        hub = RelayHub(settings: settings, loop: group.next())
+        self.logger = logger
+    }
+
+    public var settings: RelaySettings { hub.settings }
+
+    /// The port actually bound (useful with port 0 in tests).
+    public var boundPort: Int? { listener.withLockedValue { $0?.localAddress?.port } }
+
+    public func start() async throws(StartError) {
+        let hub = self.hub
+        let port = hub.settings.port
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let remote = channel.remoteAddress.flatMap(PeerAddress.init) else {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    // Refused at accept, before a byte is read (spec §5.6 step 2).
+                    if hub.isBlocked(remote) {
+                        hub.refuse(\.refusedBlocklist)
+                        channel.close(promise: nil)
+                        return
+                    }
+                    try channel.pipeline.syncOperations.addHandler(RelayHandshakeHandler(address: remote, hub: hub))
+                }
+            }
+        var lastError: (any Error)?
+        for host in hub.settings.bind.map({ [$0] }) ?? ["::", "0.0.0.0"] {
+            do {
+                let channel = try await bootstrap.bind(host: host, port: port).get()
+                listener.withLockedValue { $0 = channel }
+                hub.loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in hub.tick() }
+                logger.info("relay listening on TCP \(channel.localAddress?.port ?? port)")
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        if let error = lastError as? IOError, error.errnoCode == EADDRINUSE {
+            throw StartError(description: "Port \(port) (relay TCP) is already in use by another program (an hbbr still running?); stop it or choose another port with -p.")
+        }
+        throw StartError(description: "Cannot listen on port \(port) (relay TCP): \(lastError.map { "\($0)" } ?? "unknown error").")
+    }
+
+    /// Closes the listener and every session, and stops the event loop.
+    public func shutdown() async {
+        let channel = listener.withLockedValue { current -> (any Channel)? in
+            defer { current = nil }
+            return current
+        }
+        try? await channel?.close()
+        try? await group.shutdownGracefully()
+    }
+
+    /// Runs `body` on the relay's loop (where all its state lives); nil once it has shut down.
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable (RelayHub) -> T) async -> T? {
+        let hub = self.hub
+        return try? await hub.loop.submit { body(hub) }.get()
+    }
+
+    /// What `homeport status` and `homeport admin relay …` show.
+    public func summary() async -> RelaySummary? {
+        await onLoop { hub in
+            RelaySummary(port: hub.settings.port, licenceKeyEnforced: !(hub.settings.licenceKey ?? "").isEmpty,
+                         activeSessions: hub.activeSessions, waiting: hub.waitingCount, bytesRelayed: hub.totalBytes,
+                         counters: hub.counters, usage: hub.usage)
+        }
+    }
+}
+
+public struct RelaySummary: Codable, Sendable {
+    public var port: Int
+    public var licenceKeyEnforced: Bool
+    public var activeSessions: Int
+    public var waiting: Int
+    public var bytesRelayed: Int64
+    public var counters: RelayCounters
+    public var usage: [RelaySessionUsage]
+
+    enum CodingKeys: String, CodingKey {
+        case port, waiting, counters, usage
+        case licenceKeyEnforced = "licence_key_enforced"
+        case activeSessions = "active_sessions"
+        case bytesRelayed = "bytes_relayed"
+    }
+}

@@ -1,0 +1,39 @@
+/// Everything `homeport relay` can be told, with rustdesk-server's (hbbr) meanings.
+public struct RelaySettings: Sendable {
+    /// TCP port R (and R+2 for WebSocket, not served yet).
+    public var port = 21117
+    public var bind: String?
+    /// The licence key clients must send in RequestRelay; nil or "" = anyone may relay.
+    public var licenceKey: String?
+    /// Megabits per second (×1 048 576 bit/s), as hbbr counts them.
+    public var singleBandwidth: Double = 128
+    public var totalBandwidth: Double = 1024
+    public var limitSpeed: Double = 32
+    public var downgradeThreshold: Double = 0.66
+    /// Seconds of session activity before the downgrade check starts.
+    public var downgradeStartCheck: Double = 1800
+    /// IPs refused at accept (blocklist.txt) and throttled to `limitSpeed` (blacklist.txt).
+    public var blocklist: Set<String> = []
+    public var blacklist: Set<String> = []
+    /// Waiting for the first message, and for the partner.
+    public var handshakeTimeout: Duration = .seconds(30)
+    /// A paired session with no traffic for longer than this ends (checked every 3 s).
+    public var idleTimeout: Duration = .seconds(30)
+    /// Unpaired connections allowed per source IP at once: the relay must not become a
+    /// parking lot for sockets.
+    public var maximumWaitingPerIP = 32
+    /// Unix socket for admin commands and status; nil = none.
+    public var adminSocket: String?
+
+    public init() {}
+
+    static let megabit = 1_048_576.0
+
+    /// An hbbr address-list file: one IP per line, the text before the first space.
+    public static func parseAddressList(_ text: String) -> Set<String> {
+        Set(text.split(whereSeparator: \.isNewline).compactMap { line in
+            let first = line.split(separator: " ", maxSplits: 1).first.map { $0.filter { !$0.isWhitespace } } ?? ""
+            return first.isEmpty || first.hasPrefix("#") ? nil : String(first)
+        })
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import ControlSocket
+import Foundation
+import Logging
+import Paths
+import Relay
+import Rendezvous
+import ServiceLifecycle
+
+/// `homeport relay`: the RustDesk relay. Accepts hbbr's flags, environment variables and list
+/// files with the same meanings.
+struct RelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relay",
+        abstract: "Run the RustDesk-compatible relay server (what rustdesk-server calls hbbr).",
+        discussion: """
+        Two RustDesk clients that cannot reach each other directly both connect here with the same session id, and every byte between them is copied through. `homeport run` starts it for you.
+
+        As with hbbr, options also come from the environment or a `.env` file in the working directory: PORT (the relay then uses PORT+1), KEY, BIND, SINGLE_BANDWIDTH, TOTAL_BANDWIDTH and LIMIT_SPEED (Mb/s), DOWNGRADE_THRESHOLD, DOWNGRADE_START_CHECK (seconds); blacklist.txt (throttled IPs) and blocklist.txt (refused IPs) are read from the working directory and the state directory.
+
+        Unlike hbbr, connections from this machine are relayed like any other (a client on the same machine, or a local reverse proxy, works); the admin functions are `homeport admin --relay …`.
+        """
+    )
+
+    @Option(name: [.customShort("p"), .long], help: "Relay port (default 21117).")
+    var port: Int?
+
+    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Key clients must present: '' (default) lets anyone relay; '-' uses the public key of id_ed25519 in the state directory; a base64 secret key or any other string as in hbbr.", valueName: "key"))
+    var key: String?
+
+    @Option(name: [.customShort("b"), .long], help: ArgumentHelp("Listen only on this IP address.", valueName: "ip"))
+    var bind: String?
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where the key pair, list files and the admin socket live.", valueName: "dir"))
+    var stateDirectory: String?
+
+    func run() async throws {
+        umask(0o077)
+        let settings: RelaySettings
+        do {
+            settings = try makeSettings()
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
+        ChildLogging.bootstrap()
+        let logger = Logger(label: "relay")
+        let server = RelayServer(settings: settings, logger: logger)
+        do {
+            try await server.start()
+        } catch {
+            Terminal.error("\(error)")
+            await server.shutdown()
+            throw ExitCode.failure
+        }
+        logger.info(settings.licenceKey.map { "clients must present key \($0)" } ?? "no key required: any client may use this relay")
+        var admin: ControlServer?
+        if let path = settings.adminSocket {
+            admin = try? await ControlServer.bind(path: path)
+        }
+        let service = RelayService(server: server, admin: admin)
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+
+    func makeSettings() throws -> RelaySettings {
+        let environment = ProcessEnvironment.all()
+        let workingDirectory = FileManager.default.currentDirectoryPath
+        let sources = try OptionSources(environment: environment, dotEnv: workingDirectory + "/.env")
+        let stateDirectory = self.stateDirectory ?? environment["HOMEPORT_STATE_DIR"] ?? DefaultLocations.current().stateDirectory
+        try PrivateFiles.prepareDirectory(stateDirectory)
+        var settings = RelaySettings()
+        settings.adminSocket = join(stateDirectory, "relay.sock")
+        if let port {
+            settings.port = port
+        } else if let text = sources.value("PORT"), let base = Int(text), base > 0 {
+            settings.port = base + 1
+        }
+        guard (1...65533).contains(settings.port) else { throw ValidationError("The relay port must be from 1 to 65533, not \(settings.port).") }
+        settings.bind = bind ?? sources.value("BIND")
+        settings.licenceKey = try RelayKey.resolve(key ?? sources.value("KEY") ?? "", keyDirectory: stateDirectory)
+        func positive(_ name: String) -> Double? {
+            sources.value(name).flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
+        }
+        settings.singleBandwidth = positive("SINGLE_BANDWIDTH") ?? settings.singleBandwidth
+        settings.totalBandwidth = positive("TOTAL_BANDWIDTH") ?? settings.totalBandwidth
+        settings.limitSpeed = positive("LIMIT_SPEED") ?? settings.limitSpeed
+        settings.downgradeThreshold = positive("DOWNGRADE_THRESHOLD") ?? settings.downgradeThreshold
+        settings.downgradeStartCheck = positive("DOWNGRADE_START_CHECK") ?? settings.downgradeStartCheck
+        for directory in Set([workingDirectory, stateDirectory]) {
+            if let text = try? String(contentsOfFile: join(directory, "blacklist.txt"), encoding: .utf8) {
+                settings.blacklist.formUnion(RelaySettings.parseAddressList(text))
+            }
+            if let text = try? String(contentsOfFile: join(directory, "blocklist.txt"), encoding: .utf8) {
+                settings.blocklist.formUnion(RelaySettings.parseAddressList(text))
+            }
+        }
+        return settings
+    }
+}
+
+/// Keeps the relay and its admin socket up until SIGTERM/SIGINT.
+struct RelayService: Service {
+    let server: RelayServer
+    let admin: ControlServer?
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            if let admin {
+                let handler = server.adminHandler
+                group.addTask { try? await admin.serve(handler) }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        await server.shutdown()
+    }
+}
