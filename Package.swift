@@ -6,7 +6,8 @@ import PackageDescription
 //   RustDeskWire -> CSodium                              (SwiftProtobuf, NIO)
 //   Rendezvous -> RustDeskWire                           (GRDB, NIO)
 //   Supervisor -> History (event type)                   (Subprocess, NIO)
-//   Daemon   -> Config, History, Supervisor, ControlSocket, Rendezvous (status type)
+//   Relay -> RustDeskWire                                (NIO)
+//   Daemon   -> Config, History, Supervisor, ControlSocket, Rendezvous, Relay (status types)
 //   Reports  -> History, Daemon (status model)
 //   homeport -> everything (thin CLI)
 let package = Package(
@@ -98,7 +99,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Paths", "Config", "History", "Supervisor", "ControlSocket", "Rendezvous",
+                "Paths", "Config", "History", "Supervisor", "ControlSocket", "Rendezvous", "Relay",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -108,7 +109,7 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["History", "Daemon", "Rendezvous"]
+            dependencies: ["History", "Daemon", "Rendezvous", "Relay"]
         ),
         .executableTarget(
             name: "homeport",

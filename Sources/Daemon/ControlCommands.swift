@@ -1,6 +1,7 @@
 import ControlSocket
 import Foundation
 import Paths
+import Relay
 import Rendezvous
 import Supervisor
 
@@ -20,7 +21,10 @@ struct ControlCommands: Sendable {
             info.configFile = config.sourcePath
             var status = DaemonStatus(daemon: info, services: await supervisor.statuses())
             if config.rendezvous.enabled {
-                status.rendezvous = await Self.rendezvousSummary(stateDirectory: info.stateDirectory)
+                status.rendezvous = await Self.summary(RendezvousSummary.self, socket: "rendezvous.sock", stateDirectory: info.stateDirectory)
+            }
+            if config.relay.enabled {
+                status.relay = await Self.summary(RelaySummary.self, socket: "relay.sock", stateDirectory: info.stateDirectory)
             }
             return encode(status)
         case "ping":
@@ -30,12 +34,12 @@ struct ControlCommands: Sendable {
         }
     }
 
-    /// Asked of the child over its admin socket; nil while it is not up.
-    static func rendezvousSummary(stateDirectory: String) async -> RendezvousSummary? {
-        guard let reply = try? await ControlClient.request(socketPath: join(stateDirectory, "rendezvous.sock"), command: "status", timeout: .seconds(1)) else {
+    /// Asked of a built-in server over its admin socket; nil while it is not up.
+    static func summary<T: Decodable>(_ type: T.Type, socket: String, stateDirectory: String) async -> T? {
+        guard let reply = try? await ControlClient.request(socketPath: join(stateDirectory, socket), command: "status", timeout: .seconds(1)) else {
             return nil
         }
-        return try? JSONDecoder().decode(RendezvousSummary.self, from: Data(reply))
+        return try? JSONDecoder().decode(T.self, from: Data(reply))
     }
 
     private func encode<T: Encodable>(_ value: T) -> [UInt8] {

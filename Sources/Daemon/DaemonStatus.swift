@@ -1,4 +1,5 @@
 import Foundation
+import Relay
 import Rendezvous
 import Supervisor
 
@@ -10,6 +11,8 @@ public struct DaemonStatus: Sendable, Codable, Equatable {
     public var services: [ServiceStatus]
     /// The built-in RustDesk ID server, when it runs and answers its admin socket.
     public var rendezvous: RendezvousSummary?
+    /// The built-in relay, when it runs and answers its admin socket.
+    public var relay: RelaySummary?
 
     public init(daemon: DaemonInfo, services: [ServiceStatus]) {
         self.daemon = daemon

@@ -3,6 +3,7 @@ import ControlSocket
 import Foundation
 import History
 import Logging
+import Relay
 import ServiceLifecycle
 import Supervisor
 import UnixSignals
@@ -74,6 +75,9 @@ public final class HomeportDaemon: Service {
             group.addTask { [self] in
                 await reloadOnHangup(supervisor: supervisor, current: current)
             }
+            group.addTask { [self] in
+                await recordRelayUsage(current: current)
+            }
             let plan = ServicePlan.make(config: settings.config, builtins: settings.builtins, executable: settings.executable, stateDirectory: settings.stateDirectory)
             if plan.specs.isEmpty {
                 logger.notice("no services to run: add [[service]] entries to the config (see `homeport config example`)")
@@ -116,6 +120,33 @@ public final class HomeportDaemon: Service {
             if ContinuousClock.now - lastPrune >= .seconds(86400) {
                 lastPrune = ContinuousClock.now
                 await prune(retentionDays: settings.config.daemon.retentionDays)
+            }
+        }
+    }
+
+    /// Once a minute, adds what the relay carried since the last look to the day's totals.
+    /// A relay restart resets its counters; the new values then count from zero.
+    private func recordRelayUsage(current: CurrentConfig, every interval: Duration = .seconds(60)) async {
+        var last: (sessions: Int, bytes: Int64)?
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            guard await current.config.relay.enabled,
+                  let summary = await ControlCommands.summary(RelaySummary.self, socket: "relay.sock", stateDirectory: settings.stateDirectory) else { continue }
+            let now = (sessions: summary.counters.paired, bytes: summary.bytesRelayed)
+            var delta = now
+            if let last, now.sessions >= last.sessions, now.bytes >= last.bytes {
+                delta = (now.sessions - last.sessions, now.bytes - last.bytes)
+            }
+            last = now
+            guard delta.sessions > 0 || delta.bytes > 0 else { continue }
+            do {
+                try await history.addRelayUsage(RelayUsageDay(day: RelayUsageDay.dayText(Date()), sessions: delta.sessions, bytes: delta.bytes))
+            } catch {
+                logger.error("could not record relay usage in the history: \(error)")
             }
         }
     }

@@ -49,6 +49,15 @@ enum HistorySchema {
                 CREATE INDEX ddns_updates_time ON ddns_updates(hostname, ts);
                 """)
         }
+        migrator.registerMigration("v2-relay-usage") { db in
+            try db.execute(sql: """
+                CREATE TABLE relay_usage (
+                    day TEXT PRIMARY KEY NOT NULL,
+                    sessions INTEGER NOT NULL,
+                    bytes INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

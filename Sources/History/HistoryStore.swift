@@ -266,6 +266,8 @@ public final class HistoryStore: Sendable {
             deleted += db.changesCount
             try db.execute(sql: "DELETE FROM daemon_runs WHERE COALESCE(stopped_at, last_heartbeat) < ?", arguments: [t])
             deleted += db.changesCount
+            try db.execute(sql: "DELETE FROM relay_usage WHERE day < ?", arguments: [RelayUsageDay.dayText(cutoff)])
+            deleted += db.changesCount
             return deleted
         }
     }

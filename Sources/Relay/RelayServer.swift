@@ -97,7 +97,7 @@ public final class RelayServer: Sendable {
     }
 }
 
-public struct RelaySummary: Codable, Sendable {
+public struct RelaySummary: Codable, Sendable, Equatable {
     public var port: Int
     public var licenceKeyEnforced: Bool
     public var activeSessions: Int

@@ -43,6 +43,15 @@ public enum HistoryReport {
         return table.render()
     }
 
+    public static func relay(_ days: [RelayUsageDay], since: Date) -> String {
+        guard !days.isEmpty else { return "No relay sessions since \(TimeText.minute(since))." }
+        var table = TextTable(headers: ["DAY", "SESSIONS", "RELAYED"])
+        for day in days {
+            table.add([day.day, String(day.sessions), ByteCountText.format(day.bytes)])
+        }
+        return table.render()
+    }
+
     public static func ip(_ observations: [IPObservation], before: [IPObservation], since: Date) -> String {
         var lines: [String] = []
         if !before.isEmpty {

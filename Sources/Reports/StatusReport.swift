@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import Relay
 import Rendezvous
 import Supervisor
 
@@ -48,6 +49,10 @@ public enum StatusReport {
             lines.append("")
             lines.append(contentsOf: Self.rendezvousLines(rendezvous, style: style))
         }
+        if let relay = status.relay {
+            lines.append("")
+            lines.append(contentsOf: Self.relayLines(relay, style: style))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -65,6 +70,14 @@ public enum StatusReport {
         lines.append(peers)
         if !summary.relayServers.isEmpty { lines.append("  Relay servers handed out: \(summary.relayServers.joined(separator: ", "))") }
         if summary.alwaysUseRelay { lines.append("  Every session is forced through the relay (ALWAYS_USE_RELAY).") }
+        return lines
+    }
+
+    static func relayLines(_ summary: RelaySummary, style: Style) -> [String] {
+        var lines = [style.bold("RustDesk relay") + ": TCP \(summary.port)" + (summary.licenceKeyEnforced ? " (key required)" : " (open to any client)")]
+        lines.append("  Sessions: \(summary.activeSessions) active, \(summary.counters.paired) since start; \(ByteCountText.format(summary.bytesRelayed)) relayed")
+        let refused = summary.counters.refusedKey + summary.counters.refusedBlocklist + summary.counters.refusedMalformed + summary.counters.refusedTooManyWaiting
+        if refused > 0 { lines.append("  Refused: \(refused) connections (wrong key, blocklist, malformed, too many waiting)") }
         return lines
     }
 

@@ -5,11 +5,14 @@ import Paths
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
-        abstract: "Admin functions of the running rendezvous server (what hbbs's loopback console offered).",
+        abstract: "Admin functions of the running ID server or relay (what hbbs's and hbbr's loopback consoles offered).",
         discussion: """
-        Commands: status; relay-servers [host:port,…] (show or replace); always-use-relay [Y|N]; ip-blocker (the registration limiter's table). Answers are JSON.
+        ID server commands: status; relay-servers [host:port,…] (show or replace); always-use-relay [Y|N]; ip-blocker (the registration limiter's table). With --relay: status; usage; blacklist, blocklist [ip]; blacklist-add, blocklist-add ip|ip…; blacklist-remove, blocklist-remove ip|ip…|all; single-bandwidth, total-bandwidth, limit-speed [Mb/s]; downgrade-threshold [x]; downgrade-start-check [seconds]. Answers are JSON.
         """
     )
+
+    @Flag(name: .long, help: "Talk to the relay instead of the ID server (status, usage, blacklist[-add|-remove], blocklist[-add|-remove], single-bandwidth, total-bandwidth, limit-speed, downgrade-threshold, downgrade-start-check).")
+    var relay = false
 
     @Argument(help: "The command and its arguments.")
     var words: [String] = ["status"]
@@ -20,7 +23,7 @@ struct AdminCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? DefaultLocations.current().stateDirectory
         do {
-            let reply = try await ControlClient.request(socketPath: join(directory, "rendezvous.sock"), command: words.joined(separator: " "))
+            let reply = try await ControlClient.request(socketPath: join(directory, relay ? "relay.sock" : "rendezvous.sock"), command: words.joined(separator: " "))
             print(String(decoding: reply, as: UTF8.self))
         } catch {
             Terminal.error("\(error)")

@@ -5,7 +5,7 @@ import Supervisor
 
 /// The built-in services this binary runs as children of `homeport run`.
 enum Builtins {
-    static let all: [BuiltinService] = [rendezvous]
+    static let all: [BuiltinService] = [rendezvous, relay]
 
     /// `homeport rendezvous` on [rendezvous] port, state (keys, peers) in the daemon's state
     /// directory, health-checked with a real NAT-test round trip.
@@ -17,6 +17,20 @@ enum Builtins {
         },
         ports: { config in [config.rendezvous.port, config.rendezvous.port - 1, config.rendezvous.port + 2] },
         health: { config in NATTestProbe(port: config.rendezvous.port) })
+}
+
+/// `homeport relay` on [relay] port. It requires the same key as the ID server (`-k -`):
+/// clients send their Key setting to the relay too, and an open relay would let strangers
+/// route their sessions through the user's upload.
+extension Builtins {
+    static let relay = BuiltinService(
+        name: "relay",
+        isEnabled: { $0.relay.enabled },
+        arguments: { config, stateDirectory in
+            ["relay", "--state-dir", stateDirectory, "-p", String(config.relay.port), "-k", "-"]
+        },
+        ports: { config in [config.relay.port] },
+        health: { config in TCPConnectProbe(port: config.relay.port) })
 }
 
 /// Healthy when the rendezvous server answers a NAT test with the port we connected from:

@@ -10,7 +10,7 @@ struct HistoryCommand: ParsableCommand {
         commandName: "history",
         abstract: "Show recorded history: uptime, service events, public IP changes.",
         discussion: "Reads the history database directly, so it works whether or not the daemon is running.",
-        subcommands: [UptimeHistoryCommand.self, EventsHistoryCommand.self, IPHistoryCommand.self],
+        subcommands: [UptimeHistoryCommand.self, EventsHistoryCommand.self, IPHistoryCommand.self, RelayHistoryCommand.self],
         defaultSubcommand: UptimeHistoryCommand.self
     )
 }
@@ -107,5 +107,21 @@ struct IPHistoryCommand: ParsableCommand {
         let changes = try store.ipObservations(since: since)
         if options.json { return try options.printJSON(changes) }
         print(HistoryReport.ip(changes, before: try store.ipAddresses(before: since), since: since))
+    }
+}
+
+struct RelayHistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relay",
+        abstract: "Relay sessions and bytes relayed per day."
+    )
+
+    @OptionGroup var options: HistoryOptions
+
+    func run() throws {
+        let store = try options.openStore()
+        let days = try store.relayUsage(from: RelayUsageDay.dayText(options.sinceDate))
+        if options.json { return try options.printJSON(days) }
+        print(HistoryReport.relay(days, since: options.sinceDate))
     }
 }
