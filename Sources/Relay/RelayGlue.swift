@@ -11,14 +11,17 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
 
     weak var partner: RelayGlue?
     let session: RelaySession
+    /// Whole messages (a WebSocket is involved): empty ones are not forwarded.
+    let messageMode: Bool
     private let hub: RelayHub
     private var context: ChannelHandlerContext?
     private var pendingRead = false
     private var pausedUntil: NIODeadline?
 
-    init(session: RelaySession, hub: RelayHub) {
+    init(session: RelaySession, hub: RelayHub, messageMode: Bool = false) {
         self.session = session
         self.hub = hub
+        self.messageMode = messageMode
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -33,6 +36,7 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        if messageMode && buffer.readableBytes == 0 { return }
         let now = NIODeadline.now()
         let pause = session.received(buffer.readableBytes, now: now, global: &hub.globalBucket)
         if pause > 0 { pausedUntil = now + .nanoseconds(pause) }
@@ -44,17 +48,19 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        partner?.closeChannel()
+        partner?.closeAfterFlush()
         hub.sessionEnded(session)
         context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
+            // The partner gets everything already queued for it, then the EOF; once both
+            // directions have ended, both connections close.
+            partner?.partnerShutdownOutput()
             if session.inputClosed() {
-                session.close()
-            } else {
-                partner?.partnerShutdownOutput()
+                closeAfterFlush()
+                partner?.closeAfterFlush()
             }
             return
         }
@@ -111,12 +117,33 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
         context?.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
+    /// Feeds bytes in at the front of this channel's pipeline (through its frame decoder).
+    func injectInbound(_ bytes: ByteBuffer) {
+        guard bytes.readableBytes > 0, let context else { return }
+        context.pipeline.fireChannelRead(bytes)
+        context.pipeline.fireChannelReadComplete()
+    }
+
     func partnerFlush() {
         context?.flush()
     }
 
+    /// Closing the output fails writes still pending in NIO, so the EOF waits behind them.
     func partnerShutdownOutput() {
-        context?.close(mode: .output, promise: nil)
+        guard let context else { return }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: promise)
+        let channel = context.channel
+        promise.futureResult.whenComplete { _ in channel.close(mode: .output, promise: nil) }
+    }
+
+    /// Closes once everything written so far has gone out.
+    func closeAfterFlush() {
+        guard let context else { return }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: promise)
+        let channel = context.channel
+        promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
     }
 
     func partnerBecameWritable() {

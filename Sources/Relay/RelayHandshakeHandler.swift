@@ -2,16 +2,20 @@ import NIOCore
 import RustDeskWire
 
 /// A relay connection before pairing (spec §5.6 steps 2–6): within the handshake timeout its
-/// first frame must be a RequestRelay with the right licence key and a uuid. It then waits
-/// for the partner with the same uuid, holding (up to 64 KiB of) what it sends meanwhile so
-/// those bytes can be delivered first. Anything wrong closes the connection silently.
+/// first frame (TCP) or binary message (WebSocket) must be a RequestRelay with the right
+/// licence key and a uuid. It then waits for the partner with the same uuid, holding (up to
+/// 64 KiB of) what it sends meanwhile so that can be delivered first. Anything wrong closes
+/// the connection silently.
 final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let address: PeerAddress
+    /// WebSocket: every read is one whole message; TCP: a byte stream with length prefixes.
+    let messageMode: Bool
     private let hub: RelayHub
+    private var earlyMessages: [ByteBuffer] = []
     private var context: ChannelHandlerContext?
     private var buffer: ByteBuffer?
     private var decoder = FrameDecoder(maximumPayload: 64 * 1024)
@@ -22,9 +26,16 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     static let earlyBytesLimit = 64 * 1024
 
-    init(address: PeerAddress, hub: RelayHub) {
+    init(address: PeerAddress, hub: RelayHub, messageMode: Bool = false) {
         self.address = address
         self.hub = hub
+        self.messageMode = messageMode
+    }
+
+    /// What arrived after the RequestRelay and before pairing.
+    enum Early {
+        case stream(ByteBuffer)
+        case messages([ByteBuffer])
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -42,6 +53,14 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
+        if messageMode {
+            if uuid != nil || done {
+                heldBytes += incoming.readableBytes
+                earlyMessages.append(incoming)
+                return
+            }
+            return handleFirst(incoming)
+        }
         if buffer == nil { buffer = incoming } else { buffer?.writeBuffer(&incoming) }
         guard uuid == nil, !done, var pending = buffer else { return }
         let frame: ByteBuffer?
@@ -52,6 +71,12 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         buffer = pending
         guard let frame else { return }
+        handleFirst(frame)
+    }
+
+    private var heldBytes = 0
+
+    private func handleFirst(_ frame: ByteBuffer) {
         guard case .requestRelay(let request)? = RendezvousCoding.decode(frame.readableBytesView)?.union else {
             return refuse(\.refusedMalformed)
         }
@@ -63,7 +88,8 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !done, let uuid {
+        // A no-op once paired: the hub removes an entry only if it is still this handler's.
+        if let uuid {
             hub.leftWaiting(self, uuid: uuid)
         }
         timeout?.cancel()
@@ -74,9 +100,19 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.close(promise: nil)
     }
 
+    /// A client that ends its side before being paired is done (half-closure is allowed on
+    /// relay sockets, so this arrives as an event, not as the channel going inactive).
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            closeChannel()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     /// While waiting, read only until 64 KiB are held; the kernel keeps the rest.
     func read(context: ChannelHandlerContext) {
-        if uuid != nil, (buffer?.readableBytes ?? 0) >= Self.earlyBytesLimit {
+        if uuid != nil, max(buffer?.readableBytes ?? 0, heldBytes) >= Self.earlyBytesLimit {
             pendingRead = true
             return
         }
@@ -103,16 +139,24 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.uuid = uuid
     }
 
-    /// Hands the connection over to `glue`; returns the bytes received after the RequestRelay
-    /// frame, or nil if the connection is already gone.
-    func becomeRelay(_ glue: RelayGlue) -> ByteBuffer? {
+    /// Hands the connection over to `glue`, with a frame decoder and encoder in front of it
+    /// when a byte stream must be cut into messages for a WebSocket partner. Returns what was
+    /// received after the RequestRelay, or nil if the connection is already gone.
+    func becomeRelay(_ glue: RelayGlue, framing: Bool) -> Early? {
         guard let context, context.channel.isActive else { return nil }
         done = true
         timeout?.cancel()
-        let early = buffer ?? context.channel.allocator.buffer(capacity: 0)
+        let early: Early = messageMode ? .messages(earlyMessages) : .stream(buffer ?? context.channel.allocator.buffer(capacity: 0))
         buffer = nil
+        earlyMessages = []
         do {
-            try context.pipeline.syncOperations.addHandler(glue, position: .after(self))
+            if framing && !messageMode {
+                try context.pipeline.syncOperations.addHandlers(
+                    [ByteToMessageHandler(FrameDecoder(maximumPayload: 64 << 20)), MessageToByteHandler(FrameEncoder()), glue],
+                    position: .after(self))
+            } else {
+                try context.pipeline.syncOperations.addHandler(glue, position: .after(self))
+            }
         } catch {
             return nil
         }

@@ -69,13 +69,17 @@ final class RelayHub: @unchecked Sendable {
         let blacklisted = settings.blacklist.contains(first.address.ipText) || settings.blacklist.contains(second.address.ipText)
         let rate = (blacklisted ? settings.limitSpeed : settings.singleBandwidth) * RelaySettings.megabit / 8
         let session = RelaySession(first: first.address, second: second.address, rate: rate, blacklisted: blacklisted, now: .now())
-        let firstGlue = RelayGlue(session: session, hub: self)
-        let secondGlue = RelayGlue(session: session, hub: self)
+        // Two TCP sides: raw bytes (§2.2). A WebSocket side: whole messages, the TCP side's
+        // stream cut into frames and re-framed on the way back (§5.6 step 7).
+        let messageMode = first.messageMode || second.messageMode
+        let firstGlue = RelayGlue(session: session, hub: self, messageMode: messageMode)
+        let secondGlue = RelayGlue(session: session, hub: self, messageMode: messageMode)
         firstGlue.partner = secondGlue
         secondGlue.partner = firstGlue
         session.firstSide = firstGlue
         session.secondSide = secondGlue
-        guard let firstEarly = first.becomeRelay(firstGlue), let secondEarly = second.becomeRelay(secondGlue) else {
+        guard let firstEarly = first.becomeRelay(firstGlue, framing: messageMode),
+              let secondEarly = second.becomeRelay(secondGlue, framing: messageMode) else {
             firstGlue.closeChannel()
             secondGlue.closeChannel()
             first.closeChannel()
@@ -85,10 +89,24 @@ final class RelayHub: @unchecked Sendable {
         sessions[ObjectIdentifier(session)] = session
         counters.paired += 1
         // What each side sent after its RequestRelay (B's SignedId, typically) goes first.
-        secondGlue.deliverEarly(firstEarly)
-        firstGlue.deliverEarly(secondEarly)
+        deliver(firstEarly, from: firstGlue, to: secondGlue)
+        deliver(secondEarly, from: secondGlue, to: firstGlue)
         firstGlue.startReading()
         secondGlue.startReading()
+    }
+
+    private func deliver(_ early: RelayHandshakeHandler.Early, from source: RelayGlue, to destination: RelayGlue) {
+        switch early {
+        case .messages(let messages):
+            for message in messages where message.readableBytes > 0 { destination.deliverEarly(message) }
+        case .stream(let bytes):
+            if source.messageMode {
+                // Through the source's new frame decoder, so it arrives as messages.
+                source.injectInbound(bytes)
+            } else {
+                destination.deliverEarly(bytes)
+            }
+        }
     }
 
     func sessionEnded(_ session: RelaySession) {

@@ -13,7 +13,7 @@ public final class RelayServer: Sendable {
     let hub: RelayHub
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
-    private let listener = NIOLockedValueBox<(any Channel)?>(nil)
+    private let listener = NIOLockedValueBox<[any Channel]>([])
 
     public struct StartError: Error, CustomStringConvertible {
         public let description: String
@@ -28,7 +28,7 @@ public final class RelayServer: Sendable {
     public var settings: RelaySettings { hub.settings }
 
     /// The port actually bound (useful with port 0 in tests).
-    public var boundPort: Int? { listener.withLockedValue { $0?.localAddress?.port } }
+    public var boundPort: Int? { listener.withLockedValue { $0.first?.localAddress?.port } }
 
     public func start() async throws(StartError) {
         let hub = self.hub
@@ -53,31 +53,64 @@ public final class RelayServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(RelayHandshakeHandler(address: remote, hub: hub))
                 }
             }
+        let tcp = try await bind(bootstrap, port: port, what: "relay TCP")
+        let actualPort = tcp.localAddress?.port ?? port
+        let webSocketBootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let remote = channel.remoteAddress.flatMap(PeerAddress.init) else {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    if hub.isBlocked(remote) {
+                        hub.refuse(\.refusedBlocklist)
+                        channel.close(promise: nil)
+                        return
+                    }
+                    let handshake = hub.settings.handshakeTimeout
+                    try WebSocketCarriage.configureServer(
+                        channel, maxMessageSize: 64 << 20,
+                        idleTimeout: .nanoseconds(Int64(handshake.components.seconds) * 1_000_000_000 + handshake.components.attoseconds / 1_000_000_000)
+                    ) { pipeline in try pipeline.addHandler(RelayHandshakeHandler(address: remote, hub: hub, messageMode: true)) }
+                }
+            }
+        let webSocket: any Channel
+        do {
+            webSocket = try await bind(webSocketBootstrap, port: actualPort + 2, what: "relay WebSocket")
+        } catch {
+            try? await tcp.close()
+            throw error
+        }
+        listener.withLockedValue { $0 = [tcp, webSocket] }
+        hub.loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in hub.tick() }
+        logger.info("relay listening on TCP \(actualPort) and TCP \(actualPort + 2) (WebSocket)")
+    }
+
+    private func bind(_ bootstrap: ServerBootstrap, port: Int, what: String) async throws(StartError) -> any Channel {
         var lastError: (any Error)?
         for host in hub.settings.bind.map({ [$0] }) ?? ["::", "0.0.0.0"] {
             do {
-                let channel = try await bootstrap.bind(host: host, port: port).get()
-                listener.withLockedValue { $0 = channel }
-                hub.loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in hub.tick() }
-                logger.info("relay listening on TCP \(channel.localAddress?.port ?? port)")
-                return
+                return try await bootstrap.bind(host: host, port: port).get()
             } catch {
                 lastError = error
             }
         }
         if let error = lastError as? IOError, error.errnoCode == EADDRINUSE {
-            throw StartError(description: "Port \(port) (relay TCP) is already in use by another program (an hbbr still running?); stop it or choose another port with -p.")
+            throw StartError(description: "Port \(port) (\(what)) is already in use by another program (an hbbr still running?); stop it or choose another port with -p.")
         }
-        throw StartError(description: "Cannot listen on port \(port) (relay TCP): \(lastError.map { "\($0)" } ?? "unknown error").")
+        throw StartError(description: "Cannot listen on port \(port) (\(what)): \(lastError.map { "\($0)" } ?? "unknown error").")
     }
 
     /// Closes the listener and every session, and stops the event loop.
     public func shutdown() async {
-        let channel = listener.withLockedValue { current -> (any Channel)? in
-            defer { current = nil }
+        let channels = listener.withLockedValue { current -> [any Channel] in
+            defer { current = [] }
             return current
         }
-        try? await channel?.close()
+        for channel in channels { try? await channel.close() }
         try? await group.shutdownGracefully()
     }
 

@@ -1,8 +1,6 @@
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOPosix
-import NIOWebSocket
 import RustDeskWire
 
 /// `homeport rendezvous`: binds UDP+TCP P, TCP P-1 and WebSocket P+2 and serves until
@@ -61,26 +59,9 @@ public final class RendezvousServer: Sendable {
             ])
         }
         let webSocket = try await bindTCP(group: group, port: p + 2, what: "rendezvous WebSocket") { channel in
-            let upgrader = NIOWebSocketServerUpgrader(
-                maxFrameSize: 16 << 20,
-                automaticErrorHandling: true,
-                shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
-                upgradePipelineHandler: { channel, _ in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 4096, maxAccumulatedFrameSize: 64 * 1024),
-                            WebSocketMessageBridge(),
-                            BrokerHandler(core: core, viaWebSocket: true),
-                        ])
-                    }
-                })
-            let upgradeRequired = UpgradeRequiredHandler()
-            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
-                    context.pipeline.syncOperations.removeHandler(upgradeRequired, promise: nil)
-                }))
-            try channel.pipeline.syncOperations.addHandler(upgradeRequired)
+            try WebSocketCarriage.configureServer(channel, maxMessageSize: 64 * 1024, idleTimeout: idle) { pipeline in
+                try pipeline.addHandler(BrokerHandler(core: core, viaWebSocket: true))
+            }
         }
         logger.info("rendezvous listening on UDP/TCP \(p), TCP \(p - 1) (NAT test), TCP \(p + 2) (WebSocket)")
         return Listeners(udp: udp, tcp: tcp, natTest: natTest, webSocket: webSocket)

@@ -1,0 +1,89 @@
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// Turns a WebSocket into the same one-payload-per-message stream the TCP listeners produce:
+/// one binary message in, one RendezvousMessage; one payload out, one binary message (§2.3).
+/// Text, ping and pong count as activity and are not passed on; pings are answered.
+public final class WebSocketMessageBridge: ChannelDuplexHandler, Sendable {
+    public typealias InboundIn = WebSocketFrame
+    public typealias InboundOut = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = WebSocketFrame
+
+    public init() {}
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .binary:
+            context.fireChannelRead(wrapInboundOut(frame.unmaskedData))
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            context.close(promise: nil)
+        default:
+            break
+        }
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let payload = unwrapOutboundIn(data)
+        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .binary, data: payload)), promise: promise)
+    }
+}
+
+/// A plain HTTP request on the WebSocket port gets "426 Upgrade Required" and is closed.
+/// Removed once the connection is upgraded, before any WebSocket frame flows.
+public final class UpgradeRequiredHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    public typealias InboundIn = HTTPServerRequestPart
+    public typealias OutboundOut = HTTPServerResponsePart
+
+    public init() {}
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .end = unwrapInboundIn(data) else { return }
+        var headers = HTTPHeaders()
+        headers.add(name: "Connection", value: "close")
+        headers.add(name: "Content-Length", value: "0")
+        let head = HTTPResponseHead(version: .http1_1, status: .upgradeRequired, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+/// A WebSocket server pipeline for RustDesk ports (spec §2.3): any path, no sub-protocol;
+/// after the upgrade, `messageHandlers` see one ByteBuffer per binary message and write one
+/// ByteBuffer per message. A plain HTTP request gets 426.
+public enum WebSocketCarriage {
+    public static func configureServer(
+        _ channel: any Channel,
+        maxMessageSize: Int,
+        idleTimeout: TimeAmount,
+        addMessageHandlers: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
+    ) throws {
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: min(maxMessageSize, 16 << 20),
+            automaticErrorHandling: true,
+            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+            upgradePipelineHandler: { channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 4096, maxAccumulatedFrameSize: maxMessageSize),
+                        WebSocketMessageBridge(),
+                    ])
+                    try addMessageHandlers(channel.pipeline.syncOperations)
+                }
+            })
+        let upgradeRequired = UpgradeRequiredHandler()
+        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+            withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
+                // Removed before any WebSocket frame can reach it.
+                context.pipeline.syncOperations.removeHandler(upgradeRequired, promise: nil)
+            }))
+        try channel.pipeline.syncOperations.addHandler(upgradeRequired)
+    }
+}
