@@ -29,7 +29,7 @@ extension Builtins {
         arguments: { config, stateDirectory in
             ["relay", "--state-dir", stateDirectory, "-p", String(config.relay.port), "-k", "-"]
         },
-        ports: { config in [config.relay.port] },
+        ports: { config in [config.relay.port, config.relay.port + 2] },
         health: { config in TCPConnectProbe(port: config.relay.port) })
 }
 
