@@ -17,6 +17,8 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var pendingRead = false
     private var pausedUntil: NIODeadline?
+    /// Completes when everything written so far has gone out (writes complete in order).
+    private var lastWrite: EventLoopFuture<Void>?
 
     init(session: RelaySession, hub: RelayHub, messageMode: Bool = false) {
         self.session = session
@@ -108,13 +110,14 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
     func partnerWrite(_ buffer: ByteBuffer) {
-        context?.write(wrapOutboundOut(buffer), promise: nil)
+        guard let context else { return }
+        lastWrite = context.write(wrapOutboundOut(buffer))
     }
 
     /// Bytes that arrived before pairing, delivered first and in order.
     func deliverEarly(_ buffer: ByteBuffer) {
-        guard buffer.readableBytes > 0 else { return }
-        context?.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        guard buffer.readableBytes > 0, let context else { return }
+        lastWrite = context.writeAndFlush(wrapOutboundOut(buffer))
     }
 
     /// Feeds bytes in at the front of this channel's pipeline (through its frame decoder).
@@ -130,20 +133,20 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Closing the output fails writes still pending in NIO, so the EOF waits behind them.
     func partnerShutdownOutput() {
-        guard let context else { return }
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: promise)
-        let channel = context.channel
-        promise.futureResult.whenComplete { _ in channel.close(mode: .output, promise: nil) }
+        afterPendingWrites { $0.close(mode: .output, promise: nil) }
     }
 
     /// Closes once everything written so far has gone out.
     func closeAfterFlush() {
+        afterPendingWrites { $0.close(promise: nil) }
+    }
+
+    /// No empty marker write: in message mode it would go out as an empty frame or message.
+    private func afterPendingWrites(_ body: @escaping @Sendable (any Channel) -> Void) {
         guard let context else { return }
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: promise)
+        context.flush()
         let channel = context.channel
-        promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        (lastWrite ?? context.eventLoop.makeSucceededVoidFuture()).whenComplete { _ in body(channel) }
     }
 
     func partnerBecameWritable() {

@@ -98,12 +98,16 @@ final class RelayHub: @unchecked Sendable {
     private func deliver(_ early: RelayHandshakeHandler.Early, from source: RelayGlue, to destination: RelayGlue) {
         switch early {
         case .messages(let messages):
-            for message in messages where message.readableBytes > 0 { destination.deliverEarly(message) }
+            for message in messages where message.readableBytes > 0 {
+                _ = source.session.received(message.readableBytes, now: .now(), global: &globalBucket)
+                destination.deliverEarly(message)
+            }
         case .stream(let bytes):
             if source.messageMode {
                 // Through the source's new frame decoder, so it arrives as messages.
                 source.injectInbound(bytes)
             } else {
+                _ = source.session.received(bytes.readableBytes, now: .now(), global: &globalBucket)
                 destination.deliverEarly(bytes)
             }
         }
