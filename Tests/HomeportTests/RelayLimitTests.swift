@@ -40,6 +40,26 @@ import Testing
         }
     }
 
+    /// DOWNGRADE_START_CHECK / DOWNGRADE_THRESHOLD: a session that keeps using more than the
+    /// threshold share of SINGLE_BANDWIDTH after the start check is throttled to LIMIT_SPEED
+    /// for the rest of its life (here: check after 1 s, 64 → 16 Mb/s).
+    @Test(.timeLimit(.minutes(1))) func aLongHeavySessionIsDowngradedToLimitSpeed() async throws {
+        try await withRelay({ $0.singleBandwidth = 64; $0.limitSpeed = 16; $0.downgradeStartCheck = 1; $0.downgradeThreshold = 0.5 }) { _, port in
+            let uuid = relayUUID()
+            let stream = TestStream(seed: 21)
+            let sender = try await RelayTestClient.paired(port: port, from: "127.0.0.2", uuid: uuid)
+            let receiver = try await RelayTestClient.paired(port: port, from: "127.0.0.3", uuid: uuid, verifying: stream)
+            let start = ContinuousClock.now
+            sender.startStream(stream, total: 256 << 20)
+            // The checks run once a second: by 3 s the session is downgraded.
+            let rate = await measuredRate(of: [receiver], from: start, after: .seconds(3), window: .seconds(4))
+            expectRate(rate, megabits: 16, "after the downgrade")
+            #expect(receiver.firstMismatch == nil)
+            await sender.close()
+            await receiver.close()
+        }
+    }
+
     /// TOTAL_BANDWIDTH (64 Mb/s) is shared by all sessions: two sessions each allowed far
     /// more move 8 MiB/s together.
     @Test(.timeLimit(.minutes(1))) func totalBandwidthIsSharedByAllSessions() async throws {
