@@ -24,6 +24,21 @@ final class RelayHub: @unchecked Sendable {
 
     // MARK: Accept and handshake
 
+    /// The peer of a just-accepted connection, or nil after closing it: a blocklisted IP is
+    /// refused before a byte is read (spec §5.6 step 2).
+    func admit(_ channel: any Channel) -> PeerAddress? {
+        guard let remote = channel.remoteAddress.flatMap(PeerAddress.init) else {
+            channel.close(promise: nil)
+            return nil
+        }
+        if isBlocked(remote) {
+            refuse(\.refusedBlocklist)
+            channel.close(promise: nil)
+            return nil
+        }
+        return remote
+    }
+
     func isBlocked(_ address: PeerAddress) -> Bool {
         settings.blocklist.contains(address.ipText)
     }

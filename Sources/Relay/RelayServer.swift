@@ -44,16 +44,7 @@ public final class RelayServer: Sendable {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 128 * 1024, high: 512 * 1024))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let remote = channel.remoteAddress.flatMap(PeerAddress.init) else {
-                        channel.close(promise: nil)
-                        return
-                    }
-                    // Refused at accept, before a byte is read (spec §5.6 step 2).
-                    if hub.isBlocked(remote) {
-                        hub.refuse(\.refusedBlocklist)
-                        channel.close(promise: nil)
-                        return
-                    }
+                    guard let remote = hub.admit(channel) else { return }
                     try channel.pipeline.syncOperations.addHandler(RelayHandshakeHandler(address: remote, hub: hub))
                 }
             }
@@ -65,15 +56,7 @@ public final class RelayServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let remote = channel.remoteAddress.flatMap(PeerAddress.init) else {
-                        channel.close(promise: nil)
-                        return
-                    }
-                    if hub.isBlocked(remote) {
-                        hub.refuse(\.refusedBlocklist)
-                        channel.close(promise: nil)
-                        return
-                    }
+                    guard let remote = hub.admit(channel) else { return }
                     let handshake = hub.settings.handshakeTimeout
                     try WebSocketCarriage.configureServer(
                         channel, maxMessageSize: 64 << 20,

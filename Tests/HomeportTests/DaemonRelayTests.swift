@@ -13,7 +13,7 @@ import Glibc
 /// and shows its sessions in `homeport status`.
 @Suite(.serialized) struct DaemonRelayTests {
     @Test func theDaemonRunsTheRelayWithTheServerKey() async throws {
-        let base = Int.random(in: 20_000...60_000)
+        let base = TestPorts.random()
         var daemon = DaemonHarness(config: "[rendezvous]\nport = \(base)\n\n[relay]\nport = \(base + 10)\n", builtins: true)
         defer { daemon.remove() }
         try await daemon.start()

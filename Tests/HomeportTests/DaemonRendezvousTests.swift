@@ -13,7 +13,7 @@ import Glibc
 /// a NAT test, restarts it, and shows it in `homeport status`.
 @Suite(.serialized) struct DaemonRendezvousTests {
     @Test func theDaemonRunsTheRendezvousServer() async throws {
-        let port = Int.random(in: 20_000...60_000)
+        let port = TestPorts.random()
         var daemon = DaemonHarness(config: "[rendezvous]\nport = \(port)\n\n[relay]\nenabled = false\n", builtins: true)
         defer { daemon.remove() }
         try await daemon.start()

@@ -395,7 +395,7 @@ struct RelayChild {
         let state = dir.file("state")
         var lastLog = ""
         for attempt in 0..<10 {
-            let base = Int.random(in: 20_000...60_000)
+            let base = TestPorts.random()
             var arguments = ["relay", "--state-dir", state] + extra
             var env = environment
             let port: Int

@@ -18,7 +18,7 @@ import Testing
         var lastError: (any Error)?
         for _ in 0..<10 {
             var settings = RelaySettings()
-            settings.port = Int.random(in: 20_000...60_000)
+            settings.port = TestPorts.random()
             settings.bind = "127.0.0.1"
             let server = RelayServer(settings: settings, logger: Logger(label: "test"))
             do {

@@ -247,7 +247,7 @@ import Glibc
         var blocker: (any Channel)?
         var base = 0
         for _ in 0..<20 {
-            base = Int.random(in: 20_000...60_000)
+            base = TestPorts.random()
             var held: [Occupied: any Channel] = [:]
             for kind in Occupied.allCases {
                 if let channel = try? await kind.occupy(port: kind.port(base: base)) { held[kind] = channel }

@@ -22,7 +22,7 @@ struct RendezvousHarness {
         var lastError: (any Error)?
         for _ in 0..<20 {
             var settings = RendezvousSettings(keyDirectory: dir.path, databasePath: dir.file("db_v2.sqlite3"))
-            settings.port = Int.random(in: 20_000...60_000)
+            settings.port = TestPorts.random()
             settings.key = key
             configure(&settings)
             let keys = try KeyOption.resolve(settings.key, keyDirectory: dir.path)

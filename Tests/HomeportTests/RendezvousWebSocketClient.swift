@@ -217,7 +217,7 @@ struct RendezvousChild {
         let state = dir.file("state")
         var lastLog = ""
         for attempt in 0..<10 {
-            let port = Int.random(in: 20_000...60_000)
+            let port = TestPorts.random()
             var arguments = ["rendezvous", "--state-dir", state] + extra
             var env = environment
             switch portSource {

@@ -79,3 +79,12 @@ extension TestBinary {
         URL(fileURLWithPath: homeport).resolvingSymlinksInPath().path
     }
 }
+
+/// Base ports for servers under test: below Linux's ephemeral range (32768–60999), where busy
+/// client sockets would make a random pick fail to bind now and then, and with room for the
+/// P-1 … P+10 a test may use.
+enum TestPorts {
+    static func random() -> Int {
+        Int.random(in: 20_000...32_000)
+    }
+}
