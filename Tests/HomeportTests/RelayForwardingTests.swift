@@ -6,7 +6,8 @@ import Testing
 
 /// The relay's pairing and forwarding (spec §5.6, checklist 44 and 51) over real loopback
 /// sockets against an in-process `RelayServer`.
-@Suite struct RelayForwardingTests {
+extension RelayBulkTests {
+@Suite(.serialized) struct RelayForwardingTests {
     /// Checklist 44: bytes each side wrote after its RequestRelay, including those written
     /// while the first side was still waiting (more than the 64 KiB the relay holds itself),
     /// arrive first, verbatim and in order, followed by everything sent later.
@@ -229,4 +230,5 @@ import Testing
             await b.close()
         }
     }
+}
 }

@@ -9,7 +9,12 @@ import Testing
 /// buckets start with one second of credit) and must be within 10 % of the configured rate.
 /// The rates are a few MiB/s so that the relay's largest read burst (4 × 256 KiB) stays a
 /// small part of what a window carries.
-@Suite struct RelayLimitTests {
+/// The relay tests that move a lot of data or measure rates run one at a time: in parallel
+/// they take each other's CPU and the rate measurements drift.
+@Suite(.serialized) struct RelayBulkTests {}
+
+extension RelayBulkTests {
+@Suite(.serialized) struct RelayLimitTests {
     static let tolerance = 0.10
 
     private func expectRate(_ measured: Double, megabits: Double, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -156,4 +161,5 @@ import Testing
         await reader.close()
         try await relay.stop()
     }
+}
 }
