@@ -57,16 +57,20 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
-            // The partner gets everything already queued for it, then the EOF; once both
-            // directions have ended, both connections close.
-            partner?.partnerShutdownOutput()
-            if session.inputClosed() {
-                closeAfterFlush()
-                partner?.closeAfterFlush()
-            }
+            inputEnded()
             return
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    /// This side's stream ended: the partner gets everything already queued for it, then the
+    /// EOF; once both directions have ended, both connections close.
+    func inputEnded() {
+        partner?.partnerShutdownOutput()
+        if session.inputClosed() {
+            closeAfterFlush()
+            partner?.closeAfterFlush()
+        }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -100,15 +100,25 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.close(promise: nil)
     }
 
-    /// A client that ends its side before being paired is done (half-closure is allowed on
-    /// relay sockets, so this arrives as an event, not as the channel going inactive).
+    /// The client ended its side before being paired (half-closure is allowed on relay
+    /// sockets, so this arrives as an event). With nothing sent after the RequestRelay it is
+    /// done and forgotten; otherwise its bytes and then the end of its stream are delivered
+    /// once the partner arrives.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
-            closeChannel()
+            let held = max(buffer?.readableBytes ?? 0, heldBytes)
+            if uuid == nil || held == 0 {
+                closeChannel()
+            } else {
+                inputEnded = true
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)
     }
+
+    /// Whether the client's stream ended while it waited.
+    private(set) var inputEnded = false
 
     /// While waiting, read only until 64 KiB are held; the kernel keeps the rest.
     func read(context: ChannelHandlerContext) {

@@ -106,6 +106,9 @@ final class RelayHub: @unchecked Sendable {
         // What each side sent after its RequestRelay (B's SignedId, typically) goes first.
         deliver(firstEarly, from: firstGlue, to: secondGlue)
         deliver(secondEarly, from: secondGlue, to: firstGlue)
+        // A side whose stream already ended while it waited: its EOF follows its bytes.
+        if first.inputEnded { firstGlue.inputEnded() }
+        if second.inputEnded { secondGlue.inputEnded() }
         firstGlue.startReading()
         secondGlue.startReading()
     }

@@ -75,6 +75,28 @@ import Testing
         await server.shutdown()
     }
 
+    /// A side that sends its data and ends its stream before the partner arrives: once
+    /// paired, the partner gets the data and then the end of the stream, nothing is lost.
+    @Test func anEndedStreamWaitingForItsPartnerIsDeliveredInFull() async throws {
+        let server = try await startRelay()
+        let port = try #require(server.boundPort)
+        let a = try await TCPPeer(port: port, rawFrames: true)
+        // The payload is framed too, as RustDesk clients frame everything they send.
+        try await a.sendRaw(FrameHeader.frame(RendezvousCoding.encode(Self.requestRelay("ended")))! + FrameHeader.frame(Array("payload, then EOF".utf8))!)
+        try await a.channel.close(mode: .output)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(await server.summary()?.waiting == 1, "still waiting: it has bytes to deliver")
+        let b = try await TCPPeer(port: port, rawFrames: true)
+        try await b.sendRaw(FrameHeader.frame(RendezvousCoding.encode(Self.requestRelay("ended")))!)
+        var received: [UInt8] = []
+        while let chunk = await b.inbox.next(timeout: .seconds(2)) { received += Array(chunk.readableBytesView) }
+        #expect(String(decoding: received, as: UTF8.self) == "payload, then EOF")
+        #expect(b.inbox.isFinished, "the end of A's stream reached B")
+        await a.close()
+        await b.close()
+        await server.shutdown()
+    }
+
     @Test func aWebSocketFirstMessageThatIsNotRequestRelayCloses() async throws {
         let server = try await startRelay()
         let port = try #require(server.boundPort)
