@@ -11,7 +11,7 @@ struct ControlCommands: Sendable {
     let current: CurrentConfig
     let info: DaemonInfo
 
-    static let names = ["ping", "status"]
+    static let names = ["ping", "status", "rendezvous <admin command>", "relay <admin command>"]
 
     func handle(_ command: String, _ arguments: [String]) async -> [UInt8] {
         switch command {
@@ -29,6 +29,15 @@ struct ControlCommands: Sendable {
             return encode(status)
         case "ping":
             return Array(#"{"ok":true}"#.utf8)
+        case "rendezvous", "relay":
+            // The built-in servers' admin functions, passed through to their own sockets.
+            let socket = join(info.stateDirectory, command == "relay" ? "relay.sock" : "rendezvous.sock")
+            let forwarded = arguments.isEmpty ? "status" : arguments.joined(separator: " ")
+            do {
+                return try await ControlClient.request(socketPath: socket, command: forwarded, timeout: .seconds(5))
+            } catch {
+                return encode(["error": "the \(command) server does not answer: \(error)"])
+            }
         default:
             return encode(["error": "unknown command '\(command)'; known commands: \(Self.names.joined(separator: ", "))"])
         }

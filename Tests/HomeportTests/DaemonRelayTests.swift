@@ -1,3 +1,4 @@
+import ControlSocket
 import Daemon
 import Foundation
 import History
@@ -42,6 +43,9 @@ import Glibc
         let status = try await daemon.status()
         #expect(status.relay?.activeSessions == 1)
         #expect(status.relay?.counters.refusedKey == 1)
+        // The relay's admin functions also through the daemon's control socket.
+        let viaDaemon = try await ControlClient.request(socketPath: daemon.stateDirectory + "/homeport.sock", command: "relay usage")
+        #expect(String(decoding: viaDaemon, as: UTF8.self).contains("\"peer\":\"127.0.0.1:"))
         let human = try await daemon.homeport(["status"])
         #expect(human.stdout.contains("RustDesk relay: TCP \(base + 10) (key required)"))
         #expect(human.stdout.contains("Sessions: 1 active, 1 since start"))

@@ -1,3 +1,4 @@
+import ControlSocket
 import Daemon
 import Foundation
 import Rendezvous
@@ -40,6 +41,8 @@ import Glibc
         try await peer.send(.with { $0.registerPk = .with { $0.id = "123456789"; $0.uuid = Data("u".utf8); $0.pk = Data(repeating: 1, count: 32) } }, to: port)
         #expect(await peer.receiveRaw()?.bytes == [0x82, 0x01, 0x00])
         #expect(try await daemon.status().rendezvous?.onlinePeers == 1)
+        let viaDaemon = try await ControlClient.request(socketPath: daemon.stateDirectory + "/homeport.sock", command: "rendezvous always-use-relay")
+        #expect(String(decoding: viaDaemon, as: UTF8.self) == #"{"always_use_relay":false}"#)
         let human = try await daemon.homeport(["status"])
         #expect(human.stdout.contains("RustDesk ID server: UDP+TCP \(port), TCP \(port - 1) (NAT test), TCP \(port + 2) (WebSocket)"))
         #expect(human.stdout.contains("Key: \(publicKey)  (clients must use it)"))
