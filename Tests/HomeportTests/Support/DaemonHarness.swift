@@ -2,6 +2,10 @@ import Daemon
 import Foundation
 import Supervisor
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A `homeport run` under test, with its own config and state directory.
 struct DaemonHarness {
     let dir: TemporaryDirectory
@@ -49,7 +53,10 @@ struct DaemonHarness {
         try await Homeport.run(arguments + locationArguments)
     }
 
+    /// Removes the directory and, if a failed test left it running, kills the daemon (its
+    /// children follow through their parent-death signal).
     func remove() {
+        if let process, processExists(process.pid) { process.signal(SIGKILL) }
         dir.remove()
     }
 }
