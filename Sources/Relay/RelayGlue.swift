@@ -18,6 +18,8 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
     private var pendingRead = false
     private var pausedUntil: NIODeadline?
     /// Completes when everything written so far has gone out (writes complete in order).
+    /// Message mode only: raw mode marks the end with an empty write instead, so the copy
+    /// path allocates no promise per chunk.
     private var lastWrite: EventLoopFuture<Void>?
 
     init(session: RelaySession, hub: RelayHub, messageMode: Bool = false) {
@@ -115,13 +117,18 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
 
     func partnerWrite(_ buffer: ByteBuffer) {
         guard let context else { return }
-        lastWrite = context.write(wrapOutboundOut(buffer))
+        if messageMode {
+            lastWrite = context.write(wrapOutboundOut(buffer))
+        } else {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        }
     }
 
     /// Bytes that arrived before pairing, delivered first and in order.
     func deliverEarly(_ buffer: ByteBuffer) {
         guard buffer.readableBytes > 0, let context else { return }
-        lastWrite = context.writeAndFlush(wrapOutboundOut(buffer))
+        let written = context.writeAndFlush(wrapOutboundOut(buffer))
+        if messageMode { lastWrite = written }
     }
 
     /// Feeds bytes in at the front of this channel's pipeline (through its frame decoder).
@@ -145,12 +152,20 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
         afterPendingWrites { $0.close(promise: nil) }
     }
 
-    /// No empty marker write: in message mode it would go out as an empty frame or message.
+    /// Writes complete in order, so `body` runs once everything written so far has gone out.
+    /// Raw mode finds that point with an empty write (zero bytes on the wire); in message mode
+    /// an empty write would go out as an empty frame or message, so the last write is kept.
     private func afterPendingWrites(_ body: @escaping @Sendable (any Channel) -> Void) {
         guard let context else { return }
-        context.flush()
         let channel = context.channel
-        (lastWrite ?? context.eventLoop.makeSucceededVoidFuture()).whenComplete { _ in body(channel) }
+        let done: EventLoopFuture<Void>
+        if messageMode {
+            context.flush()
+            done = lastWrite ?? context.eventLoop.makeSucceededVoidFuture()
+        } else {
+            done = context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0)))
+        }
+        done.whenComplete { _ in body(channel) }
     }
 
     func partnerBecameWritable() {
