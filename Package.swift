@@ -7,7 +7,12 @@ import PackageDescription
 //   Rendezvous -> RustDeskWire                           (GRDB, NIO)
 //   Supervisor -> History (event type)                   (Subprocess, NIO)
 //   Relay -> RustDeskWire                                (NIO)
-//   Daemon   -> Config, History, Supervisor, ControlSocket, Rendezvous, Relay (status types)
+//   DNSWire -> CSodium (TSIG HMAC)                      (NIO)
+//   PortMapping                                          (NIO, Foundation XML)
+//   PublicIP -> PortMapping, DNSWire                     (NIO, URLSession)
+//   DDNS -> Config, History, DNSWire                     (URLSession, TOMLKit)
+//   Daemon   -> Config, History, Supervisor, ControlSocket, Rendezvous, Relay,
+//               PublicIP, PortMapping, DDNS
 //   Reports  -> History, Daemon (status model)
 //   homeport -> everything (thin CLI)
 let package = Package(
@@ -99,10 +104,49 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // DNS messages (queries, answers, RFC 2136 UPDATE, TSIG) and a small UDP/TCP exchange.
+        .target(
+            name: "DNSWire",
+            dependencies: [
+                "CSodium",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // The home router: UPnP IGD, NAT-PMP and PCP clients, gateway discovery, port mappings.
+        .target(
+            name: "PortMapping",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Public address detection: sources, agreement, NAT verdict, change monitoring.
+        .target(
+            name: "PublicIP",
+            dependencies: [
+                "PortMapping", "DNSWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Dynamic DNS: provider definitions (providers/*.toml), engine, adapters, update policy.
+        .target(
+            name: "DDNS",
+            dependencies: [
+                "Config", "History", "DNSWire", "CSodium",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Daemon",
             dependencies: [
                 "Paths", "Config", "History", "Supervisor", "ControlSocket", "Rendezvous", "Relay",
+                "PublicIP", "PortMapping", "DDNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -112,13 +156,14 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["History", "Daemon", "Rendezvous", "Relay"]
+            dependencies: ["History", "Daemon", "Rendezvous", "Relay", "PublicIP", "PortMapping", "DDNS"]
         ),
         .executableTarget(
             name: "homeport",
             dependencies: [
                 "Paths", "Config", "History", "Supervisor", "ControlSocket", "ServiceFiles",
                 "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
+                "PublicIP", "PortMapping", "DDNS", "DNSWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -149,6 +194,7 @@ let package = Package(
             dependencies: [
                 "homeport", "Paths", "Config", "History", "Supervisor", "ControlSocket",
                 "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
+                "PublicIP", "PortMapping", "DDNS", "DNSWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,2 @@
+// DDNS: filled in by its issue; this file keeps the module buildable.
+enum DDNSModule {}

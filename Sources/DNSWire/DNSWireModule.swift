@@ -1,0 +1,2 @@
+// DNSWire: filled in by its issue; this file keeps the module buildable.
+enum DNSWireModule {}

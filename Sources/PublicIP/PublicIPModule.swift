@@ -1,0 +1,2 @@
+// PublicIP: filled in by its issue; this file keeps the module buildable.
+enum PublicIPModule {}
