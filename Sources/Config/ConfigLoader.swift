@@ -4,7 +4,7 @@ import TOMLKit
 /// Turns `homeport.toml` into a `HomeportConfig`, or into one error that names the file, the
 /// line and what would be valid.
 public enum ConfigLoader {
-    public static let topLevelKeys = ["daemon", "ddns", "ip", "relay", "rendezvous", "service"]
+    public static let topLevelKeys = ["daemon", "ddns", "ip", "relay", "rendezvous", "router", "service"]
 
     /// Loads `path`. A missing or unreadable file is an error here; deciding that "no file at
     /// the default location" means "use the defaults" is the caller's business.
@@ -49,6 +49,9 @@ public enum ConfigLoader {
         }
         if let table = try top.subtable("ip", title: "[ip]") {
             config.ip = try parseIP(TableReader(table: table, title: "[ip]", section: "ip", file: file, lines: lines))
+        }
+        if let table = try top.subtable("router", title: "[router]") {
+            config.router = try parseRouter(TableReader(table: table, title: "[router]", section: "router", file: file, lines: lines))
         }
         for name in ["rendezvous", "relay"] {
             guard let table = try top.subtable(name, title: "[\(name)]") else { continue }
@@ -116,7 +119,57 @@ public enum ConfigLoader {
             }
             ip.interval = interval
         }
+        if let interval = try reader.duration("router_interval", max: .seconds(86400)) {
+            guard interval >= .seconds(1) else {
+                throw reader.error("router_interval", "'router_interval' in [ip] must be at least 1s")
+            }
+            ip.routerInterval = interval
+        }
+        if let timeout = try reader.duration("timeout", max: .seconds(60)) {
+            guard timeout >= .milliseconds(100) else {
+                throw reader.error("timeout", "'timeout' in [ip] must be at least 100ms")
+            }
+            ip.timeout = timeout
+        }
+        ip.ipv4 = try reader.bool("ipv4") ?? ip.ipv4
+        ip.ipv6 = try reader.bool("ipv6") ?? ip.ipv6
+        ip.dns = try reader.bool("dns") ?? ip.dns
+        ip.agreement = try reader.int("agreement", in: 1...10)
+        for key in ["http_ipv4", "http_ipv6"] {
+            guard let urls = try reader.stringArray(key) else { continue }
+            for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                throw reader.error(key, "'\(key)' in [ip] must list http:// or https:// URLs, not \"\(url)\"")
+            }
+            if key == "http_ipv4" { ip.httpIPv4 = urls } else { ip.httpIPv6 = urls }
+        }
         return ip
+    }
+
+    private static func parseRouter(_ reader: TableReader) throws(ConfigError) -> RouterSettings {
+        try reader.requireOnlyKeys(RouterSettings.validKeys)
+        var router = RouterSettings()
+        router.enabled = try reader.bool("enabled") ?? router.enabled
+        router.mapPorts = try reader.bool("map_ports") ?? router.mapPorts
+        if let gateway = try reader.string("gateway") {
+            guard isIPv4Literal(gateway) else {
+                throw reader.error("gateway", "'gateway' in [router] must be the router's IPv4 address such as \"192.168.1.1\", not \"\(gateway)\"")
+            }
+            router.gateway = gateway
+        }
+        if let lease = try reader.duration("lease", max: .seconds(86400)) {
+            guard lease >= .seconds(120) else {
+                throw reader.error("lease", "'lease' in [router] must be at least 2m; routers drop shorter leases")
+            }
+            router.lease = lease
+        }
+        return router
+    }
+
+    static func isIPv4Literal(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber) && (Int(part) ?? 256) <= 255
+        }
     }
 
     private static func parseBuiltin(_ reader: TableReader, defaults: BuiltinServerSettings) throws(ConfigError) -> BuiltinServerSettings {

@@ -5,7 +5,13 @@ public enum ConfigSummary {
         var out: [String] = []
         out.append("source: \(config.sourcePath ?? "built-in defaults")")
         out.append("[daemon] log_level=\(config.daemon.logLevel.rawValue) retention_days=\(config.daemon.retentionDays) heartbeat_interval=\(DurationText.format(config.daemon.heartbeatInterval))" + (config.daemon.stateDirectory.map { " state_dir=\($0)" } ?? ""))
-        out.append("[ip] enabled=\(config.ip.enabled) interval=\(DurationText.format(config.ip.interval))")
+        let ip = config.ip
+        out.append("[ip] enabled=\(ip.enabled) ipv4=\(ip.ipv4) ipv6=\(ip.ipv6) interval=\(DurationText.format(ip.interval)) router_interval=\(DurationText.format(ip.routerInterval)) dns=\(ip.dns)"
+            + (ip.agreement.map { " agreement=\($0)" } ?? "")
+            + (ip.httpIPv4.map { " http_ipv4=\($0.joined(separator: ","))" } ?? "")
+            + (ip.httpIPv6.map { " http_ipv6=\($0.joined(separator: ","))" } ?? ""))
+        let router = config.router
+        out.append("[router] enabled=\(router.enabled) map_ports=\(router.mapPorts) lease=\(DurationText.format(router.lease))" + (router.gateway.map { " gateway=\($0)" } ?? ""))
         out.append("[rendezvous] enabled=\(config.rendezvous.enabled) port=\(config.rendezvous.port)")
         out.append("[relay] enabled=\(config.relay.enabled) port=\(config.relay.port)")
         for entry in config.ddns {

@@ -6,6 +6,10 @@ public struct DDNSEntry: Sendable, Equatable {
     public var ipv4 = true
     public var ipv6 = false
     public var ttl: Int?
+    /// For IPv6: a fixed interface identifier put after the home's current prefix, so the
+    /// record can name another machine on the LAN (`::1234`).
+    public var ipv6Suffix: String?
+    public var ipv6PrefixLength = 64
     /// Provider-specific settings, checked against the provider definition by the DDNS module.
     public var settings: [String: SettingValue] = [:]
     /// Line of the `[[ddns]]` header, for errors the DDNS module reports later.
@@ -16,7 +20,7 @@ public struct DDNSEntry: Sendable, Equatable {
         self.hostnames = hostnames
     }
 
-    public static let fixedKeys = ["hostnames", "ipv4", "ipv6", "provider", "ttl"]
+    public static let fixedKeys = ["hostnames", "ipv4", "ipv6", "ipv6_prefix_length", "ipv6_suffix", "provider", "ttl"]
 
     /// Setting names that hold credentials; their values never appear in logs or output.
     public static func isSecretSetting(_ name: String) -> Bool {

@@ -9,6 +9,15 @@ enum DDNSEntryParser {
         entry.ipv4 = try reader.bool("ipv4") ?? true
         entry.ipv6 = try reader.bool("ipv6") ?? false
         entry.ttl = try reader.int("ttl", in: 1...86400)
+        if let suffix = try reader.string("ipv6_suffix") {
+            guard suffix.hasPrefix("::"), suffix.count > 2, suffix.dropFirst(2).allSatisfy({ $0.isHexDigit || $0 == ":" }) else {
+                throw reader.error("ipv6_suffix", "'ipv6_suffix' in \(reader.title) must be an interface identifier such as \"::1234\" or \"::a:b:c:d\", not \"\(suffix)\"")
+            }
+            entry.ipv6Suffix = suffix
+            entry.ipv6PrefixLength = try reader.int("ipv6_prefix_length", in: 1...127) ?? 64
+        } else if reader.has("ipv6_prefix_length") {
+            throw reader.error("ipv6_prefix_length", "'ipv6_prefix_length' in \(reader.title) only means something together with ipv6_suffix")
+        }
         guard entry.ipv4 || entry.ipv6 else {
             throw reader.error("ipv4", "\(reader.title) has both ipv4 and ipv6 turned off, so it would never update anything")
         }

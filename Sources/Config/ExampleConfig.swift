@@ -13,7 +13,21 @@ heartbeat_interval = "60s"          # how often the daemon records that the host
 
 [ip]
 enabled = true
-interval = "5m"                     # how often public echo services are asked
+interval = "5m"                     # how often public echo services are asked (with jitter)
+router_interval = "30s"             # how often the router is asked for its WAN address
+ipv4 = true
+ipv6 = true
+dns = true                          # also ask DNS echoes (OpenDNS, Cloudflare)
+# agreement = 2                     # sources that must agree (default 2, or 1 with one source)
+# http_ipv4 = ["https://api.ipify.org", "https://ipv4.icanhazip.com"]   # replaces the built-in list
+# http_ipv6 = ["https://api6.ipify.org"]
+timeout = "3s"
+
+[router]                            # UPnP IGD, NAT-PMP and PCP on the home router
+enabled = true
+map_ports = false                   # true: map the built-in servers' ports, renew, remove on exit
+lease = "1h"
+# gateway = "192.168.1.1"           # when the default route does not lead to the router
 
 [rendezvous]                        # built-in RustDesk ID server (hbbs-compatible)
 enabled = true

@@ -37,6 +37,37 @@ import Testing
         #expect(config.ddns.first?.settings["token"] == .secret(.environment("DUCKDNS_TOKEN")))
     }
 
+    @Test func ipRouterAndSuffixSettings() throws {
+        let config = try ConfigLoader.parse(text: """
+            [ip]
+            interval = "10m"
+            router_interval = "5s"
+            ipv6 = false
+            dns = false
+            agreement = 1
+            http_ipv4 = ["http://203.0.113.10/"]
+            timeout = "500ms"
+            [router]
+            map_ports = true
+            gateway = "192.168.7.1"
+            lease = "2h"
+            [[ddns]]
+            provider = "desec"
+            hostnames = ["pc.dedyn.io"]
+            ipv4 = false
+            ipv6 = true
+            ipv6_suffix = "::1234"
+            token = "env:DESEC_TOKEN"
+            """, file: "h.toml")
+        #expect(config.ip.interval == .seconds(600) && config.ip.routerInterval == .seconds(5))
+        #expect(config.ip.ipv4 && !config.ip.ipv6 && !config.ip.dns && config.ip.agreement == 1)
+        #expect(config.ip.httpIPv4 == ["http://203.0.113.10/"] && config.ip.httpIPv6 == nil)
+        #expect(config.ip.timeout == .milliseconds(500))
+        #expect(config.router.mapPorts && config.router.gateway == "192.168.7.1" && config.router.lease == .seconds(7200))
+        #expect(config.ddns.first?.ipv6Suffix == "::1234" && config.ddns.first?.ipv6PrefixLength == 64)
+        #expect(config.ddns.first?.settings["ipv6_suffix"] == nil)
+    }
+
     @Test func fullServiceDefinition() throws {
         let text = """
         [[service]]
@@ -80,7 +111,7 @@ import Testing
         BadInput(text: "[[service]]\nname = \"web\"\ncomand = [\"x\"]\n", line: 3,
                  fragments: ["unknown key 'comand' in [[service]] #1", "did you mean 'command'", "valid keys: command, enabled, env, health, health_interval, name, restart, stop_timeout, working_dir"]),
         BadInput(text: "[deamon]\nlog_level = \"info\"\n", line: 1,
-                 fragments: ["unknown key 'deamon' in the top level", "did you mean 'daemon'", "valid keys: daemon, ddns, ip, relay, rendezvous, service"]),
+                 fragments: ["unknown key 'deamon' in the top level", "did you mean 'daemon'", "valid keys: daemon, ddns, ip, relay, rendezvous, router, service"]),
         BadInput(text: "# comment\n[daemon]\n\nretention = 3\n", line: 4,
                  fragments: ["unknown key 'retention' in [daemon]", "valid keys: heartbeat_interval, log_level, retention_days, state_dir"]),
         BadInput(text: "[daemon]\nlog_level = \"loud\"\n", line: 2,
@@ -89,6 +120,12 @@ import Testing
         BadInput(text: "[relay]\nport = \"21117\"\n", line: 2, fragments: ["'port' in [relay] must be a whole number", "not the string \"21117\""]),
         BadInput(text: "[ip]\ninterval = \"soon\"\n", line: 2, fragments: ["'interval' in [ip] must be a number of seconds or a string such as"]),
         BadInput(text: "[ip]\ninterval = \"5s\"\n", line: 2, fragments: ["at least 30s"]),
+        BadInput(text: "[ip]\nhttp_ipv4 = [\"api.ipify.org\"]\n", line: 2, fragments: ["'http_ipv4' in [ip] must list http:// or https:// URLs, not \"api.ipify.org\""]),
+        BadInput(text: "[ip]\nagreement = 0\n", line: 2, fragments: ["'agreement' in [ip] must be from 1 to 10, not 0"]),
+        BadInput(text: "[router]\nmap_port = true\n", line: 2, fragments: ["unknown key 'map_port' in [router]", "did you mean 'map_ports'", "valid keys: enabled, gateway, lease, map_ports"]),
+        BadInput(text: "[router]\ngateway = \"router.lan\"\n", line: 2, fragments: ["'gateway' in [router] must be the router's IPv4 address such as \"192.168.1.1\", not \"router.lan\""]),
+        BadInput(text: "[router]\nlease = \"30s\"\n", line: 2, fragments: ["'lease' in [router] must be at least 2m"]),
+        BadInput(text: "[[ddns]]\nprovider = \"x\"\nhostnames = [\"h\"]\nipv6 = true\nipv6_suffix = \"1234\"\n", line: 5, fragments: ["'ipv6_suffix' in [[ddns]] #1 must be an interface identifier such as \"::1234\""]),
         BadInput(text: "[[service]]\nname = \"a\"\ncommand = [\"x\"]\nrestart = \"sometimes\"\n", line: 4,
                  fragments: ["'restart' in [[service]] #1 must be one of always, on-failure, never, not \"sometimes\""]),
         BadInput(text: "[[service]]\nname = \"a\"\ncommand = [\"x\"]\nhealth = \"http:80\"\n", line: 4,
