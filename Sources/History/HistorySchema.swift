@@ -58,6 +58,28 @@ enum HistorySchema {
                 );
                 """)
         }
+        migrator.registerMigration("v3-ddns-records") { db in
+            // One row per DDNS record (provider account, hostname, family): what the policy
+            // needs to decide whether and when to talk to the provider again.
+            try db.execute(sql: """
+                CREATE TABLE ddns_records (
+                    record_key TEXT PRIMARY KEY NOT NULL,
+                    provider TEXT NOT NULL,
+                    hostname TEXT NOT NULL,
+                    family TEXT NOT NULL,
+                    config_fingerprint TEXT NOT NULL,
+                    confirmed_address TEXT,
+                    confirmed_at REAL,
+                    last_attempt_at REAL,
+                    last_outcome TEXT,
+                    last_message TEXT,
+                    next_attempt_at REAL,
+                    failures INTEGER NOT NULL DEFAULT 0,
+                    stopped INTEGER NOT NULL DEFAULT 0
+                );
+                ALTER TABLE ddns_updates ADD COLUMN family TEXT;
+                """)
+        }
         return migrator
     }
 }
