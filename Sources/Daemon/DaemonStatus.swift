@@ -13,6 +13,18 @@ public struct DaemonStatus: Sendable, Codable, Equatable {
     public var rendezvous: RendezvousSummary?
     /// The built-in relay, when it runs and answers its admin socket.
     public var relay: RelaySummary?
+    /// Public addresses and the NAT verdict (from the history when the daemon is down).
+    public var publicIP: PublicIPStatus?
+    /// Ports mapped on the router by the daemon.
+    public var portMappings: [PortMappingStatus]?
+    /// Every DDNS record's last result and next allowed attempt.
+    public var ddns: [DDNSRecordStatus]?
+
+    enum CodingKeys: String, CodingKey {
+        case daemon, services, rendezvous, relay, ddns
+        case publicIP = "public_ip"
+        case portMappings = "port_mappings"
+    }
 
     public init(daemon: DaemonInfo, services: [ServiceStatus]) {
         self.daemon = daemon

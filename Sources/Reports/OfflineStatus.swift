@@ -36,6 +36,11 @@ public enum OfflineStatus {
                 services.append(status)
             }
         }
-        return DaemonStatus(daemon: info, services: services)
+        var status = DaemonStatus(daemon: info, services: services)
+        if let history {
+            status.publicIP = NetworkStatusFromHistory.publicIP(history)
+            status.ddns = NetworkStatusFromHistory.ddns(history)
+        }
+        return status
     }
 }

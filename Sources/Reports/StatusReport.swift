@@ -27,8 +27,13 @@ public enum StatusReport {
         }
         lines.append(style.dim("state: \(daemon.stateDirectory)   config: \(daemon.configFile ?? "built-in defaults")"))
         lines.append("")
+        if let publicIP = status.publicIP {
+            lines.append(contentsOf: NetworkStatusLines.publicIP(publicIP, now: now, style: style))
+            lines.append("")
+        }
         if status.services.isEmpty {
             lines.append(daemon.running ? "No services configured. Add [[service]] entries (see `homeport config example`)." : "No services recorded.")
+            lines.append(contentsOf: trailingSections(status, now: now, style: style))
             return lines.joined(separator: "\n")
         }
         if !daemon.running { lines.append("Last known state of each service:") }
@@ -53,7 +58,22 @@ public enum StatusReport {
             lines.append("")
             lines.append(contentsOf: Self.relayLines(relay, style: style))
         }
+        lines.append(contentsOf: trailingSections(status, now: now, style: style))
         return lines.joined(separator: "\n")
+    }
+
+    /// Port mappings and DDNS records, after the services.
+    static func trailingSections(_ status: DaemonStatus, now: Date, style: Style) -> [String] {
+        var lines: [String] = []
+        if let mappings = status.portMappings, !mappings.isEmpty {
+            lines.append("")
+            lines.append(contentsOf: NetworkStatusLines.portMappings(mappings, now: now, style: style))
+        }
+        if let records = status.ddns, !records.isEmpty {
+            lines.append("")
+            lines.append(contentsOf: NetworkStatusLines.ddns(records, now: now, style: style))
+        }
+        return lines
     }
 
     static func rendezvousLines(_ summary: RendezvousSummary, style: Style) -> [String] {

@@ -1,0 +1,60 @@
+import Daemon
+import Foundation
+
+/// The network parts of `homeport status`: public addresses and verdict, router port
+/// mappings, DDNS records.
+enum NetworkStatusLines {
+    static func publicIP(_ status: PublicIPStatus, now: Date, style: Style) -> [String] {
+        var lines: [String] = []
+        for (family, address, changed) in [("IPv4", status.ipv4, status.ipv4ChangedAt), ("IPv6", status.ipv6, status.ipv6ChangedAt)] {
+            guard let address else { continue }
+            let since = changed.map { " (since \(TimeText.minute($0)), \(TimeText.relative($0, now: now)))" } ?? ""
+            lines.append("Public \(family): \(style.bold(address))\(since)")
+        }
+        if lines.isEmpty { lines.append("Public address: not known yet") }
+        if let verdict = status.verdict {
+            let text = "Reachability: \(verdict)" + (status.verdictSummary.map { " — \($0)" } ?? "")
+            lines.append(verdict == "public" ? style.green(text) : style.yellow(text))
+            if let consequence = status.verdictConsequence { lines.append("  \(consequence)") }
+        }
+        for disagreement in status.disagreements {
+            lines.append(style.yellow("  sources disagree: \(disagreement)"))
+        }
+        return lines
+    }
+
+    static func portMappings(_ mappings: [PortMappingStatus], now: Date, style: Style) -> [String] {
+        var table = TextTable(headers: ["SERVICE", "PORT", "EXTERNAL", "BY", "STATE", "EXPIRES"])
+        for mapping in mappings {
+            let external = mapping.externalPort.map { port in (mapping.externalAddress.map { "\($0):" } ?? "") + String(port) } ?? "-"
+            var state = mapping.state
+            if let reason = mapping.reason { state += " (\(reason))" }
+            table.add([mapping.service, "\(mapping.transport.uppercased()) \(mapping.internalPort)", external, mapping.mappedBy ?? "-",
+                       mapping.state == "mapped" ? style.green(state) : style.yellow(state),
+                       mapping.expiresAt.map { TimeText.relative($0, now: now) } ?? "-"])
+        }
+        return [style.bold("Router port mappings")] + [table.render()]
+    }
+
+    static func ddns(_ records: [DDNSRecordStatus], now: Date, style: Style) -> [String] {
+        var table = TextTable(headers: ["DDNS RECORD", "PROVIDER", "ADDRESS", "SET", "LAST OUTCOME", "NEXT ATTEMPT"])
+        for record in records {
+            var outcome = record.lastOutcome ?? "-"
+            if record.stopped { outcome += " (stopped until the config changes)" }
+            if let message = record.lastMessage, !message.isEmpty { outcome += ": \(message.prefix(60))" }
+            let next: String
+            if record.stopped {
+                next = "never"
+            } else if let at = record.nextAttemptAt, at > now {
+                next = TimeText.relative(at, now: now)
+            } else {
+                next = "on change"
+            }
+            table.add(["\(record.hostname) (\(record.family))", record.provider, record.address ?? "-",
+                       record.setAt.map { TimeText.relative($0, now: now) } ?? "-",
+                       record.stopped || ["auth_error", "host_error", "abuse_stop", "error"].contains(record.lastOutcome ?? "") ? style.red(outcome) : outcome,
+                       next])
+        }
+        return [table.render()]
+    }
+}
