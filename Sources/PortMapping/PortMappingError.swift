@@ -17,8 +17,9 @@ public enum PortMappingError: Error, Sendable, Equatable, CustomStringConvertibl
     case http(String)
     /// The protocol is not offered by this router.
     case unavailable(MappingProtocol, String)
-    /// No protocol could make the mapping; each protocol's error in order tried.
-    case allProtocolsFailed([String])
+    /// No protocol could make the mapping; each protocol's error in order tried, and the
+    /// router codes of those that answered and refused.
+    case allProtocolsFailed([String], refusalCodes: [Int])
     case socket(String)
 
     /// The numeric code a router gave, when it gave one.
@@ -44,7 +45,7 @@ public enum PortMappingError: Error, Sendable, Equatable, CustomStringConvertibl
         case .upnpFault(let code, let text): "upnp: router refused with error \(code) (\(text.isEmpty ? UPnPErrorCode.name(code) : text))"
         case .http(let what): "upnp: \(what)"
         case .unavailable(let p, let why): "\(p.rawValue): not available: \(why)"
-        case .allProtocolsFailed(let list): "no router protocol made the mapping: " + list.joined(separator: "; ")
+        case .allProtocolsFailed(let list, _): "no router protocol made the mapping: " + list.joined(separator: "; ")
         case .socket(let what): "socket: \(what)"
         }
     }
