@@ -37,7 +37,7 @@ public struct IPv4Address: Hashable, Sendable, Codable, CustomStringConvertible,
         bytes.reduce(0) { ($0 << 8) | UInt32($1) }
     }
 
-    public var description: String { bytes.map(String.init).joined(separator: ".") }
+    public var description: String { bytes.map { "\($0)" }.joined(separator: ".") }
 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)

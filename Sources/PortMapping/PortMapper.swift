@@ -389,26 +389,32 @@ public actor PortMapper {
     }
 
     /// UPnP's table (when UPnP answers) plus the NAT-PMP/PCP mappings this process holds (those
-    /// protocols cannot list).
+    /// protocols cannot list). A router row that is one of ours is marked owned, carries the
+    /// protocol we made it with, and is not repeated.
     public func list() async throws -> [ListedMapping] {
         let info = try gateway()
         var rows: [ListedMapping] = []
         var upnpError: Error?
+        var shown = Set<String>()
+        let ours = Dictionary(held.values.map { ("\($0.proto.rawValue)/\($0.externalPort)", $0) }, uniquingKeysWith: { first, _ in first })
         if configuration.protocols.contains(.upnp) {
             do {
                 let (client, device) = try await upnp(info)
-                let ownUPnP = Set(held.values.filter { $0.mappingProtocol == .upnp }.map { "\($0.proto.rawValue)/\($0.externalPort)" })
                 for entry in try await client.listPortMappings(device) {
-                    rows.append(ListedMapping(mappingProtocol: .upnp, proto: entry.proto, externalPort: entry.externalPort,
-                                              internalClient: entry.internalClient, internalPort: entry.internalPort,
-                                              description: entry.description, enabled: entry.enabled, leaseSeconds: entry.leaseDuration,
-                                              ownedByThisProcess: ownUPnP.contains("\(entry.proto.rawValue)/\(entry.externalPort)")))
+                    let key = "\(entry.proto.rawValue)/\(entry.externalPort)"
+                    let lease = ours[key].flatMap { $0.internalAddress.description == entry.internalClient ? $0 : nil }
+                    if lease != nil { shown.insert(key) }
+                    rows.append(ListedMapping(mappingProtocol: lease?.mappingProtocol ?? .upnp, proto: entry.proto,
+                                              externalPort: entry.externalPort, internalClient: entry.internalClient,
+                                              internalPort: entry.internalPort, description: entry.description,
+                                              enabled: entry.enabled, leaseSeconds: entry.leaseDuration,
+                                              ownedByThisProcess: lease != nil))
                 }
             } catch {
                 upnpError = error
             }
         }
-        for lease in held.values where lease.mappingProtocol != .upnp {
+        for (key, lease) in ours where !shown.contains(key) {
             rows.append(ListedMapping(mappingProtocol: lease.mappingProtocol, proto: lease.proto, externalPort: lease.externalPort,
                                       internalClient: lease.internalAddress.description, internalPort: lease.internalPort,
                                       description: lease.request.description, enabled: true, leaseSeconds: lease.lifetime,

@@ -29,8 +29,10 @@ public enum SSDP {
         guard data.count <= 8192 else {
             throw PortMappingError.malformedResponse(.upnp, "SSDP answer is \(data.count) bytes, over 8192")
         }
-        let text = String(decoding: data, as: UTF8.self)
-        var lines = text.components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+        // Split on LF bytes: as Characters, "\r\n" is one grapheme and would not split on "\n".
+        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+            String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
+        }
         guard let status = lines.first else {
             throw PortMappingError.malformedResponse(.upnp, "empty SSDP answer")
         }
