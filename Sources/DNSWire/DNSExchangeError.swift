@@ -1,0 +1,27 @@
+/// Why a DNS exchange produced no answer.
+public enum DNSExchangeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidServer(String, reason: String)
+    /// No matching answer after every attempt.
+    case timedOut(server: String, attempts: Int, transport: String)
+    /// TCP connection refused, reset, or closed before a whole answer arrived.
+    case connectionFailed(server: String, reason: String)
+    /// A TCP answer that could not be read or belongs to another query.
+    case badResponse(server: String, reason: String)
+    /// A message too large for its transport.
+    case messageTooLarge(Int)
+
+    public var description: String {
+        switch self {
+        case .invalidServer(let server, let reason):
+            return "DNS server '\(server)' is invalid: \(reason)"
+        case .timedOut(let server, let attempts, let transport):
+            return "no answer from DNS server \(server) over \(transport) after \(attempts) attempt(s)"
+        case .connectionFailed(let server, let reason):
+            return "DNS server \(server) over TCP: \(reason)"
+        case .badResponse(let server, let reason):
+            return "DNS server \(server) sent a bad answer: \(reason)"
+        case .messageTooLarge(let size):
+            return "DNS message of \(size) bytes is too large (at most 65535)"
+        }
+    }
+}

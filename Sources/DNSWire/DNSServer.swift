@@ -1,0 +1,36 @@
+import NIOCore
+
+/// A DNS server to talk to: an IP address literal and a port.
+public struct DNSServer: Sendable, Hashable, CustomStringConvertible {
+    public let address: DNSAddress
+    public let port: Int
+
+    public init(address: DNSAddress, port: Int = 53) {
+        self.address = address
+        self.port = port
+    }
+
+    /// `address` must be an IP literal; use `DNSLookup` first for a host name.
+    public init(_ address: String, port: Int = 53) throws {
+        guard (1...65535).contains(port) else {
+            throw DNSExchangeError.invalidServer("\(address):\(port)", reason: "port must be 1–65535")
+        }
+        do {
+            self.init(address: try DNSAddress(address), port: port)
+        } catch {
+            throw DNSExchangeError.invalidServer(address, reason: "not an IP address")
+        }
+    }
+
+    public var description: String {
+        address.family == .ipv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
+    func socketAddress() throws -> SocketAddress {
+        do {
+            return try SocketAddress(ipAddress: address.description, port: port)
+        } catch {
+            throw DNSExchangeError.invalidServer(description, reason: "\(error)")
+        }
+    }
+}

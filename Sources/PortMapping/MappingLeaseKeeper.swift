@@ -1,0 +1,197 @@
+import Foundation
+import Logging
+
+/// Keeps a desired set of port mappings alive on the router.
+///
+/// It maps each one, renews at half the granted lifetime, re-maps everything when the router
+/// shows it forgot (a NAT-PMP/PCP epoch reset, an announcement, a failed renewal), and removes
+/// its mappings when `run()` is cancelled or `removeAll()` is called.
+public actor MappingLeaseKeeper {
+    public enum State: Sendable, Codable, Hashable {
+        /// Not tried yet.
+        case pending
+        case mapped(PortMappingLease)
+        /// The router answered and said no (e.g. UPnP 501 or PCP NO_RESOURCES behind CGNAT).
+        case refused(reason: String, code: Int?)
+        /// No protocol answered, or the gateway is unknown.
+        case unavailable(reason: String)
+    }
+
+    public struct Status: Sendable, Codable, Hashable {
+        public var request: MappingRequest
+        public var state: State
+        public var lastAttempt: Date?
+        public var nextAttempt: Date?
+    }
+
+    private let mapper: PortMapper
+    private let logger: Logger
+    private let retryInterval: Duration
+    private var desired: [MappingRequest]
+    private var statuses: [String: Status] = [:]
+    private var nextAttemptAt: [String: ContinuousClock.Instant] = [:]
+    private var seenGeneration: Int?
+    private var wakeRequested = false
+
+    /// `retryInterval`: how long to wait before trying again after a refusal or silence.
+    public init(mapper: PortMapper, desired: [MappingRequest], retryInterval: Duration = .seconds(300), logger: Logger) {
+        self.mapper = mapper
+        self.desired = desired
+        self.retryInterval = retryInterval
+        self.logger = logger
+        for request in desired { statuses[Self.key(request)] = Status(request: request, state: .pending) }
+    }
+
+    private static func key(_ request: MappingRequest) -> String { "\(request.proto.rawValue)/\(request.internalPort)" }
+
+    /// Each desired mapping and its state, ordered by port.
+    public func states() -> [Status] {
+        desired.compactMap { statuses[Self.key($0)] }
+    }
+
+    /// Replaces the desired set; mappings no longer wanted are removed on the next pass.
+    public func setDesired(_ requests: [MappingRequest]) {
+        desired = requests
+        for request in requests where statuses[Self.key(request)]?.request != request {
+            statuses[Self.key(request)] = Status(request: request, state: .pending)
+            nextAttemptAt[Self.key(request)] = nil
+        }
+        wakeRequested = true
+    }
+
+    /// Re-map everything at once (router announcement, network change, WAN address change).
+    public func recheckNow() {
+        nextAttemptAt.removeAll()
+        wakeRequested = true
+    }
+
+    /// Maps and renews until the task is cancelled, then removes every mapping it made.
+    /// Announcements (if given) trigger an immediate re-map.
+    public func run(announcements: AsyncStream<RouterAnnouncement>? = nil) async {
+        await withTaskGroup(of: Void.self) { group in
+            if let announcements {
+                group.addTask {
+                    for await _ in announcements {
+                        await self.mapperInvalidate()
+                        await self.recheckNow()
+                    }
+                }
+            }
+            group.addTask { await self.loop() }
+            await group.next()
+            group.cancelAll()
+        }
+        // Cancellation would abort the removal requests themselves; run them in a fresh task.
+        await Task { await self.removeAll() }.value
+    }
+
+    private func mapperInvalidate() async { await mapper.invalidate() }
+
+    private func loop() async {
+        while !Task.isCancelled {
+            await reconcile()
+            let clock = ContinuousClock()
+            let next = nextAttemptAt.values.min() ?? clock.now.advanced(by: retryInterval)
+            wakeRequested = false
+            // Short sleeps so recheckNow() and cancellation take effect within a second.
+            while !Task.isCancelled, !wakeRequested, clock.now < next {
+                try? await Task.sleep(for: min(.seconds(1), next - clock.now))
+            }
+        }
+    }
+
+    /// One pass: map what is due, remove what is no longer desired.
+    public func reconcile() async {
+        let generation = await mapper.routerStateGeneration
+        if let seenGeneration, generation != seenGeneration {
+            logger.warning("portmap: the router lost its mappings; mapping again")
+            nextAttemptAt.removeAll()
+        }
+        seenGeneration = generation
+        let wanted = Set(desired.map(Self.key))
+        for (key, status) in statuses where !wanted.contains(key) {
+            if case .mapped(let lease) = status.state {
+                do { try await mapper.unmap(lease) } catch { logger.warning("portmap: could not remove \(key): \(error)") }
+            }
+            statuses[key] = nil
+            nextAttemptAt[key] = nil
+        }
+        let now = ContinuousClock.now
+        for request in desired {
+            let key = Self.key(request)
+            if let due = nextAttemptAt[key], due > now { continue }
+            await attempt(request)
+            if Task.isCancelled { return }
+        }
+        // A renewal may itself have revealed an epoch reset.
+        if await mapper.routerStateGeneration != generation {
+            seenGeneration = nil
+            nextAttemptAt.removeAll()
+            wakeRequested = true
+        }
+    }
+
+    private func attempt(_ request: MappingRequest) async {
+        let key = Self.key(request)
+        let previous = statuses[key]?.state
+        var status = statuses[key] ?? Status(request: request, state: .pending)
+        status.lastAttempt = Date()
+        let wait: Duration
+        do {
+            let lease = try await mapper.map(request)
+            status.state = .mapped(lease)
+            // Renew at half the lifetime (RFC 6886 section 3.3); a permanent UPnP lease is
+            // checked again after the retry interval in case the router rebooted.
+            wait = lease.lifetime == 0 ? retryInterval : .seconds(max(Int(lease.lifetime) / 2, 5))
+            if case .mapped(let old) = previous, old.externalPort == lease.externalPort, old.externalAddress == lease.externalAddress {
+                logger.debug("portmap: renewed \(key) via \(lease.mappingProtocol.rawValue)")
+            } else {
+                logger.info("portmap: mapped \(request.proto.rawValue) \(lease.externalAddress?.description ?? "?"):\(lease.externalPort) -> \(lease.internalAddress):\(lease.internalPort) via \(lease.mappingProtocol.rawValue), lifetime \(lease.lifetime) s")
+            }
+        } catch let error as PortMappingError {
+            status.state = Self.state(for: error)
+            if case .mapped = previous {
+                // A renewal that fails may mean the router restarted or moved; look again soon.
+                await mapper.invalidate()
+                wait = min(retryInterval, .seconds(30))
+            } else {
+                wait = retryInterval
+            }
+            logger.warning("portmap: \(request.proto.rawValue) \(request.internalPort) not mapped: \(error)")
+        } catch {
+            status.state = .unavailable(reason: "\(error)")
+            wait = retryInterval
+        }
+        nextAttemptAt[key] = ContinuousClock.now.advanced(by: wait)
+        status.nextAttempt = Date().addingTimeInterval(Double(wait.components.seconds))
+        statuses[key] = status
+    }
+
+    static func state(for error: PortMappingError) -> State {
+        switch error {
+        case .natpmpResult, .pcpResult, .upnpFault:
+            return .refused(reason: "\(error)", code: error.routerCode)
+        case .allProtocolsFailed(_, let codes):
+            // Refused if any protocol answered and said no; otherwise nothing answered.
+            if let code = codes.first { return .refused(reason: "\(error)", code: code) }
+            return .unavailable(reason: "\(error)")
+        default:
+            return .unavailable(reason: "\(error)")
+        }
+    }
+
+    /// Removes every mapping this keeper made.
+    public func removeAll() async {
+        for (key, status) in statuses {
+            guard case .mapped(let lease) = status.state else { continue }
+            do {
+                try await mapper.unmap(lease)
+                logger.info("portmap: removed \(lease.proto.rawValue) \(lease.externalPort) (\(lease.mappingProtocol.rawValue))")
+            } catch {
+                logger.warning("portmap: could not remove \(key): \(error)")
+            }
+            statuses[key]?.state = .pending
+        }
+        nextAttemptAt.removeAll()
+    }
+}

@@ -1,0 +1,426 @@
+import Foundation
+import Logging
+
+/// Maps ports on the home router with whichever protocol it speaks: PCP, then NAT-PMP, then UPnP.
+///
+/// Probing runs the three protocols at once with short timeouts (as Tailscale's portmapper does),
+/// so a router that speaks none costs about one timeout, not three.
+public actor PortMapper {
+    public struct Configuration: Sendable {
+        /// `[router] gateway`; nil finds the default gateway.
+        public var gatewayOverride: String?
+        /// Total wait for one probe step of each protocol (UDP retransmissions, SSDP answers, HTTP).
+        public var probeTimeout: Duration
+        /// Total wait for one map/unmap request.
+        public var requestTimeout: Duration
+        /// During probe(), make and remove a short test mapping to learn whether mapping works.
+        public var testMappingInProbe: Bool
+        /// Protocols to use at all.
+        public var protocols: Set<MappingProtocol>
+        /// Ports, for tests against routers on unusual ports.
+        public var natpmpPort: Int
+        public var ssdpPort: Int
+
+        public init(gatewayOverride: String? = nil, probeTimeout: Duration = .milliseconds(1500),
+                    requestTimeout: Duration = .seconds(2), testMappingInProbe: Bool = true,
+                    protocols: Set<MappingProtocol> = Set(MappingProtocol.allCases),
+                    natpmpPort: Int = NATPMPMessage.serverPort, ssdpPort: Int = SSDP.port) {
+            self.gatewayOverride = gatewayOverride
+            self.probeTimeout = probeTimeout
+            self.requestTimeout = requestTimeout
+            self.testMappingInProbe = testMappingInProbe
+            self.protocols = protocols
+            self.natpmpPort = natpmpPort
+            self.ssdpPort = ssdpPort
+        }
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private var gatewayInfo: GatewayInfo?
+    /// The gateway was given to init and is never rediscovered.
+    private let gatewayIsFixed: Bool
+    private var upnpDevice: UPnPDevice?
+    /// Protocols the last probe found silent; skipped by map() until the next probe or invalidate().
+    private var silent: Set<MappingProtocol> = []
+    private var natpmpEpoch = NATPMPEpochTracker()
+    private var pcpEpoch = NATPMPEpochTracker()
+    private var pcpNonces: [String: PCPMessage.Nonce] = [:]
+    /// Mappings made through this mapper and not removed, by key.
+    private var held: [String: PortMappingLease] = [:]
+    public private(set) var lastReport: RouterReport?
+    /// Goes up each time a NAT-PMP or PCP epoch shows the router lost its mappings; a keeper
+    /// that sees it change re-maps everything.
+    public private(set) var routerStateGeneration = 0
+
+    public init(configuration: Configuration = Configuration(), logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.gatewayIsFixed = false
+    }
+
+    /// Uses a known gateway instead of discovering it.
+    public init(gateway: GatewayInfo, configuration: Configuration = Configuration(), logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.gatewayInfo = gateway
+        self.gatewayIsFixed = true
+    }
+
+    /// Forgets the cached gateway, UPnP device and silent protocols (call after an announcement
+    /// or a network change).
+    public func invalidate() {
+        if !gatewayIsFixed { gatewayInfo = nil }
+        upnpDevice = nil
+        silent = []
+    }
+
+    public func gateway() throws -> GatewayInfo {
+        if let gatewayInfo { return gatewayInfo }
+        let found = try GatewayDiscovery.discover(override: configuration.gatewayOverride)
+        gatewayInfo = found
+        return found
+    }
+
+    /// Mappings this process holds now.
+    public var heldLeases: [PortMappingLease] { Array(held.values) }
+
+    // MARK: probe
+
+    public func probe() async -> RouterReport {
+        let info: GatewayInfo
+        do {
+            info = try gateway()
+        } catch {
+            let none = { (p: MappingProtocol) in ProtocolProbeResult(mappingProtocol: p, error: "\(error)") }
+            let report = RouterReport(gateway: nil, localAddress: nil, interfaceName: nil, upnp: none(.upnp), natpmp: none(.natpmp),
+                                      pcp: none(.pcp), bestExternalAddress: nil, behindAnotherNAT: false, mapping: .unavailable,
+                                      probedAt: Date(), error: "\(error)")
+            lastReport = report
+            return report
+        }
+        let config = configuration, logger = self.logger
+        async let upnpResult = config.protocols.contains(.upnp)
+            ? Self.probeUPnP(info, config: config, logger: logger) : (ProtocolProbeResult(mappingProtocol: .upnp, error: "disabled"), nil)
+        async let natpmpResult = config.protocols.contains(.natpmp)
+            ? Self.probeNATPMP(info, config: config, logger: logger) : ProtocolProbeResult(mappingProtocol: .natpmp, error: "disabled")
+        async let pcpResult = config.protocols.contains(.pcp)
+            ? Self.probePCP(info, config: config, logger: logger) : ProtocolProbeResult(mappingProtocol: .pcp, error: "disabled")
+        let (upnp, device) = await upnpResult
+        let natpmp = await natpmpResult
+        let pcp = await pcpResult
+        upnpDevice = device
+        if let epoch = natpmp.epoch { noteEpoch(epoch, for: .natpmp) }
+        if let epoch = pcp.epoch { noteEpoch(epoch, for: .pcp) }
+        silent = Set([upnp, natpmp, pcp].filter { !$0.available }.map(\.mappingProtocol))
+        let report = Self.summarize(info: info, upnp: upnp, natpmp: natpmp, pcp: pcp)
+        lastReport = report
+        return report
+    }
+
+    /// Combines per-protocol results into the report's verdicts.
+    static func summarize(info: GatewayInfo?, upnp: ProtocolProbeResult, natpmp: ProtocolProbeResult, pcp: ProtocolProbeResult) -> RouterReport {
+        let ordered = [pcp, natpmp, upnp]
+        let addresses = ordered.compactMap { $0.externalAddress.flatMap(IPv4Address.init) }
+        let best = addresses.first { !$0.isReservedForNonPublicUse && $0 != .any } ?? addresses.first { $0 != .any }
+        let available = ordered.filter(\.available)
+        let outcomes = available.map(\.mapping)
+        let capability: MappingCapability
+        if available.isEmpty {
+            capability = .unavailable
+        } else if outcomes.contains(.works) {
+            capability = .works
+        } else if outcomes.contains(where: { if case .refused = $0 { true } else { false } }) {
+            capability = .refused
+        } else {
+            capability = .unknown
+        }
+        let emptyOrReserved = available.contains { result in
+            guard let text = result.externalAddress else { return false }
+            guard let address = IPv4Address(text) else { return true }
+            return address == .any || address.isReservedForNonPublicUse
+        }
+        let refusedEverywhere = capability == .refused
+        return RouterReport(gateway: info?.gateway, localAddress: info?.localAddress, interfaceName: info?.interfaceName,
+                            upnp: upnp, natpmp: natpmp, pcp: pcp, bestExternalAddress: best,
+                            behindAnotherNAT: emptyOrReserved || refusedEverywhere, mapping: capability,
+                            probedAt: Date(), error: nil)
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
+    private static func testPort() -> UInt16 { UInt16.random(in: 40000...59999) }
+
+    private static func outcome(of error: Error) -> MappingOutcome {
+        if let error = error as? PortMappingError, let code = error.routerCode { return .refused(code: code, reason: "\(error)") }
+        return .refused(code: -1, reason: "\(error)")
+    }
+
+    static func probeUPnP(_ info: GatewayInfo, config: Configuration, logger: Logger) async -> (ProtocolProbeResult, UPnPDevice?) {
+        var result = ProtocolProbeResult(mappingProtocol: .upnp)
+        let client = UPnPClient(gateway: info.gateway, localAddress: info.localAddress, ssdpPort: config.ssdpPort,
+                                discoveryTimeout: config.probeTimeout, httpTimeout: config.probeTimeout * 2, logger: logger)
+        let start = ContinuousClock.now
+        let device: UPnPDevice
+        do {
+            device = try await client.discover()
+        } catch {
+            result.error = "\(error)"
+            return (result, nil)
+        }
+        result.available = true
+        result.latencyMilliseconds = milliseconds(since: start)
+        result.upnpControlURL = device.controlURL.description
+        result.upnpServiceType = device.serviceType
+        do {
+            result.externalAddress = try await client.externalIPAddress(device)
+        } catch {
+            result.error = "\(error)"
+        }
+        if config.testMappingInProbe {
+            let port = testPort()
+            do {
+                try await client.addPortMapping(device, proto: .udp, externalPort: port, internalPort: port,
+                                                internalClient: info.localAddress, description: "homeport probe", lease: 60)
+                result.mapping = .works
+                do {
+                    try await client.deletePortMapping(device, proto: .udp, externalPort: port)
+                } catch {
+                    logger.warning("upnp: could not remove the probe mapping UDP \(port): \(error)")
+                }
+            } catch {
+                result.mapping = outcome(of: error)
+            }
+        }
+        return (result, device)
+    }
+
+    static func probeNATPMP(_ info: GatewayInfo, config: Configuration, logger: Logger) async -> ProtocolProbeResult {
+        var result = ProtocolProbeResult(mappingProtocol: .natpmp)
+        let client = NATPMPClient(gateway: info.gateway, localAddress: info.localAddress, serverPort: config.natpmpPort,
+                                  timeout: config.probeTimeout, logger: logger)
+        let start = ContinuousClock.now
+        do {
+            let response = try await client.publicAddress()
+            result.available = true
+            result.latencyMilliseconds = milliseconds(since: start)
+            result.epoch = response.epoch
+            result.externalAddress = response.address == .any ? "" : response.address.description
+        } catch let error as PortMappingError where error.isRefusal {
+            // It answered: NAT-PMP is there, it just will not tell (e.g. 3, network failure, with no WAN address).
+            result.available = true
+            result.latencyMilliseconds = milliseconds(since: start)
+            result.error = "\(error)"
+        } catch {
+            result.error = "\(error)"
+            return result
+        }
+        if config.testMappingInProbe {
+            let port = testPort()
+            do {
+                let mapped = try await client.map(proto: .udp, internalPort: port, suggestedExternalPort: port, lifetime: 60)
+                result.mapping = .works
+                result.epoch = mapped.epoch
+                try? await client.unmap(proto: .udp, internalPort: port)
+            } catch {
+                result.mapping = outcome(of: error)
+            }
+        }
+        return result
+    }
+
+    static func probePCP(_ info: GatewayInfo, config: Configuration, logger: Logger) async -> ProtocolProbeResult {
+        var result = ProtocolProbeResult(mappingProtocol: .pcp)
+        let client = PCPClient(gateway: info.gateway, localAddress: info.localAddress, serverPort: config.natpmpPort,
+                               timeout: config.probeTimeout, logger: logger)
+        let start = ContinuousClock.now
+        do {
+            let header = try await client.announce()
+            result.available = true
+            result.latencyMilliseconds = milliseconds(since: start)
+            result.epoch = header.epoch
+        } catch PortMappingError.pcpResult(let code) where code == PCPResultCode.unsupportedVersion {
+            result.error = "router speaks NAT-PMP only (PCP UNSUPP_VERSION)"
+            return result
+        } catch let error as PortMappingError where error.isRefusal {
+            result.available = true
+            result.latencyMilliseconds = milliseconds(since: start)
+            result.error = "\(error)"
+        } catch {
+            result.error = "\(error)"
+            return result
+        }
+        if config.testMappingInProbe {
+            let port = testPort()
+            let nonce = PCPMessage.randomNonce()
+            do {
+                let mapped = try await client.map(nonce: nonce, proto: .udp, internalPort: port, suggestedExternalPort: port, lifetime: 60)
+                result.mapping = .works
+                result.epoch = mapped.header.epoch
+                result.externalAddress = mapped.externalAddress.map { $0 == .any ? "" : $0.description } ?? ""
+                try? await client.delete(nonce: nonce, proto: .udp, internalPort: port)
+            } catch {
+                result.mapping = outcome(of: error)
+            }
+        }
+        return result
+    }
+
+    // MARK: map / unmap / list
+
+    private static func key(_ proto: TransportProtocol, _ internalPort: UInt16) -> String { "\(proto.rawValue)/\(internalPort)" }
+
+    private func noteEpoch(_ epoch: UInt32, for proto: MappingProtocol) {
+        let reset = proto == .pcp ? pcpEpoch.observe(epoch) : natpmpEpoch.observe(epoch)
+        if reset {
+            routerStateGeneration += 1
+            logger.warning("portmap: \(proto.rawValue) epoch went back to \(epoch): the router lost its mappings")
+        }
+    }
+
+    /// Maps with the best protocol, falling back to the next on refusal, silence or garbage.
+    /// Renewing is calling this again with the same request (the same PCP nonce is reused).
+    public func map(_ request: MappingRequest) async throws -> PortMappingLease {
+        let info = try gateway()
+        var failures: [String] = []
+        var lastRefusal: PortMappingError?
+        var refusalCodes: [Int] = []
+        for proto in [MappingProtocol.pcp, .natpmp, .upnp] where configuration.protocols.contains(proto) {
+            if silent.contains(proto) {
+                failures.append("\(proto.rawValue): did not answer the last probe")
+                continue
+            }
+            do {
+                let lease = try await map(request, with: proto, info: info)
+                held[Self.key(request.proto, request.internalPort)] = lease
+                return lease
+            } catch let error as PortMappingError {
+                logger.info("portmap: \(proto.rawValue) did not map \(request.proto.rawValue) \(request.internalPort): \(error)")
+                failures.append("\(error)")
+                if let code = error.routerCode {
+                    lastRefusal = error
+                    refusalCodes.append(code)
+                }
+            } catch {
+                failures.append("\(proto.rawValue): \(error)")
+            }
+        }
+        if failures.count == 1, let lastRefusal { throw lastRefusal }
+        throw PortMappingError.allProtocolsFailed(failures, refusalCodes: refusalCodes)
+    }
+
+    private func map(_ request: MappingRequest, with proto: MappingProtocol, info: GatewayInfo) async throws -> PortMappingLease {
+        let key = Self.key(request.proto, request.internalPort)
+        let previous = held[key]
+        let suggested = request.externalPort != 0 ? request.externalPort : (previous?.externalPort ?? request.internalPort)
+        switch proto {
+        case .pcp:
+            let client = PCPClient(gateway: info.gateway, localAddress: info.localAddress, serverPort: configuration.natpmpPort,
+                                   timeout: configuration.requestTimeout, logger: logger)
+            let nonce = pcpNonces[key] ?? PCPMessage.randomNonce()
+            pcpNonces[key] = nonce
+            let response = try await client.map(nonce: nonce, proto: request.proto, internalPort: request.internalPort,
+                                                suggestedExternalPort: suggested, suggestedExternalAddress: previous?.externalAddress,
+                                                lifetime: request.lifetime)
+            noteEpoch(response.header.epoch, for: .pcp)
+            return PortMappingLease(proto: request.proto, internalAddress: info.localAddress, internalPort: request.internalPort,
+                                    externalAddress: response.externalAddress, externalPort: response.externalPort,
+                                    mappingProtocol: .pcp, lifetime: response.header.lifetime,
+                                    expiry: Date().addingTimeInterval(TimeInterval(response.header.lifetime)), request: request,
+                                    pcpNonce: nonce.hexString)
+        case .natpmp:
+            let client = NATPMPClient(gateway: info.gateway, localAddress: info.localAddress, serverPort: configuration.natpmpPort,
+                                      timeout: configuration.requestTimeout, logger: logger)
+            let response = try await client.map(proto: request.proto, internalPort: request.internalPort,
+                                                 suggestedExternalPort: suggested, lifetime: request.lifetime)
+            noteEpoch(response.epoch, for: .natpmp)
+            let external = try? await client.publicAddress().address
+            return PortMappingLease(proto: request.proto, internalAddress: info.localAddress, internalPort: request.internalPort,
+                                    externalAddress: external == .any ? nil : external, externalPort: response.externalPort,
+                                    mappingProtocol: .natpmp, lifetime: response.lifetime,
+                                    expiry: Date().addingTimeInterval(TimeInterval(response.lifetime)), request: request)
+        case .upnp:
+            let (client, device) = try await upnp(info)
+            let lease = try await client.addPortMapping(device, proto: request.proto, externalPort: suggested,
+                                                        internalPort: request.internalPort, internalClient: info.localAddress,
+                                                        description: request.description, lease: request.lifetime)
+            let external = (try? await client.externalIPAddress(device)).flatMap(IPv4Address.init)
+            return PortMappingLease(proto: request.proto, internalAddress: info.localAddress, internalPort: request.internalPort,
+                                    externalAddress: external, externalPort: suggested, mappingProtocol: .upnp, lifetime: lease,
+                                    expiry: lease == 0 ? nil : Date().addingTimeInterval(TimeInterval(lease)), request: request)
+        }
+    }
+
+    private func upnp(_ info: GatewayInfo) async throws -> (UPnPClient, UPnPDevice) {
+        let client = UPnPClient(gateway: info.gateway, localAddress: info.localAddress, ssdpPort: configuration.ssdpPort,
+                                discoveryTimeout: configuration.requestTimeout, httpTimeout: configuration.requestTimeout * 2,
+                                logger: logger)
+        if let upnpDevice { return (client, upnpDevice) }
+        let device = try await client.discover()
+        upnpDevice = device
+        return (client, device)
+    }
+
+    /// Removes a mapping made by map().
+    public func unmap(_ lease: PortMappingLease) async throws {
+        let info = try gateway()
+        let key = Self.key(lease.proto, lease.internalPort)
+        switch lease.mappingProtocol {
+        case .pcp:
+            let client = PCPClient(gateway: info.gateway, localAddress: info.localAddress, serverPort: configuration.natpmpPort,
+                                   timeout: configuration.requestTimeout, logger: logger)
+            guard let nonce = lease.pcpNonce.flatMap(bytes(fromHex:)) ?? pcpNonces[key], nonce.count == 12 else {
+                throw PortMappingError.unavailable(.pcp, "the lease has no PCP nonce, so it cannot be deleted")
+            }
+            try await client.delete(nonce: nonce, proto: lease.proto, internalPort: lease.internalPort)
+            pcpNonces[key] = nil
+        case .natpmp:
+            let client = NATPMPClient(gateway: info.gateway, localAddress: info.localAddress, serverPort: configuration.natpmpPort,
+                                      timeout: configuration.requestTimeout, logger: logger)
+            try await client.unmap(proto: lease.proto, internalPort: lease.internalPort)
+        case .upnp:
+            let (client, device) = try await upnp(info)
+            try await client.deletePortMapping(device, proto: lease.proto, externalPort: lease.externalPort)
+        }
+        held[key] = nil
+    }
+
+    /// UPnP's table (when UPnP answers) plus the NAT-PMP/PCP mappings this process holds (those
+    /// protocols cannot list). A router row that is one of ours is marked owned, carries the
+    /// protocol we made it with, and is not repeated.
+    public func list() async throws -> [ListedMapping] {
+        let info = try gateway()
+        var rows: [ListedMapping] = []
+        var upnpError: Error?
+        var shown = Set<String>()
+        let ours = Dictionary(held.values.map { ("\($0.proto.rawValue)/\($0.externalPort)", $0) }, uniquingKeysWith: { first, _ in first })
+        if configuration.protocols.contains(.upnp) {
+            do {
+                let (client, device) = try await upnp(info)
+                for entry in try await client.listPortMappings(device) {
+                    let key = "\(entry.proto.rawValue)/\(entry.externalPort)"
+                    let lease = ours[key].flatMap { $0.internalAddress.description == entry.internalClient ? $0 : nil }
+                    if lease != nil { shown.insert(key) }
+                    rows.append(ListedMapping(mappingProtocol: lease?.mappingProtocol ?? .upnp, proto: entry.proto,
+                                              externalPort: entry.externalPort, internalClient: entry.internalClient,
+                                              internalPort: entry.internalPort, description: entry.description,
+                                              enabled: entry.enabled, leaseSeconds: entry.leaseDuration,
+                                              ownedByThisProcess: lease != nil))
+                }
+            } catch {
+                upnpError = error
+            }
+        }
+        for (key, lease) in ours where !shown.contains(key) {
+            rows.append(ListedMapping(mappingProtocol: lease.mappingProtocol, proto: lease.proto, externalPort: lease.externalPort,
+                                      internalClient: lease.internalAddress.description, internalPort: lease.internalPort,
+                                      description: lease.request.description, enabled: true, leaseSeconds: lease.lifetime,
+                                      ownedByThisProcess: true))
+        }
+        if rows.isEmpty, let upnpError { throw upnpError }
+        return rows.sorted { ($0.externalPort, $0.proto.rawValue) < ($1.externalPort, $1.proto.rawValue) }
+    }
+}

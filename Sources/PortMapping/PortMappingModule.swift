@@ -1,2 +1,0 @@
-// PortMapping: filled in by its issue; this file keeps the module buildable.
-enum PortMappingModule {}

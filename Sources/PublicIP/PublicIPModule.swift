@@ -1,2 +1,0 @@
-// PublicIP: filled in by its issue; this file keeps the module buildable.
-enum PublicIPModule {}
