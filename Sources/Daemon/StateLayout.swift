@@ -10,4 +10,7 @@ public struct StateLayout: Sendable, Equatable {
 
     public var historyDatabase: String { join(directory, "history.sqlite3") }
     public var controlSocket: String { join(directory, "homeport.sock") }
+    /// Router mappings made by `homeport portmap add`, kept so `remove` can undo them (PCP
+    /// deletes need the nonce the mapping was made with).
+    public var portmapLeases: String { join(directory, "portmap-leases.json") }
 }

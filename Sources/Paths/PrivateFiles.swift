@@ -9,6 +9,10 @@ import Darwin
 public enum PrivateFiles {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Creates `path` (and missing parents) with mode 0700 and checks that this process can

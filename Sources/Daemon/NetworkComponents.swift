@@ -1,0 +1,97 @@
+import Config
+import DNSWire
+import Foundation
+import Logging
+import PortMapping
+import PublicIP
+
+/// Builds the public-address and router pieces from the configuration, the same way for
+/// `homeport run`, `homeport ip` and `homeport portmap`.
+public enum NetworkComponents {
+    public static func mapperConfiguration(_ router: RouterSettings) -> PortMapper.Configuration {
+        var configuration = PortMapper.Configuration(gatewayOverride: router.gateway)
+        if !router.enabled { configuration.protocols = [] }
+        return configuration
+    }
+
+    public static func detectionSettings(_ ip: IPSettings) -> DetectionSettings {
+        var settings = DetectionSettings()
+        settings.ipv4Enabled = ip.ipv4
+        settings.ipv6Enabled = ip.ipv6
+        settings.dnsEnabled = ip.dns
+        settings.interval = ip.interval
+        settings.routerInterval = ip.routerInterval
+        settings.httpTimeout = ip.timeout
+        if let urls = ip.httpIPv4 { settings.httpSourcesIPv4 = endpoints(urls, family: .ipv4) }
+        if let urls = ip.httpIPv6 { settings.httpSourcesIPv6 = endpoints(urls, family: .ipv6) }
+        let sourceCounts = IPFamily.allCases.filter(settings.isEnabled).map { family in
+            settings.httpSources(family).count + (settings.dnsEnabled ? 2 : 0)
+        }
+        // "Two agreeing sources, or one when only one is configured."
+        settings.requiredAgreement = ip.agreement ?? ((sourceCounts.max() ?? 0) <= 1 ? 1 : 2)
+        // The hop probe aims at the first echo service given by address; traceroute-style
+        // probes toward a name would need a DNS lookup first, so the default target stays.
+        if let literal = (settings.httpSourcesIPv4.first?.url.host).flatMap(IPAddress.init) {
+            settings.hopProbeTarget = literal
+        }
+        return settings
+    }
+
+    static func endpoints(_ urls: [String], family: IPFamily) -> [HTTPEchoEndpoint] {
+        urls.compactMap { text in
+            guard let url = URL(string: text) else { return nil }
+            // Cloudflare's trace endpoint answers `ip=...` among other lines.
+            let style: HTTPEchoEndpoint.Style = url.path.hasSuffix("/cdn-cgi/trace") ? .cloudflareTrace : .plain
+            return HTTPEchoEndpoint(url: url, style: style, family: family)
+        }
+    }
+
+    public static func detector(config: HomeportConfig, mapper: PortMapper?, logger: Logger) -> PublicIPDetector {
+        let router: (any RouterFactsProvider)? = mapper.map { mapper in
+            RouterFactsClosure { routerFacts(from: await mapper.probe()) }
+        }
+        return PublicIPDetector(settings: detectionSettings(config.ip), dnsResolver: DNSWireEchoResolver(), router: router, logger: logger)
+    }
+
+    /// What the verdict needs from a router probe.
+    public static func routerFacts(from report: RouterReport) -> RouterFacts {
+        let answered = report.results.filter(\.available)
+        guard let first = answered.first else {
+            return RouterFacts(gateway: report.gateway.flatMap { IPAddress($0.description) })
+        }
+        let chosen = answered.first { $0.externalAddress?.isEmpty == false } ?? first
+        var facts = RouterFacts(gateway: report.gateway.flatMap { IPAddress($0.description) },
+                                mappingProtocol: RouterFacts.MappingProtocol(rawValue: chosen.mappingProtocol.rawValue) ?? .none,
+                                externalAddress: RouterFacts.ExternalAddress(reported: chosen.externalAddress))
+        for result in answered {
+            if case .refused(let code, let reason) = result.mapping {
+                facts.mappingRefused = RouterFacts.MappingRefusal(
+                    mappingProtocol: RouterFacts.MappingProtocol(rawValue: result.mappingProtocol.rawValue) ?? .none, code: code, detail: reason)
+                break
+            }
+        }
+        return facts
+    }
+}
+
+/// Answers DNS echo questions (`myip.opendns.com`, `whoami.cloudflare` TXT CH) with DNSWire.
+public struct DNSWireEchoResolver: DNSEchoResolver {
+    public init() {}
+
+    public func answers(to question: DNSEchoQuestion, timeout: Duration) async throws -> [String] {
+        let type: DNSRecordType = switch question.type {
+        case .a: .a
+        case .aaaa: .aaaa
+        case .txt: .txt
+        }
+        let query = DNSMessage.query(name: try DNSName(question.name), type: type,
+                                     recordClass: question.recordClass == .chaos ? .chaos : .internet)
+        let server = try DNSServer(question.server.description, port: question.port)
+        let exchange = DNSExchange(timeout: timeout, attempts: 1)
+        let answer = try await exchange.send(query, to: server).message
+        return answer.answers.compactMap { record in
+            if let address = record.data.address { return address.description }
+            return record.data.textStrings?.joined()
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+import PortMapping
+import PublicIP
+import Reports
+
+struct IPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ip",
+        abstract: "Detect the public IPv4/IPv6 address and say whether home can be reached from outside.",
+        discussion: """
+        Asks every configured source at once: HTTP echo services, DNS echoes, the router (UPnP IGD, NAT-PMP, PCP) and the local interfaces. An address counts only when independent sources agree ([ip] agreement).
+        The verdict compares the router's WAN address with the outside view and the first hops of the path:
+          public        the router holds the public address; port forwards work
+          cgnat         the ISP's carrier-grade NAT (100.64.0.0/10) is in front; inbound IPv4 cannot work
+          double-nat    another router with a private address is in front
+          upstream-nat  the router's WAN address is public but is not the address the internet sees
+          no-router-info  the router speaks none of the mapping protocols; how to check by hand is printed
+        """
+    )
+
+    @OptionGroup var locations: LocationOptions
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    @Flag(name: .long, help: "Log every source's and the router's conversation to stderr.")
+    var verbose = false
+
+    func run() async throws {
+        CLILogging.bootstrap(verbose: verbose)
+        let resolved: ResolvedLocations
+        do {
+            resolved = try locations.resolve()
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
+        let config = resolved.config
+        let logger = Logger(label: "ip")
+        let mapper = config.router.enabled
+            ? PortMapper(configuration: NetworkComponents.mapperConfiguration(config.router), logger: Logger(label: "portmap")) : nil
+        let detector = NetworkComponents.detector(config: config, mapper: mapper, logger: logger)
+        let report = await detector.detect()
+        let routerReport = await mapper?.lastReport
+        let output = IPOutput(report: report, routerReport: routerReport)
+        if json {
+            print(try output.jsonText())
+        } else {
+            print(IPReportText.render(report, routerReport: routerReport, style: Terminal.style))
+        }
+    }
+}
+
+/// `homeport ip --json`: the detection report, with the router section extended by what each
+/// mapping protocol answered.
+struct IPOutput {
+    let report: DetectionReport
+    let routerReport: RouterReport?
+
+    func jsonText() throws -> String {
+        guard var object = try JSONSerialization.jsonObject(with: report.jsonData()) as? [String: Any] else {
+            return String(decoding: try report.jsonData(), as: UTF8.self)
+        }
+        var router = (object["router"] as? [String: Any]) ?? [:]
+        if let routerReport {
+            router["protocols"] = routerReport.results.filter(\.available).map(\.mappingProtocol.rawValue)
+            router["mapping"] = routerReport.mapping.rawValue
+            router["local_address"] = routerReport.localAddress?.description
+            router["probe"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(routerReport.results))
+        } else {
+            router["protocols"] = [String]()
+        }
+        if router["external_address"] == nil { router["external_address"] = NSNull() }
+        object["router"] = router
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+enum IPReportText {
+    static func render(_ report: DetectionReport, routerReport: RouterReport?, style: Style) -> String {
+        var lines: [String] = []
+        for agreement in [report.ipv4, report.ipv6] where agreement.status != .disabled {
+            let family = agreement.family == .ipv4 ? "IPv4" : "IPv6"
+            switch agreement.status {
+            case .agreed:
+                let address = agreement.address.map(\.description) ?? "?"
+                lines.append("Public \(family): \(style.bold(address))  (agreed by \(agreement.agreeingSources.joined(separator: ", ")))")
+            case .disagreement:
+                let votes = agreement.votes.map { "\($0.address) from \($0.sources.joined(separator: ", "))" }.joined(separator: "; ")
+                lines.append(style.yellow("Public \(family): sources disagree: \(votes)"))
+            default:
+                lines.append("Public \(family): " + style.yellow("not confirmed (\(agreement.required) agreeing sources needed)"))
+            }
+        }
+        lines.append("")
+        var table = TextTable(headers: ["SOURCE", "FAMILY", "ANSWER", "TIME"])
+        for source in report.sources {
+            let answer = source.address?.description ?? source.error.map { "error: \($0)" } ?? "-"
+            table.add([source.name, source.family.rawValue, answer, String(format: "%.0f ms", source.latencyMs)])
+        }
+        lines.append(table.render())
+        lines.append("")
+        if let routerReport {
+            let gateway = routerReport.gateway?.description ?? "not found"
+            let answered = routerReport.results.filter(\.available)
+            var line = "Router \(gateway): "
+            if answered.isEmpty {
+                line += "no UPnP IGD, NAT-PMP or PCP answer"
+            } else {
+                line += "speaks " + answered.map(\.mappingProtocol.rawValue).joined(separator: ", ")
+                let external = answered.compactMap(\.externalAddress).first
+                line += "; WAN address " + (external.map { $0.isEmpty ? "empty (the router has no public address)" : $0 } ?? "not reported")
+                line += "; mapping \(routerReport.mapping.rawValue)"
+            }
+            lines.append(line)
+        }
+        let hops = report.hops.routerAddresses
+        if !hops.isEmpty {
+            lines.append("First hops: " + hops.map { "\($0.ttl): \($0.address)" }.joined(separator: ", "))
+        }
+        lines.append("")
+        let verdict = report.verdict
+        let head = "Verdict: \(verdict.kind.rawValue) — \(verdict.summary)"
+        lines.append(verdict.kind == .public ? style.green(head) : style.yellow(head))
+        lines.append(verdict.consequence)
+        for advice in verdict.advice { lines.append("  • \(advice)") }
+        return lines.joined(separator: "\n")
+    }
+}
