@@ -1,5 +1,6 @@
 import ControlSocket
 import Foundation
+import History
 import Paths
 import Relay
 import Rendezvous
@@ -10,6 +11,8 @@ struct ControlCommands: Sendable {
     let supervisor: Supervisor
     let current: CurrentConfig
     let info: DaemonInfo
+    let network: NetworkState
+    let history: HistoryStore
 
     static let names = ["ping", "status", "rendezvous <admin command>", "relay <admin command>"]
 
@@ -26,6 +29,9 @@ struct ControlCommands: Sendable {
             if config.relay.enabled {
                 status.relay = await Self.summary(RelaySummary.self, socket: "relay.sock", stateDirectory: info.stateDirectory)
             }
+            status.publicIP = await network.publicIPStatus(history: history)
+            status.portMappings = await network.portMappingStatuses()
+            status.ddns = NetworkStatusFromHistory.ddns(history)
             return encode(status)
         case "ping":
             return Array(#"{"ok":true}"#.utf8)

@@ -3,6 +3,7 @@ import ControlSocket
 import Foundation
 import History
 import Logging
+import PortMapping
 import Relay
 import ServiceLifecycle
 import Supervisor
@@ -62,7 +63,16 @@ public final class HomeportDaemon: Service {
         info.version = settings.version
         info.since = startedAt
         info.configFile = settings.config.sourcePath
-        let commands = ControlCommands(supervisor: supervisor, current: current, info: info)
+        let network = NetworkState()
+        let commands = ControlCommands(supervisor: supervisor, current: current, info: info, network: network, history: history)
+        let config = settings.config
+        let mapper = config.router.enabled
+            ? PortMapper(configuration: NetworkComponents.mapperConfiguration(config.router), logger: Logger(label: "portmap")) : nil
+        let portMapping = config.router.mapPorts ? mapper.map { PortMappingTask(mapper: $0, logger: Logger(label: "portmap")) } : nil
+        await network.set(portMapping: portMapping)
+        if config.router.mapPorts, !config.router.enabled {
+            logger.warning("[router] map_ports = true has no effect while [router] enabled = false")
+        }
         let logger = self.logger
 
         await withThrowingTaskGroup(of: Void.self) { group in
@@ -73,7 +83,10 @@ public final class HomeportDaemon: Service {
                 await heartbeat(runID: runID, every: heartbeatInterval)
             }
             group.addTask { [self] in
-                await reloadOnHangup(supervisor: supervisor, current: current)
+                await reloadOnHangup(supervisor: supervisor, current: current, portMapping: portMapping)
+            }
+            if let portMapping {
+                group.addTask { await portMapping.run(config: config) }
             }
             group.addTask { [self] in
                 await recordRelayUsage(current: current)
@@ -161,7 +174,7 @@ public final class HomeportDaemon: Service {
         }
     }
 
-    private func reloadOnHangup(supervisor: Supervisor, current: CurrentConfig) async {
+    private func reloadOnHangup(supervisor: Supervisor, current: CurrentConfig, portMapping: PortMappingTask?) async {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         for await _ in hangups {
             if Task.isCancelled { return }
@@ -174,7 +187,12 @@ public final class HomeportDaemon: Service {
                 continue
             }
             for warning in config.warnings { logger.warning("\(warning)") }
+            let previous = await current.config
             await current.set(config)
+            await portMapping?.update(config: config)
+            if previous.router != config.router || previous.ip != config.ip {
+                logger.notice("[router] and [ip] changes other than the mapped ports take effect when homeport restarts")
+            }
             let plan = ServicePlan.make(config: config, builtins: settings.builtins, executable: settings.executable, stateDirectory: settings.stateDirectory)
             let change = await supervisor.apply(plan.specs, healthSchedules: plan.healthSchedules)
             logger.info("reloaded: started [\(change.started.joined(separator: ", "))], restarted [\(change.restarted.joined(separator: ", "))], stopped [\(change.stopped.joined(separator: ", "))], unchanged [\(change.unchanged.joined(separator: ", "))]")

@@ -250,7 +250,9 @@ import Glibc
         defer { dir.remove() }
         let state = dir.file("state")
         let defaultConfigExists = FileManager.default.fileExists(atPath: "/etc/homeport/homeport.toml")
-        let process = try await HomeportProcess.start(["run", "--state-dir", state], logPath: dir.file("log"))
+        // The embedded defaults ask internet echo services and the router: in a namespace of
+        // its own the daemon reaches nobody, as tests must.
+        let process = try await HomeportProcess.start(["run", "--state-dir", state], logPath: dir.file("log"), isolatedNetwork: true)
         let answered = await eventually(timeout: .seconds(15)) {
             (try? await Homeport.run(["status", "--json", "--state-dir", state]))?.exitCode == 0
         }

@@ -15,17 +15,24 @@ struct DaemonHarness {
 
     /// The built-in servers are off unless the test's config turns them on: tests run in
     /// parallel and must not fight over their fixed default ports.
+    /// Public-address detection and the router are off too unless the config has its own
+    /// [ip]/[router]: tests may contact only loopback and their own namespaces.
     init(config: String, builtins: Bool = false) {
         dir = TemporaryDirectory()
-        let off = builtins ? "" : "[rendezvous]\nenabled = false\n\n[relay]\nenabled = false\n\n"
-        configPath = dir.write("homeport.toml", off + config)
+        configPath = dir.write("homeport.toml", Self.prefix(for: config, builtins: builtins) + config)
         stateDirectory = dir.file("state")
     }
 
     /// Replaces the config file, keeping the built-in servers off as `init` did.
     func rewriteConfig(_ text: String, builtins: Bool = false) {
-        let off = builtins ? "" : "[rendezvous]\nenabled = false\n\n[relay]\nenabled = false\n\n"
-        _ = dir.write("homeport.toml", off + text)
+        _ = dir.write("homeport.toml", Self.prefix(for: text, builtins: builtins) + text)
+    }
+
+    static func prefix(for config: String, builtins: Bool) -> String {
+        var prefix = builtins ? "" : "[rendezvous]\nenabled = false\n\n[relay]\nenabled = false\n\n"
+        if !config.contains("[ip]") { prefix += "[ip]\nenabled = false\n\n" }
+        if !config.contains("[router]") { prefix += "[router]\nenabled = false\n\n" }
+        return prefix
     }
 
     var locationArguments: [String] { ["--config", configPath, "--state-dir", stateDirectory] }

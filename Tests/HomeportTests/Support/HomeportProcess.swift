@@ -50,11 +50,17 @@ final class HomeportProcess: @unchecked Sendable {
 
     /// `stdoutPath`: where stdout goes (default: the log, with stderr). `workingDirectory`:
     /// where it runs (hbbs-style `.env` files are read from there).
+    /// `isolatedNetwork`: run in a new network namespace that has only loopback, so a daemon on
+    /// its embedded defaults (which asks internet echo services and the router) reaches nobody.
     static func start(_ arguments: [String], logPath: String, stdoutPath: String? = nil, environment: [String: String] = [:],
-                      workingDirectory: String? = nil) async throws -> HomeportProcess {
+                      workingDirectory: String? = nil, isolatedNetwork: Bool = false) async throws -> HomeportProcess {
         let (pids, continuation) = AsyncStream<Int32>.makeStream()
         let out = stdoutPath ?? logPath
-        let script = "exec \"$0\" \"$@\" >>'\(out)' 2>>'\(logPath)'"
+        let inner = "exec \"$0\" \"$@\" >>'\(out)' 2>>'\(logPath)'"
+        // unshare --net without --fork keeps the pid: sh execs unshare, which execs sh, which execs homeport.
+        let script = isolatedNetwork
+            ? "exec unshare --net /bin/sh -c 'ip link set lo up; \(inner.replacingOccurrences(of: "'", with: "'\\''"))' \"$0\" \"$@\""
+            : inner
         let env = Homeport.environment(environment)
         let task = Task {
             let result = try await Subprocess.run(

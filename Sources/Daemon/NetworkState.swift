@@ -1,0 +1,37 @@
+import Foundation
+import History
+import PublicIP
+
+/// What the daemon's network tasks know now, for `homeport status`.
+actor NetworkState {
+    private(set) var lastReport: DetectionReport?
+    private(set) var portMapping: PortMappingTask?
+
+    func set(report: DetectionReport) {
+        lastReport = report
+    }
+
+    func set(portMapping: PortMappingTask?) {
+        self.portMapping = portMapping
+    }
+
+    /// The history's addresses and change times, with the live verdict on top.
+    func publicIPStatus(history: HistoryStore) -> PublicIPStatus? {
+        var status = NetworkStatusFromHistory.publicIP(history)
+        guard let report = lastReport else { return status }
+        if status == nil { status = PublicIPStatus() }
+        status?.verdict = report.verdict.kind.rawValue
+        status?.verdictSummary = report.verdict.summary
+        status?.verdictConsequence = report.verdict.consequence
+        status?.checkedAt = report.time
+        status?.disagreements = [report.ipv4, report.ipv6].filter { $0.status == .disagreement }.map { agreement in
+            "\(agreement.family.rawValue): " + agreement.votes.map { "\($0.sources.joined(separator: ", ")) say \($0.address)" }.joined(separator: "; ")
+        }
+        return status
+    }
+
+    func portMappingStatuses() async -> [PortMappingStatus]? {
+        guard let portMapping else { return nil }
+        return await portMapping.statuses()
+    }
+}
