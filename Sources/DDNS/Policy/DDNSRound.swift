@@ -16,6 +16,8 @@ public actor DDNSRound {
     private let clock: @Sendable () -> Date
     private let recheckDelays: [Duration]
     private var pendingRechecks: [String: PendingRecheck] = [:]
+    private var running = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
 
     struct PendingRecheck {
         var address: String
@@ -33,7 +35,18 @@ public actor DDNSRound {
     /// Runs one round over `records`, one after the other (requests to one provider are never
     /// concurrent). `dryRun`: decide and report what would be sent; no request, no DNS lookup,
     /// nothing saved. `force`: see `DDNSPolicy.decide`.
+    ///
+    /// Rounds never overlap: a second caller (the daemon's timer and `homeport ddns update` at the
+    /// same moment) waits, then sees the first one's results, so no record is sent twice.
     public func run(_ records: [RoundRecord], dryRun: Bool = false, force: Bool = false) async -> [RoundRecordReport] {
+        while running {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        running = true
+        defer {
+            running = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
         var reports: [RoundRecordReport] = []
         for record in records {
             reports.append(await run(record, dryRun: dryRun, force: force))

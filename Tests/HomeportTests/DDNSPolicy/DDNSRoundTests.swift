@@ -2,6 +2,7 @@ import Config
 import DDNS
 import Foundation
 import History
+import Synchronization
 import Testing
 
 @Suite struct DDNSRoundTests {
@@ -287,5 +288,34 @@ import Testing
         #expect(provider.attempts == 1)
         #expect(provider.lookups == 1 + DDNSRound.defaultRecheckDelays.count)
         #expect(try db.open().ddnsRecordStates().first?.lastMessage?.contains("giving up") == true)
+    }
+}
+
+@Suite struct DDNSRoundOverlapTests {
+    @Test func overlappingRoundsNeverSendARecordTwice() async throws {
+        let db = PolicyTestHistory()
+        defer { db.remove() }
+        let clock = PolicyTestClock()
+        let sent = Counter()
+        let round = DDNSRound(history: try db.open(), clock: clock.closure)
+        let record = RoundRecord(provider: "dyndns", hostname: "home.example.net", family: "ipv4", fingerprint: "fp-1",
+                                 desiredAddress: "198.51.100.7", rules: .standard,
+                                 attempt: { _ in
+                                     sent.increment()
+                                     // Suspends mid-request, so an unserialised second round would decide meanwhile.
+                                     try? await Task.sleep(for: .milliseconds(50))
+                                     return RoundAttemptResult(outcome: "updated")
+                                 })
+        async let first = round.run([record], force: false)
+        async let second = round.run([record], force: false)
+        let outcomes = await (first + second).map(\.outcome).sorted()
+        #expect(outcomes == ["skipped", "updated"])
+        #expect(sent.value == 1)
+    }
+
+    final class Counter: Sendable {
+        private let count = Mutex(0)
+        func increment() { count.withLock { $0 += 1 } }
+        var value: Int { count.withLock { $0 } }
     }
 }
