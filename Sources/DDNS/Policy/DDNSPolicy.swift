@@ -1,0 +1,101 @@
+import Foundation
+import History
+
+/// The update policy as pure functions of the record's remembered state and an injected `now`,
+/// so every rule can be tested without waiting and without a provider.
+///
+/// The rules (spec §1.4–1.6): update only when the address differs from the last confirmed one,
+/// never on every poll; stop codes halt the record until its configuration changes; `retry_later`
+/// and errors back off exponentially, from the protocol's floor where it demands one; a per-provider
+/// minimum interval spaces requests; providers that expire idle hosts get a periodic refresh.
+/// Nothing here looks at DNS to decide whether to update (Dyn's client policy forbids that).
+public enum DDNSPolicy {
+    /// A record the policy has never seen.
+    public static func initialState(provider: String, hostname: String, family: String, fingerprint: String) -> DDNSRecordState {
+        DDNSRecordState(key: DDNSRecordState.key(provider: provider, hostname: hostname, family: family),
+                        provider: provider, hostname: hostname, family: family, configFingerprint: fingerprint)
+    }
+
+    /// Whether to send `desiredAddress` now. `force` (the user's `--force`) bypasses "unchanged" and
+    /// the minimum interval, and our own back-off after `error`; never a stop, and never the wait a
+    /// provider demanded with `retry_later`.
+    public static func decide(state: DDNSRecordState?, desiredAddress: String, fingerprint: String,
+                              rules: DDNSPolicyRules, now: Date, force: Bool = false) -> PolicyDecision {
+        guard let state else { return .attempt(.firstUpdate) }
+        let configurationChanged = state.configFingerprint != fingerprint
+
+        // A changed configuration is the user's intervention: it lifts a stop and the back-off.
+        if !configurationChanged {
+            if state.stopped {
+                return .skip(.stoppedUntilConfigurationChanges(outcome: state.lastOutcome ?? "a stop code"))
+            }
+        }
+
+        let reason: PolicyAttemptReason
+        if configurationChanged {
+            reason = .configurationChanged
+        } else if let confirmed = state.confirmedAddress, PolicyAddress.same(confirmed, desiredAddress) {
+            if let refresh = rules.refreshInterval, let confirmedAt = state.confirmedAt,
+               now >= confirmedAt.addingTimeInterval(refresh.policySeconds) {
+                reason = .refreshDue
+            } else if force {
+                reason = .forced
+            } else {
+                return .skip(.unchanged)
+            }
+        } else {
+            reason = state.confirmedAddress == nil && state.lastAttemptAt == nil ? .firstUpdate : .addressChanged
+        }
+
+        if !configurationChanged, let next = state.nextAttemptAt, now < next {
+            let outcome = state.lastOutcome ?? DDNSOutcomeName.error
+            let forceOverrides = outcome != DDNSOutcomeName.retryLater
+            if !(force && forceOverrides) {
+                return .skip(.backingOff(until: next, outcome: outcome, forceOverrides: forceOverrides))
+            }
+        }
+
+        if !force, let last = state.lastAttemptAt {
+            let earliest = last.addingTimeInterval(rules.minimumInterval.policySeconds)
+            if now < earliest { return .skip(.minimumInterval(until: earliest)) }
+        }
+        return .attempt(reason)
+    }
+
+    /// The record's state after an attempt that ended in `result` at `now`.
+    public static func apply(result: PolicyAttemptResult, to state: DDNSRecordState,
+                             rules: DDNSPolicyRules, now: Date) -> DDNSRecordState {
+        var next = state
+        if next.configFingerprint != result.fingerprint {
+            next.configFingerprint = result.fingerprint
+            next.stopped = false
+            next.failures = 0
+            next.nextAttemptAt = nil
+        }
+        next.lastAttemptAt = now
+        next.lastOutcome = result.outcome
+        next.lastMessage = result.message.map { PolicyMessage.capped($0) }
+        let hint = result.retryAfter.map { now.addingTimeInterval($0.policySeconds) }
+
+        if DDNSOutcomeName.isSuccess(result.outcome) {
+            // The provider's answer is what counts: DNS may lag behind it (propagation, caches),
+            // and re-sending because of a lagging lookup would earn a `nochg` abuse block.
+            next.confirmedAddress = PolicyAddress.canonical(result.address)
+            next.confirmedAt = now
+            next.failures = 0
+            next.stopped = false
+            next.nextAttemptAt = hint
+        } else if rules.stopOutcomes.contains(result.outcome) {
+            next.failures += 1
+            next.stopped = true
+            next.nextAttemptAt = nil
+        } else {
+            next.failures += 1
+            let floor = result.outcome == DDNSOutcomeName.retryLater ? rules.retryLaterFloor : nil
+            let delay = rules.errorBackoff.delay(afterConsecutiveFailures: next.failures, floor: floor)
+            let backoff = now.addingTimeInterval(delay.policySeconds)
+            next.nextAttemptAt = hint.map { Swift.max($0, backoff) } ?? backoff
+        }
+        return next
+    }
+}

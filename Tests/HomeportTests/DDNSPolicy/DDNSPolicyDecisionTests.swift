@@ -1,0 +1,154 @@
+import DDNS
+import Foundation
+import History
+import Testing
+
+@Suite struct DDNSPolicyDecisionTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    let rules = DDNSPolicyRules.standard
+
+    func minutes(_ value: Double) -> TimeInterval { value * 60 }
+
+    func confirmedState(_ address: String = "198.51.100.7", at time: Date? = nil) -> DDNSRecordState {
+        var state = DDNSPolicy.initialState(provider: "dyndns", hostname: "home.example.net", family: "ipv4", fingerprint: "fp-1")
+        state = DDNSPolicy.apply(result: PolicyAttemptResult(address: address, fingerprint: "fp-1", outcome: "updated"),
+                                 to: state, rules: rules, now: time ?? t0)
+        return state
+    }
+
+    @Test func noHistoryMeansAFirstUpdate() {
+        let decision = DDNSPolicy.decide(state: nil, desiredAddress: "198.51.100.7", fingerprint: "fp-1", rules: rules, now: t0)
+        #expect(decision == .attempt(.firstUpdate))
+    }
+
+    @Test func unchangedAddressIsNotSentAndForceSendsIt() {
+        let state = confirmedState()
+        let later = t0.addingTimeInterval(minutes(60))
+        #expect(DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.7", fingerprint: "fp-1", rules: rules, now: later)
+                == .skip(.unchanged))
+        #expect(DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.7", fingerprint: "fp-1", rules: rules, now: later, force: true)
+                == .attempt(.forced))
+        #expect(DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: rules, now: later)
+                == .attempt(.addressChanged))
+    }
+
+    @Test func ipv6AddressesCompareByValueNotSpelling() {
+        var state = DDNSPolicy.initialState(provider: "dyndns", hostname: "home.example.net", family: "ipv6", fingerprint: "fp-1")
+        state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "2001:0DB8:0:0::1", fingerprint: "fp-1", outcome: "nochange"),
+                                 to: state, rules: rules, now: t0)
+        #expect(state.confirmedAddress == "2001:db8::1")
+        let decision = DDNSPolicy.decide(state: state, desiredAddress: "2001:db8::1", fingerprint: "fp-1", rules: rules,
+                                         now: t0.addingTimeInterval(minutes(60)))
+        #expect(decision == .skip(.unchanged))
+    }
+
+    @Test func stopHoldsEvenWithForceUntilTheConfigurationChanges() {
+        var state = confirmedState()
+        state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: "auth_error"),
+                                 to: state, rules: rules, now: t0)
+        #expect(state.stopped)
+        #expect(state.confirmedAddress == "198.51.100.7")
+        let muchLater = t0.addingTimeInterval(minutes(60 * 24 * 30))
+        let forced = DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: rules, now: muchLater, force: true)
+        #expect(forced == .skip(.stoppedUntilConfigurationChanges(outcome: "auth_error")))
+        #expect(forced.description.contains("--force does not override"))
+        let fixed = DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.8", fingerprint: "fp-2", rules: rules, now: muchLater)
+        #expect(fixed == .attempt(.configurationChanged))
+        // Success with the new configuration clears the stop for good.
+        let after = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-2", outcome: "updated"),
+                                     to: state, rules: rules, now: muchLater)
+        #expect(!after.stopped && after.failures == 0 && after.configFingerprint == "fp-2")
+    }
+
+    @Test func everyDefaultStopOutcomeStops() {
+        for outcome in ["auth_error", "host_error", "abuse_stop"] {
+            let state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: outcome),
+                                         to: confirmedState(), rules: rules, now: t0)
+            #expect(state.stopped, "\(outcome) should stop the record")
+        }
+        for outcome in ["retry_later", "error", "something_new"] {
+            let state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: outcome),
+                                         to: confirmedState(), rules: rules, now: t0)
+            #expect(!state.stopped && state.nextAttemptAt != nil, "\(outcome) should back off, not stop")
+        }
+    }
+
+    @Test func retryLaterFloorHoldsAgainstForceButOurOwnErrorBackoffDoesNot() {
+        let dyndns2 = DDNSPolicyRules.dyndns2
+        let failed = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: "retry_later"),
+                                      to: confirmedState(), rules: dyndns2, now: t0)
+        #expect(failed.nextAttemptAt == t0.addingTimeInterval(minutes(30)))
+        let at29 = t0.addingTimeInterval(minutes(29))
+        let forced = DDNSPolicy.decide(state: failed, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: dyndns2, now: at29, force: true)
+        #expect(forced == .skip(.backingOff(until: t0.addingTimeInterval(minutes(30)), outcome: "retry_later", forceOverrides: false)))
+        #expect(DDNSPolicy.decide(state: failed, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: dyndns2,
+                                  now: t0.addingTimeInterval(minutes(30))) == .attempt(.addressChanged))
+
+        let errored = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: "error"),
+                                       to: confirmedState(), rules: dyndns2, now: t0)
+        #expect(errored.nextAttemptAt == t0.addingTimeInterval(minutes(5)))
+        let soon = t0.addingTimeInterval(minutes(1))
+        #expect(DDNSPolicy.decide(state: errored, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: dyndns2, now: soon)
+                == .skip(.backingOff(until: t0.addingTimeInterval(minutes(5)), outcome: "error", forceOverrides: true)))
+        #expect(DDNSPolicy.decide(state: errored, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: dyndns2, now: soon, force: true)
+                == .attempt(.addressChanged))
+    }
+
+    @Test func backoffDoublesFromTheFloorUpToTheCap() {
+        let backoff = PolicyBackoff(initial: .seconds(300), maximum: .seconds(6 * 3600))
+        let delays = (1...9).map { backoff.delay(afterConsecutiveFailures: $0) }
+        #expect(delays == [.seconds(300), .seconds(600), .seconds(1200), .seconds(2400), .seconds(4800), .seconds(9600),
+                           .seconds(19200), .seconds(21600), .seconds(21600)])
+        #expect(backoff.delay(afterConsecutiveFailures: 1, floor: .seconds(1800)) == .seconds(1800))
+        #expect(backoff.delay(afterConsecutiveFailures: 2, floor: .seconds(1800)) == .seconds(3600))
+        #expect(backoff.delay(afterConsecutiveFailures: Int.max) == .seconds(21600))
+        // A floor above the cap is still honoured.
+        #expect(PolicyBackoff(initial: .seconds(60), maximum: .seconds(600)).delay(afterConsecutiveFailures: 3, floor: .seconds(1800))
+                == .seconds(1800))
+    }
+
+    @Test func theProvidersHintWinsWhenLonger() {
+        let long = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: "retry_later",
+                                                                retryAfter: .seconds(7200)),
+                                    to: confirmedState(), rules: .dyndns2, now: t0)
+        #expect(long.nextAttemptAt == t0.addingTimeInterval(7200))
+        let short = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: "retry_later",
+                                                                 retryAfter: .seconds(60)),
+                                     to: confirmedState(), rules: .dyndns2, now: t0)
+        #expect(short.nextAttemptAt == t0.addingTimeInterval(1800))
+    }
+
+    @Test func minimumIntervalSpacesRequestsUnlessForced() {
+        let state = confirmedState()
+        let soon = t0.addingTimeInterval(minutes(2))
+        #expect(DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.9", fingerprint: "fp-1", rules: rules, now: soon)
+                == .skip(.minimumInterval(until: t0.addingTimeInterval(minutes(5)))))
+        #expect(DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.9", fingerprint: "fp-1", rules: rules, now: soon, force: true)
+                == .attempt(.addressChanged))
+        #expect(DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.9", fingerprint: "fp-1", rules: rules,
+                                  now: t0.addingTimeInterval(minutes(5))) == .attempt(.addressChanged))
+    }
+
+    @Test func refreshIsDueAfterTheIntervalSinceTheLastConfirmation() {
+        let noip = DDNSPolicyRules(refreshInterval: .seconds(25 * 86400))
+        let state = confirmedState()
+        #expect(DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.7", fingerprint: "fp-1", rules: noip,
+                                  now: t0.addingTimeInterval(25 * 86400 - 60)) == .skip(.unchanged))
+        #expect(DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.7", fingerprint: "fp-1", rules: noip,
+                                  now: t0.addingTimeInterval(25 * 86400)) == .attempt(.refreshDue))
+        #expect(DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.7", fingerprint: "fp-1", rules: .standard,
+                                  now: t0.addingTimeInterval(400 * 86400)) == .skip(.unchanged))
+    }
+
+    @Test func storedMessagesAreOneBoundedLineWithoutSecrets() {
+        let secret = "s3cr3t/p@ss"
+        let raw = "GET https://example.net/update?password=\(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            + " failed\nagain with \(secret) and \(Data(secret.utf8).base64EncodedString())" + String(repeating: "x", count: 1000)
+        let cleaned = PolicyMessage.sanitized(raw, secrets: [secret])
+        #expect(!cleaned.contains(secret))
+        #expect(!cleaned.contains("s3cr3t"))
+        #expect(!cleaned.contains("\n"))
+        #expect(cleaned.count == PolicyMessage.maximumLength)
+        #expect(cleaned.contains("password=<redacted>"))
+    }
+}
