@@ -69,7 +69,9 @@ public struct HTTPEchoSource: PublicIPSource {
         let start = ContinuousClock.now
         let endpoint = self.endpoint
         let bodyLimit = self.bodyLimit
-        let seconds = timeout.milliseconds / 1000
+        // corelibs Foundation truncates timeouts to whole seconds (0.5 s becomes an immediate
+        // timeout), so URLSession gets a whole-second backstop and the Task-level limit is exact.
+        let seconds = (timeout.milliseconds / 1000).rounded(.up) + 1
         let result = await withTimeout(timeout) {
             await BoundedFetch.get(endpoint.url, bodyLimit: bodyLimit, timeoutSeconds: seconds)
         }

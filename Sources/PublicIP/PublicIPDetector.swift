@@ -56,6 +56,7 @@ public actor PublicIPDetector {
     public func detect(previous: [IPFamily: IPAddress] = [:]) async -> DetectionReport {
         let started = Date()
         let router = self.router, routerTimeout = settings.routerTimeout
+        let routerStart = ContinuousClock.now
         async let routerFacts: RouterFacts?? = router == nil ? nil : withTimeout(routerTimeout) { await router!.routerFacts() }
         async let hops = probeHops()
         var plans: [IPFamily: RoundPlan] = [:]
@@ -63,7 +64,7 @@ public actor PublicIPDetector {
             plans[family] = plan(for: family, previous: previous[family])
         }
         let facts: RouterFacts?? = await routerFacts
-        let routerAnswer = router == nil ? nil : RouterSource.answer(from: facts ?? nil, latency: .zero)
+        let routerAnswer = router == nil ? nil : RouterSource.answer(from: facts ?? nil, latency: ContinuousClock.now - routerStart)
         let echoBefore = echoRequestsSent
         var results: [IPFamily: (FamilyAgreement, [SourceReport])] = [:]
         await withTaskGroup(of: (IPFamily, FamilyAgreement, [SourceReport]).self) { group in
