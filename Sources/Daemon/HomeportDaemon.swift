@@ -88,6 +88,11 @@ public final class HomeportDaemon: Service {
             if let portMapping {
                 group.addTask { await portMapping.run(config: config) }
             }
+            if config.ip.enabled {
+                let watch = PublicAddressTask(config: config, history: history, network: network, logger: Logger(label: "publicip"),
+                                              onChange: { _ in await portMapping?.recheckNow() })
+                group.addTask { await watch.run() }
+            }
             group.addTask { [self] in
                 await recordRelayUsage(current: current)
             }

@@ -1,0 +1,43 @@
+import Foundation
+import PortMapping
+import PublicIP
+
+/// The router's facts for the detector, cheaply: every call asks the router for its WAN
+/// address, but a test mapping (which shows whether the router refuses mappings, the CGNAT
+/// evidence) is made at most every `testInterval`; in between the last outcome is kept.
+actor RouterFactsSchedule: RouterFactsProvider {
+    private let testing: PortMapper
+    private let plain: PortMapper
+    private let testInterval: Duration
+    private var lastTest: ContinuousClock.Instant?
+    private var lastRefusal: RouterFacts.MappingRefusal?
+    private(set) var lastReport: RouterReport?
+
+    init(testing: PortMapper, plain: PortMapper, testInterval: Duration = .seconds(600)) {
+        self.testing = testing
+        self.plain = plain
+        self.testInterval = testInterval
+    }
+
+    func routerFacts() async -> RouterFacts {
+        let now = ContinuousClock.now
+        let test = lastTest.map { now - $0 >= testInterval } ?? true
+        let report = test ? await testing.probe() : await plain.probe()
+        lastReport = report
+        var facts = NetworkComponents.routerFacts(from: report)
+        if test {
+            lastTest = now
+            lastRefusal = facts.mappingRefused
+        } else if facts.mappingProtocol != .none {
+            facts.mappingRefused = lastRefusal
+        }
+        return facts
+    }
+
+    /// Forget the router's state (after an announcement or a network change).
+    func invalidate() async {
+        await testing.invalidate()
+        await plain.invalidate()
+        lastTest = nil
+    }
+}
