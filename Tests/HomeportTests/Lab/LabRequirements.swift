@@ -9,7 +9,7 @@ import Glibc
 /// HOMEPORT_LAB_REQUIRED=1 turns a would-be skip into a failure, so a CI image that lost a
 /// package cannot pass silently.
 enum LabRequirements {
-    static let programs = ["ip", "nft", "miniupnpd", "nginx", "socat", "nc", "upnpc", "natpmpc", "ss", "timeout"]
+    static let programs = ["ip", "nft", "miniupnpd", "nginx", "socat", "nc", "upnpc", "natpmpc", "ss", "timeout", "perl"]
 
     static let missing: [String] = {
         var missing: [String] = []

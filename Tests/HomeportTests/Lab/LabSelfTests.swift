@@ -91,6 +91,9 @@ struct LabSelfTests {
             let port = TestPorts.random()
             let refused = try await lab.upnpc(["-e", "lab", "-a", lab.homeAddress, String(port), String(port), "TCP"])
             #expect(refused.combined.contains("501"), "\(refused.combined)")
+            // What tells a carrier NAT from a second home router: who answers at hop 2.
+            #expect(try await lab.hopAddress(ttl: 1) == lab.routerLANAddress)
+            #expect(try await lab.hopAddress(ttl: 2) == lab.plan.upstreamInside?.address)
         }
     }
 
@@ -100,6 +103,8 @@ struct LabSelfTests {
             #expect(lab.routerWANAddress.hasPrefix("10."))
             #expect(try await lab.httpGet(NetLabAddressPlan.echoURLs[1]) == outside)
             #expect(try await lab.upnpExternalAddress() == "", "\(lab.daemonLogs)")
+            let secondHop = try #require(try await lab.hopAddress(ttl: 2))
+            #expect(secondHop == lab.plan.upstreamInside?.address && secondHop.hasPrefix("10."))
         }
     }
 
