@@ -2,6 +2,12 @@ import Foundation
 
 /// homeport inside the lab's home namespace.
 extension NetLab {
+    /// The homeport under test: the one `swift test` built, or HOMEPORT_LAB_HOMEPORT (to run
+    /// the scenarios against an installed homeport, or a stand-in while checking the tests).
+    static var homeportBinary: String {
+        ProcessInfo.processInfo.environment["HOMEPORT_LAB_HOMEPORT"] ?? TestBinary.homeport
+    }
+
     var homeportStateDirectory: String { dir.file("state") }
 
     /// Writes a homeport config for this lab (the two echo services, no DNS, router checks
@@ -38,11 +44,11 @@ extension NetLab {
 
     /// Runs the built `homeport` in the home namespace to completion.
     func homeport(_ arguments: [String], timeout: Int = 60) async throws -> Homeport.Output {
-        try await exec(.home, [TestBinary.homeport] + arguments, timeout: timeout)
+        try await exec(.home, [Self.homeportBinary] + arguments, timeout: timeout)
     }
 
     /// Starts a long-running `homeport` (the daemon) in the home namespace.
     func startHomeport(_ arguments: [String], name: String = "homeport") async throws -> LabProcess {
-        try await startProcess(name, in: .home, [TestBinary.homeport] + arguments)
+        try await startProcess(name, in: .home, [Self.homeportBinary] + arguments)
     }
 }
