@@ -1,0 +1,100 @@
+/// The configuration files the lab's daemons run with, all inside the lab's directory.
+enum LabFiles {
+    /// The home router's firewall: forwarding LAN→WAN, replies, and whatever miniupnpd opens;
+    /// IPv4 masquerade on the WAN (an `inet` table masquerade would NAT IPv6 too). The table and
+    /// chain names are the ones the nftables build of miniupnpd writes into.
+    static func routerRuleset(wan: String, lan: String) -> String {
+        """
+        table inet filter {
+            chain forward {
+                type filter hook forward priority 0; policy drop;
+                ct state established,related accept
+                iifname "\(lan)" oifname "\(wan)" accept
+                jump miniupnpd
+            }
+            chain miniupnpd {
+            }
+            chain prerouting {
+                type nat hook prerouting priority -100; policy accept;
+                jump prerouting_miniupnpd
+            }
+            chain postrouting {
+                type nat hook postrouting priority 100; policy accept;
+                jump postrouting_miniupnpd
+                meta nfproto ipv4 oifname "\(wan)" masquerade
+            }
+            chain prerouting_miniupnpd {
+            }
+            chain postrouting_miniupnpd {
+            }
+        }
+
+        """
+    }
+
+    /// A NAT in front of the home router (carrier NAT, the upstream router of a double NAT):
+    /// everything leaving towards the internet takes its outside address; nothing comes in
+    /// unless it belongs to a flow from inside.
+    static func upstreamRuleset(outside: String, inside: String) -> String {
+        """
+        table ip upstream_nat {
+            chain forward {
+                type filter hook forward priority 0; policy drop;
+                ct state established,related accept
+                iifname "\(inside)" oifname "\(outside)" accept
+            }
+            chain postrouting {
+                type nat hook postrouting priority 100; policy accept;
+                oifname "\(outside)" masquerade
+            }
+        }
+
+        """
+    }
+
+    static func miniupnpdConfig(wan: String, lan: String, lanSubnet: String, httpPort: Int, uuid: String,
+                                leaseFile: String) -> String {
+        """
+        ext_ifname=\(wan)
+        listening_ip=\(lan)
+        port=\(httpPort)
+        enable_natpmp=yes
+        enable_upnp=yes
+        secure_mode=yes
+        system_uptime=yes
+        lease_file=\(leaseFile)
+        uuid=\(uuid)
+        allow 1024-65535 \(lanSubnet) 1024-65535
+        deny 0-65535 0.0.0.0/0 0-65535
+
+        """
+    }
+
+    /// An IP echo service: the body is the client's address as the server sees it.
+    static func nginxConfig(directory: String, listen addresses: [String]) -> String {
+        let listens = addresses.map { "        listen \($0):80;" }.joined(separator: "\n")
+        return """
+        daemon off;
+        worker_processes 1;
+        pid \(directory)/nginx.pid;
+        error_log \(directory)/error.log;
+        events { worker_connections 64; }
+        http {
+            access_log \(directory)/access.log;
+            client_body_temp_path \(directory)/body;
+            proxy_temp_path \(directory)/proxy;
+            fastcgi_temp_path \(directory)/fastcgi;
+            uwsgi_temp_path \(directory)/uwsgi;
+            scgi_temp_path \(directory)/scgi;
+            server {
+        \(listens)
+                location / {
+                    default_type text/plain;
+                    return 200 "$remote_addr\\n";
+                }
+            }
+        }
+
+        """
+    }
+}
