@@ -59,7 +59,9 @@ public enum NetworkComponents {
         guard let first = answered.first else {
             return RouterFacts(gateway: report.gateway.flatMap { IPAddress($0.description) })
         }
-        let chosen = answered.first { $0.externalAddress?.isEmpty == false } ?? first
+        // A reported address beats an empty report, which beats silence: an empty report is
+        // itself the evidence (miniupnpd >= 2.2 behind carrier or double NAT).
+        let chosen = answered.first { $0.externalAddress?.isEmpty == false } ?? answered.first { $0.externalAddress != nil } ?? first
         var facts = RouterFacts(gateway: report.gateway.flatMap { IPAddress($0.description) },
                                 mappingProtocol: RouterFacts.MappingProtocol(rawValue: chosen.mappingProtocol.rawValue) ?? .none,
                                 externalAddress: RouterFacts.ExternalAddress(reported: chosen.externalAddress))
