@@ -1,2 +1,0 @@
-// DDNS: filled in by its issue; this file keeps the module buildable.
-enum DDNSModule {}
