@@ -10,6 +10,9 @@ public struct DDNSEntry: Sendable, Equatable {
     /// record can name another machine on the LAN (`::1234`).
     public var ipv6Suffix: String?
     public var ipv6PrefixLength = 64
+    /// How an update is confirmed in DNS: `system` (the system resolver), `authoritative` (the
+    /// zone's primary server), `none`, or a server address such as `"203.0.113.53:53"`.
+    public var verify = "system"
     /// Provider-specific settings, checked against the provider definition by the DDNS module.
     public var settings: [String: SettingValue] = [:]
     /// Line of the `[[ddns]]` header, for errors the DDNS module reports later.
@@ -20,7 +23,7 @@ public struct DDNSEntry: Sendable, Equatable {
         self.hostnames = hostnames
     }
 
-    public static let fixedKeys = ["hostnames", "ipv4", "ipv6", "ipv6_prefix_length", "ipv6_suffix", "provider", "ttl"]
+    public static let fixedKeys = ["hostnames", "ipv4", "ipv6", "ipv6_prefix_length", "ipv6_suffix", "provider", "ttl", "verify"]
 
     /// Setting names that hold credentials; their values never appear in logs or output.
     public static func isSecretSetting(_ name: String) -> Bool {

@@ -18,6 +18,15 @@ enum DDNSEntryParser {
         } else if reader.has("ipv6_prefix_length") {
             throw reader.error("ipv6_prefix_length", "'ipv6_prefix_length' in \(reader.title) only means something together with ipv6_suffix")
         }
+        if let verify = try reader.string("verify") {
+            let isKeyword = ["system", "authoritative", "none"].contains(verify)
+            let host = verify.hasPrefix("[") ? String(verify.dropFirst().prefix { $0 != "]" }) : String(verify.split(separator: ":").first ?? "")
+            let isServer = !isKeyword && (ConfigLoader.isIPv4Literal(host) || host.contains(":"))
+            guard isKeyword || isServer else {
+                throw reader.error("verify", "'verify' in \(reader.title) must be \"system\", \"authoritative\", \"none\" or a DNS server address such as \"203.0.113.53\" or \"[2001:db8::53]:53\", not \"\(verify)\"")
+            }
+            entry.verify = verify
+        }
         guard entry.ipv4 || entry.ipv6 else {
             throw reader.error("ipv4", "\(reader.title) has both ipv4 and ipv6 turned off, so it would never update anything")
         }
