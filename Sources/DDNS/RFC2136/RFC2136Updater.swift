@@ -10,6 +10,8 @@ public struct RFC2136Updater: Sendable {
     public var checkCurrentFirst: Bool
     /// Where a server given as a host name is resolved.
     public var resolvConfPath: String
+    /// Our clock for TSIG (seconds since the epoch); replaceable to test clock skew.
+    public var clock: @Sendable () -> UInt64 = { TSIG.currentTime() }
 
     public init(exchange: DNSExchange = DNSExchange(timeout: .seconds(3), attempts: 3), checkCurrentFirst: Bool = false,
                 resolvConfPath: String = SystemResolverConfig.defaultPath) {
@@ -92,9 +94,9 @@ public struct RFC2136Updater: Sendable {
         let answer: DNSMessage
         do {
             if let key {
-                let signed = try TSIG.sign(update.message, with: key)
+                let signed = try TSIG.sign(update.message, with: key, timeSigned: clock())
                 let result = try await exchange.send(signed, question: question, to: dnsServer)
-                answer = try TSIG.verifyResponse(result.bytes, to: signed)
+                answer = try TSIG.verifyResponse(result.bytes, to: signed, now: clock())
             } else {
                 answer = try await exchange.send(update.message, to: dnsServer).message
             }

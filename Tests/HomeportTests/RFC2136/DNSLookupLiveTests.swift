@@ -17,6 +17,9 @@ struct DNSLookupLiveTests {
             await #expect(throws: DNSLookupError.self) {
                 try await DNSLookup.addresses(of: "host.elsewhere.test", family: .ipv4, server: server)
             }
+            // The zone's primary (SOA MNAME ns.home.test -> 127.0.0.1) found through named itself.
+            #expect(try await DNSLookup.addresses(of: "old.home.test", family: .ipv4,
+                                                  server: .authoritative(port: named.port, resolver: dnsServer)) == ["192.0.2.1"])
             let zone = try await DNSLookup().zone(of: try DNSName("a.b.host.home.test"), server: server)
             #expect(zone.zone == (try DNSName("home.test")))
             #expect(zone.soa.primaryServer == (try DNSName("ns.home.test")))
