@@ -105,7 +105,7 @@ public struct RFC2136Updater: Sendable {
         } catch let error as DNSExchangeError {
             try Task.checkCancellation()
             switch error {
-            case .timedOut, .connectionFailed:
+            case .timedOut, .connectionFailed, .sendFailed:
                 return RFC2136Result(outcome: .retryLater, message: "\(error)", zone: zoneText)
             default:
                 return RFC2136Result(outcome: .error, message: "\(error)", zone: zoneText)
