@@ -11,6 +11,8 @@ import Glibc
 final class NamedServer: @unchecked Sendable {
     static let zone = "home.test."
     static let keyName = "homeport-key."
+    /// Keys with the same secret for the other algorithms homeport signs with.
+    static let otherKeys = ["homeport-sha512.": "hmac-sha512", "homeport-sha1.": "hmac-sha1"]
     static let program = "/usr/sbin/named"
 
     /// Tests need root (named binds and writes as root here) and the bind9 package.
@@ -100,10 +102,14 @@ final class NamedServer: @unchecked Sendable {
         };
         controls { };
         key "\(keyName)" { algorithm hmac-sha256; secret "\(secret)"; };
+        \(otherKeys.map { "key \"\($0.key)\" { algorithm \($0.value); secret \"\(secret)\"; };" }.joined(separator: "\n"))
         zone "home.test" {
             type primary;
             file "\(path)/home.test.zone";
-            update-policy { grant \(keyName) zonesub A AAAA TXT; };
+            update-policy {
+                grant \(keyName) zonesub A AAAA TXT;
+                \(otherKeys.keys.map { "grant \($0) zonesub A AAAA;" }.joined(separator: "\n        "))
+            };
         };
         """)
         // `big` has more TXT data than fits a 512-byte UDP answer, to force TC and TCP.

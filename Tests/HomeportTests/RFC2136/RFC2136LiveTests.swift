@@ -152,4 +152,15 @@ struct RFC2136LiveTests {
             #expect(try await named.dig("old.home.test", "A") == ["192.0.2.1"])
         }
     }
+
+    @Test(arguments: NamedServer.otherKeys.sorted(by: <))
+    func updatesWithSHA512AndSHA1Keys(key: (key: String, value: String)) async throws {
+        try await NamedServer.with { named in
+            let tsig = try TSIGKey(name: key.key, algorithm: key.value, secret: named.secret)
+            let result = try await updater.update(zone: "home.test", hostname: "alg.home.test", addresses: ["198.51.100.77"],
+                                                  ttl: 60, server: "127.0.0.1", port: named.port, key: tsig)
+            #expect(result.outcome == .updated, "\(key.value): \(result)")
+            #expect(try await named.dig("alg.home.test", "A") == ["198.51.100.77"])
+        }
+    }
 }
