@@ -79,7 +79,9 @@ final class NamedServer: @unchecked Sendable {
             }
             let server = NamedServer(directory: directory, port: port, secret: secret, pid: pid, task: task)
             _ = await eventually(timeout: .seconds(20)) { server.isRunning || !processExists(pid) }
-            if server.isRunning, processExists(pid) { return server }
+            // named keeps running when a listen-on port is taken; then this port is not ours.
+            let portTaken = server.logText.contains("address in use") || server.logText.contains("could not listen")
+            if server.isRunning, processExists(pid), !portTaken { return server }
             lastLog = server.logText
             await server.stop()
         }
@@ -99,6 +101,8 @@ final class NamedServer: @unchecked Sendable {
             recursion no;
             dnssec-validation no;
             notify no;
+            // Without this, a second named on the same port shares it silently (SO_REUSEPORT).
+            reuseport no;
         };
         controls { };
         key "\(keyName)" { algorithm hmac-sha256; secret "\(secret)"; };

@@ -1,6 +1,8 @@
 import DDNS
 import DNSWire
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 
 #if canImport(Glibc)
@@ -111,8 +113,10 @@ struct RFC2136LiveTests {
     }
 
     @Test func serverNotRunningIsRetryLater() async throws {
-        // A port nobody listens on: bind it ourselves then close it, so it is free and known.
-        let port = TestPorts.random()
+        // A port nobody listens on: let the kernel pick a free one, then close it.
+        let probe = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(probe.localAddress?.port)
+        try await probe.close()
         let quick = RFC2136Updater(exchange: DNSExchange(timeout: .milliseconds(300), attempts: 2))
         let key = try TSIGKey(name: NamedServer.keyName, secret: "c2VjcmV0")
         let started = ContinuousClock.now
