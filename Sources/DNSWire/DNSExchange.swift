@@ -60,20 +60,29 @@ public struct DNSExchange: Sendable {
     private func sendUDP(_ bytes: [UInt8], matcher: DNSResponseMatcher, server: DNSServer) async throws -> DNSExchangeResult {
         let remote = try server.socketAddress()
         let slot = DNSResponseSlot()
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DNSDatagramHandler(server: remote, matcher: matcher, slot: slot))
+        let channel: any Channel
+        do {
+            channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(DNSDatagramHandler(server: remote, matcher: matcher, slot: slot))
+                    }
                 }
-            }
-            .bind(host: server.address.family == .ipv4 ? "0.0.0.0" : "::", port: 0)
-            .get()
+                .bind(host: server.address.family == .ipv4 ? "0.0.0.0" : "::", port: 0)
+                .get()
+        } catch {
+            throw DNSExchangeError.sendFailed(server: server.description, reason: "\(error)")
+        }
         defer { channel.close(promise: nil) }
         let payload = ByteBuffer(bytes: bytes)
         for _ in 0..<attempts {
             let promise = channel.eventLoop.makePromise(of: DNSReceivedAnswer.self)
             slot.arm(promise)
-            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: payload)).get()
+            do {
+                try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: payload)).get()
+            } catch {
+                throw DNSExchangeError.sendFailed(server: server.description, reason: "\(error)")
+            }
             let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
                 slot.failWaiting(AttemptTimedOut())
             }

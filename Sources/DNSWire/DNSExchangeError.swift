@@ -5,6 +5,8 @@ public enum DNSExchangeError: Error, Equatable, Sendable, CustomStringConvertibl
     case timedOut(server: String, attempts: Int, transport: String)
     /// TCP connection refused, reset, or closed before a whole answer arrived.
     case connectionFailed(server: String, reason: String)
+    /// The UDP socket could not be opened or the datagram not sent (no route, no IPv6, …).
+    case sendFailed(server: String, reason: String)
     /// A TCP answer that could not be read or belongs to another query.
     case badResponse(server: String, reason: String)
     /// A message too large for its transport.
@@ -18,6 +20,8 @@ public enum DNSExchangeError: Error, Equatable, Sendable, CustomStringConvertibl
             return "no answer from DNS server \(server) over \(transport) after \(attempts) attempt(s)"
         case .connectionFailed(let server, let reason):
             return "DNS server \(server) over TCP: \(reason)"
+        case .sendFailed(let server, let reason):
+            return "could not send to DNS server \(server) over UDP: \(reason)"
         case .badResponse(let server, let reason):
             return "DNS server \(server) sent a bad answer: \(reason)"
         case .messageTooLarge(let size):

@@ -27,9 +27,9 @@ public struct DNSLookup: Sendable {
         case system
         /// This server (an authoritative server answers without recursion).
         case server(DNSServer)
-        /// The primary server of the zone holding the name (its SOA MNAME), found through the
-        /// system resolver; `port` is where to ask it.
-        case authoritative(port: Int)
+        /// The primary server of the zone holding the name (its SOA MNAME), found through
+        /// `resolver` (nil: the system resolver); `port` is where to ask the primary.
+        case authoritative(port: Int = 53, resolver: DNSServer? = nil)
     }
 
     public var exchange: DNSExchange
@@ -96,11 +96,12 @@ public struct DNSLookup: Sendable {
             let config = SystemResolverConfig.load(path: resolvConfPath)
             guard !config.nameservers.isEmpty else { throw DNSLookupError.noNameservers(path: resolvConfPath) }
             return config.nameservers
-        case .authoritative(let port):
-            let primary = try await zone(of: name, server: .system).soa.primaryServer
+        case .authoritative(let port, let resolver):
+            let via: Server = resolver.map { .server($0) } ?? .system
+            let primary = try await zone(of: name, server: via).soa.primaryServer
             var found: [DNSServer] = []
             for family in [DNSAddress.Family.ipv4, .ipv6] {
-                let addresses = (try? await addresses(of: primary, family: family, server: .system)) ?? []
+                let addresses = (try? await addresses(of: primary, family: family, server: via)) ?? []
                 found += addresses.map { DNSServer(address: $0, port: port) }
             }
             guard !found.isEmpty else { throw DNSLookupError.noZone(name: name.description) }

@@ -49,6 +49,20 @@ public struct TSIGSignedMessage: Sendable {
     public let id: UInt16
     public let requestMAC: [UInt8]
     public let key: TSIGKey
+
+    init(bytes: [UInt8], id: UInt16, requestMAC: [UInt8], key: TSIGKey) {
+        self.bytes = bytes
+        self.id = id
+        self.requestMAC = requestMAC
+        self.key = key
+    }
+
+    /// A request signed elsewhere (e.g. captured from `nsupdate`), to verify its answer.
+    public init(signedBytes: [UInt8], key: TSIGKey) throws {
+        let message = try DNSMessage(decoding: signedBytes)
+        guard let tsig = message.tsig else { throw TSIGError.unsigned(responseCode: message.responseCode) }
+        self.init(bytes: signedBytes, id: message.id, requestMAC: tsig.data.mac, key: key)
+    }
 }
 
 /// TSIG signing and verification (RFC 8945).
@@ -58,21 +72,29 @@ public enum TSIG {
     /// Signs `message`: appends a TSIG record (time `timeSigned`, fudge, original ID = the message ID).
     public static func sign(_ message: DNSMessage, with key: TSIGKey, timeSigned: UInt64 = currentTime(),
                             fudge: UInt16 = defaultFudge) throws -> TSIGSignedMessage {
-        let unsigned = try message.encode()
+        try sign(bytes: message.encode(), with: key, timeSigned: timeSigned, fudge: fudge)
+    }
+
+    /// Signs an already-encoded message (its ARCOUNT not counting the TSIG record to come).
+    public static func sign(bytes unsigned: [UInt8], with key: TSIGKey, timeSigned: UInt64 = currentTime(),
+                            fudge: UInt16 = defaultFudge) throws -> TSIGSignedMessage {
+        guard unsigned.count >= 12 else { throw DNSWireError.truncated(field: "header", offset: unsigned.count, needed: 12 - unsigned.count) }
+        let id = UInt16(unsigned[0]) << 8 | UInt16(unsigned[1])
+        let additionalCount = Int(unsigned[10]) << 8 | Int(unsigned[11])
+        guard additionalCount < 0xFFFF else {
+            throw DNSWireError.valueTooLarge(field: "additionals count", value: additionalCount + 1, limit: 0xFFFF)
+        }
         let mac = key.algorithm.mac(key: key.secret, message: unsigned + variables(
             keyName: key.name, algorithm: key.algorithm.dnsName, timeSigned: timeSigned, fudge: fudge,
             error: .noError, otherData: []))
         let record = DNSResourceRecord(
             name: key.name, type: .tsig, recordClass: .any, ttl: 0,
             data: .tsig(TSIGRecordData(algorithm: key.algorithm.dnsName, timeSigned: timeSigned, fudge: fudge,
-                                       mac: mac, originalID: message.id, error: .noError, otherData: [])))
+                                       mac: mac, originalID: id, error: .noError, otherData: [])))
         var writer = DNSByteWriter(bytes: unsigned)
         try record.encode(into: &writer)
-        guard message.additionals.count < 0xFFFF else {
-            throw DNSWireError.valueTooLarge(field: "additionals count", value: message.additionals.count + 1, limit: 0xFFFF)
-        }
-        writer.patch(UInt16(message.additionals.count + 1), at: 10)
-        return TSIGSignedMessage(bytes: writer.bytes, id: message.id, requestMAC: mac, key: key)
+        writer.patch(UInt16(additionalCount + 1), at: 10)
+        return TSIGSignedMessage(bytes: writer.bytes, id: id, requestMAC: mac, key: key)
     }
 
     /// Checks the answer to `request`: it must carry a TSIG from the same key whose MAC covers the

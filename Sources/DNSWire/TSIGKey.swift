@@ -4,6 +4,8 @@ import Foundation
 public enum TSIGAlgorithm: String, Sendable, Hashable, CaseIterable {
     case hmacSHA256 = "hmac-sha256"
     case hmacSHA512 = "hmac-sha512"
+    /// Still in RFC 8945 and accepted by BIND; prefer hmac-sha256 for new keys.
+    case hmacSHA1 = "hmac-sha1"
 
     /// Accepts the names BIND and the RFCs use, with or without a trailing dot, any case.
     public init?(name: String) {
@@ -15,12 +17,19 @@ public enum TSIGAlgorithm: String, Sendable, Hashable, CaseIterable {
     /// The algorithm name as it appears in the TSIG record.
     public var dnsName: DNSName { DNSName(uncheckedLabels: [Array(rawValue.utf8)]) }
 
-    public var macLength: Int { self == .hmacSHA256 ? 32 : 64 }
+    public var macLength: Int {
+        switch self {
+        case .hmacSHA256: return 32
+        case .hmacSHA512: return 64
+        case .hmacSHA1: return 20
+        }
+    }
 
     func mac(key: [UInt8], message: [UInt8]) -> [UInt8] {
         switch self {
         case .hmacSHA256: return HMAC.sha256(key: key, message: message)
         case .hmacSHA512: return HMAC.sha512(key: key, message: message)
+        case .hmacSHA1: return SHA1.hmac(key: key, message: message)
         }
     }
 }
