@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import DDNS
 import Foundation
+import Paths
 import Reports
 
 struct ProvidersCommand: ParsableCommand {
