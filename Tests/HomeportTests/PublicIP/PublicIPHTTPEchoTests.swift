@@ -26,6 +26,9 @@ struct PublicIPHTTPEchoTests {
             Issue.record("trace without ip= must be noAddress")
             return
         }
+        let warp = await lookup(server, "/trace-warp", style: .cloudflareTrace)
+        #expect(warp.usableAddress == nil)
+        #expect(warp.error?.description.contains("WARP") == true)
         guard case .unparsable? = await lookup(server, "/garbage").error else {
             Issue.record("garbage must be unparsable")
             return
