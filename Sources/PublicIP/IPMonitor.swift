@@ -39,6 +39,7 @@ public actor IPMonitor {
     private var lastLocal: LocalSnapshot?
     private var debouncing = false
     private var pendingReasons: [String] = []
+    private var lastDetection: ContinuousClock.Instant?
     public private(set) var latestReport: DetectionReport?
     private let detections = Mutex(0)
 
@@ -124,12 +125,12 @@ public actor IPMonitor {
             pendingReasons.append(reason)
             guard !debouncing else { return }
             debouncing = true
-            let continuation = eventContinuation, debounce = settings.debounce
-            Task {
-                try? await Task.sleep(for: debounce)
-                continuation.yield(.debounced)
-            }
+            fireDebounced(after: settings.debounce)
         case .debounced:
+            if let lastDetection {
+                let wait = lastDetection + settings.minimumRecheckSpacing - ContinuousClock.now
+                if wait > .zero { return fireDebounced(after: wait) }
+            }
             debouncing = false
             let reasons = Array(Set(pendingReasons)).sorted().joined(separator: ", ")
             pendingReasons = []
@@ -137,8 +138,17 @@ public actor IPMonitor {
         }
     }
 
+    private func fireDebounced(after delay: Duration) {
+        let continuation = eventContinuation
+        Task {
+            try? await Task.sleep(for: delay)
+            continuation.yield(.debounced)
+        }
+    }
+
     private func fullDetection(reason: String) async {
         detections.withLock { $0 += 1 }
+        lastDetection = ContinuousClock.now
         let report = await detector.detect(previous: current)
         latestReport = report
         lastLocal = await detector.localSnapshot()
