@@ -21,6 +21,21 @@ public struct IPChange: Sendable, Equatable, Codable {
         self.time = time
         self.reason = reason
     }
+
+    enum CodingKeys: String, CodingKey {
+        case family, old, new, sources, time, reason
+    }
+
+    /// `old` is null (not absent) for the first detection.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(family, forKey: .family)
+        try container.encode(old, forKey: .old)
+        try container.encode(new, forKey: .new)
+        try container.encode(sources, forKey: .sources)
+        try container.encode(time, forKey: .time)
+        try container.encode(reason, forKey: .reason)
+    }
 }
 
 /// Watches the public addresses: echo services every `interval` (± `jitter`), the router and the
