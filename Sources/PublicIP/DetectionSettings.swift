@@ -18,6 +18,9 @@ public struct DetectionSettings: Sendable, Equatable {
     public var routerInterval: Duration = .seconds(30)
     /// Quiet time after a network change before re-checking, so a burst of events is one check.
     public var debounce: Duration = .seconds(1)
+    /// Triggered re-checks come no closer than this to the previous detection, so a host whose
+    /// routes churn (containers, VPNs) does not turn every event into echo requests.
+    public var minimumRecheckSpacing: Duration = .seconds(10)
     public var httpTimeout: Duration = .seconds(3)
     public var dnsTimeout: Duration = .seconds(1)
     public var routerTimeout: Duration = .seconds(1)

@@ -94,7 +94,12 @@ public struct HTTPEchoSource: PublicIPSource {
         case .plain:
             candidate = text.split(separator: "\n", omittingEmptySubsequences: false).first
         case .cloudflareTrace:
-            candidate = text.split(separator: "\n").first { $0.hasPrefix("ip=") }?.dropFirst(3)
+            let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            // As favonia does: through Cloudflare WARP the address is WARP's egress, not ours.
+            if lines.contains(where: { $0.hasPrefix("warp=") && $0 != "warp=off" }) {
+                return .failure(.noAddress("the trace says the request went through Cloudflare WARP"), latency: latency)
+            }
+            candidate = lines.first { $0.hasPrefix("ip=") }?.dropFirst(3)
         }
         guard let candidate else {
             return .failure(.noAddress(style == .cloudflareTrace ? "no ip= line in the trace" : "empty answer"), latency: latency)

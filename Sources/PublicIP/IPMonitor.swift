@@ -21,6 +21,21 @@ public struct IPChange: Sendable, Equatable, Codable {
         self.time = time
         self.reason = reason
     }
+
+    enum CodingKeys: String, CodingKey {
+        case family, old, new, sources, time, reason
+    }
+
+    /// `old` is null (not absent) for the first detection.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(family, forKey: .family)
+        try container.encode(old, forKey: .old)
+        try container.encode(new, forKey: .new)
+        try container.encode(sources, forKey: .sources)
+        try container.encode(time, forKey: .time)
+        try container.encode(reason, forKey: .reason)
+    }
 }
 
 /// Watches the public addresses: echo services every `interval` (± `jitter`), the router and the
@@ -39,6 +54,7 @@ public actor IPMonitor {
     private var lastLocal: LocalSnapshot?
     private var debouncing = false
     private var pendingReasons: [String] = []
+    private var lastDetection: ContinuousClock.Instant?
     public private(set) var latestReport: DetectionReport?
     private let detections = Mutex(0)
 
@@ -124,12 +140,12 @@ public actor IPMonitor {
             pendingReasons.append(reason)
             guard !debouncing else { return }
             debouncing = true
-            let continuation = eventContinuation, debounce = settings.debounce
-            Task {
-                try? await Task.sleep(for: debounce)
-                continuation.yield(.debounced)
-            }
+            fireDebounced(after: settings.debounce)
         case .debounced:
+            if let lastDetection {
+                let wait = lastDetection + settings.minimumRecheckSpacing - ContinuousClock.now
+                if wait > .zero { return fireDebounced(after: wait) }
+            }
             debouncing = false
             let reasons = Array(Set(pendingReasons)).sorted().joined(separator: ", ")
             pendingReasons = []
@@ -137,8 +153,17 @@ public actor IPMonitor {
         }
     }
 
+    private func fireDebounced(after delay: Duration) {
+        let continuation = eventContinuation
+        Task {
+            try? await Task.sleep(for: delay)
+            continuation.yield(.debounced)
+        }
+    }
+
     private func fullDetection(reason: String) async {
         detections.withLock { $0 += 1 }
+        lastDetection = ContinuousClock.now
         let report = await detector.detect(previous: current)
         latestReport = report
         lastLocal = await detector.localSnapshot()

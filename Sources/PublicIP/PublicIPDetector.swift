@@ -55,9 +55,9 @@ public actor PublicIPDetector {
     /// or disagree.
     public func detect(previous: [IPFamily: IPAddress] = [:]) async -> DetectionReport {
         let started = Date()
-        let router = self.router, routerTimeout = settings.routerTimeout
+        let router = self.router
         let routerStart = ContinuousClock.now
-        async let routerFacts: RouterFacts?? = router == nil ? nil : withTimeout(routerTimeout) { await router!.routerFacts() }
+        async let routerFacts = askRouter()
         async let hops = probeHops()
         var plans: [IPFamily: RoundPlan] = [:]
         for family in IPFamily.allCases where settings.isEnabled(family) {
@@ -97,8 +97,7 @@ public actor PublicIPDetector {
     /// The cheap local view: the router's facts and the interface sources' answers. The monitor polls
     /// this often and runs a full `detect` when it changes.
     public func localSnapshot() async -> LocalSnapshot {
-        let router = self.router, routerTimeout = settings.routerTimeout
-        let facts: RouterFacts?? = router == nil ? nil : await withTimeout(routerTimeout) { await router!.routerFacts() }
+        let facts = await askRouter()
         var interfaces: [IPFamily: IPAddress] = [:]
         for family in IPFamily.allCases {
             for source in sourcesByFamily[family] ?? [] where source.kind == .interface {
@@ -172,6 +171,12 @@ public actor PublicIPDetector {
             for await (index, answer) in group { answers[index] = answer }
         }
         return sources.indices.map { (sources[$0], answers[$0] ?? .failure(.noAddress("no answer"), latency: .zero)) }
+    }
+
+    /// nil: no router provider; .some(nil): it did not answer in time.
+    private func askRouter() async -> RouterFacts?? {
+        guard let router else { return nil }
+        return .some(await withTimeout(settings.routerTimeout) { await router.routerFacts() })
     }
 
     private func probeHops() async -> UpstreamHops {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Where an answer came from: internet echo services (`http`, `dns`) cost someone else a request;
 /// `interface` and `router` are local and cheap.
 public enum SourceKind: String, Codable, Sendable {
@@ -40,6 +42,8 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+import Synchronization
+
 /// One source's answer: the address it reported (also when it is not usable, see `error`),
 /// the error if the answer cannot count as the outside address, and how long it took.
 public struct SourceAnswer: Sendable, Equatable {
@@ -76,18 +80,59 @@ public protocol PublicIPSource: Sendable {
     func lookup() async -> SourceAnswer
 }
 
-/// Runs `operation` but gives up after `timeout`, cancelling it (URLSession needs this: a request
-/// can hang past its own timeout, see the 401 note in swift-stack.md). Nil means it timed out.
+/// Runs `operation` but gives up after `timeout` and cancels it. Nil means it timed out (or the caller
+/// was cancelled). The caller resumes at the deadline even if the operation ignores cancellation —
+/// URLSession can hang past its own timeout (the 401 note in swift-stack.md), and injected router or
+/// DNS clients are not ours to trust.
 func withTimeout<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
-    await withTaskGroup(of: T?.self) { group in
-        group.addTask { await operation() }
-        group.addTask {
-            try? await Task.sleep(for: timeout)
+    let race = TimeoutRace<T>()
+    return await withTaskCancellationHandler {
+        await withCheckedContinuation { continuation in
+            race.begin(continuation,
+                       work: Task { race.finish(await operation()) },
+                       timer: Task {
+                           try? await Task.sleep(for: timeout)
+                           race.finish(nil)
+                       })
+        }
+    } onCancel: {
+        race.finish(nil)
+    }
+}
+
+/// The first of the operation, the timer and a cancellation resumes the caller; the others are cancelled.
+private final class TimeoutRace<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T?, Never>?
+        var result: T??
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func begin(_ continuation: CheckedContinuation<T?, Never>, work: Task<Void, Never>, timer: Task<Void, Never>) {
+        let early: T?? = state.withLock { state in
+            if let result = state.result { return result }
+            state.continuation = continuation
+            state.tasks = [work, timer]
             return nil
         }
-        let first = await group.next() ?? nil
-        group.cancelAll()
-        return first
+        if let early {
+            work.cancel()
+            timer.cancel()
+            continuation.resume(returning: early)
+        }
+    }
+
+    func finish(_ value: T?) {
+        let (continuation, tasks): (CheckedContinuation<T?, Never>?, [Task<Void, Never>]) = state.withLock { state in
+            guard state.result == nil else { return (nil, []) }
+            state.result = .some(value)
+            defer { state.continuation = nil; state.tasks = [] }
+            return (state.continuation, state.tasks)
+        }
+        for task in tasks { task.cancel() }
+        continuation?.resume(returning: value)
     }
 }
 

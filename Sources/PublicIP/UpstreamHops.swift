@@ -41,6 +41,19 @@ public struct UpstreamHops: Sendable, Equatable, Codable {
 
     public static let skipped = UpstreamHops(status: .skipped)
 
+    enum CodingKeys: String, CodingKey {
+        case status, target, hops, detail
+    }
+
+    /// Absent values are written as null, so scripts see every key.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(target, forKey: .target)
+        try container.encode(hops, forKey: .hops)
+        try container.encode(detail, forKey: .detail)
+    }
+
     /// Addresses of routers (not the target) in TTL order.
     public var routerAddresses: [(ttl: Int, address: IPAddress)] {
         hops.compactMap { hop in hop.reachedTarget ? nil : hop.address.map { (hop.ttl, $0) } }

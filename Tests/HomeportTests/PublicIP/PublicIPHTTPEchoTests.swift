@@ -26,6 +26,9 @@ struct PublicIPHTTPEchoTests {
             Issue.record("trace without ip= must be noAddress")
             return
         }
+        let warp = await lookup(server, "/trace-warp", style: .cloudflareTrace)
+        #expect(warp.usableAddress == nil)
+        #expect(warp.error?.description.contains("WARP") == true)
         guard case .unparsable? = await lookup(server, "/garbage").error else {
             Issue.record("garbage must be unparsable")
             return
@@ -70,6 +73,28 @@ struct PublicIPHTTPEchoTests {
             Issue.record("expected a transport error, got \(String(describing: answer.error))")
             return
         }
+    }
+
+    @Test("the production wiring: configured HTTP endpoints, agreement and disagreement, no DNS without a resolver")
+    func detectorOverHTTP() async throws {
+        let server = try await EchoReplayServer.start()
+        defer { Task { await server.stop() } }
+        var settings = DetectionSettings()
+        settings.httpSourcesIPv4 = [HTTPEchoEndpoint(url: server.url("/plain"), family: .ipv4),
+                                    HTTPEchoEndpoint(url: server.url("/plain2"), family: .ipv4)]
+        settings.httpSourcesIPv6 = [HTTPEchoEndpoint(url: server.url("/v6"), family: .ipv6),
+                                    HTTPEchoEndpoint(url: server.url("/trace-v6"), style: .cloudflareTrace, family: .ipv6)]
+        settings.hopProbeTarget = nil
+        let detector = PublicIPDetector(settings: settings, hopProbe: nil, interfaceAddresses: { [] })
+        let report = await detector.detect()
+        #expect(report.ipv4.status == .agreed)
+        #expect(report.ipv4.address == ip("203.0.113.7"))
+        #expect(report.ipv4.agreeingSources == ["127.0.0.1/plain", "127.0.0.1/plain2"])
+        #expect(report.ipv6.status == .disagreement)
+        #expect(report.ipv6.votes.map(\.address) == [ip("2001:db8:1::7"), ip("2001:db8::77")])
+        #expect(report.echoRequests == 4)
+        #expect(report.sources.filter { $0.kind == .interface }.count == 2)
+        #expect(report.sources.allSatisfy { $0.kind != .dns })
     }
 
     @Test("default endpoints are family-specific and named for reports")

@@ -11,6 +11,7 @@ struct PublicIPMonitorTests {
         settings.interval = .seconds(3600)
         settings.routerInterval = .seconds(3600)
         settings.debounce = .milliseconds(50)
+        settings.minimumRecheckSpacing = .zero
         return settings
     }
 
@@ -58,6 +59,29 @@ struct PublicIPMonitorTests {
         try await Task.sleep(for: .milliseconds(200))
         #expect(monitor.detectionCount == 2)
         #expect(changes.all.count == 3)
+    }
+
+    @Test("triggered re-checks keep their distance from the previous detection")
+    func spacing() async throws {
+        var settings = Self.settings()
+        settings.minimumRecheckSpacing = .seconds(1)
+        let a = ScriptedSource("a", address: "203.0.113.1"), b = ScriptedSource("b", address: "203.0.113.1")
+        let monitor = IPMonitor(detector: PublicIPDetector(sources: [a, b], settings: settings))
+        let (running, collecting, changes) = Self.start(monitor)
+        defer { running.cancel(); collecting.cancel() }
+        #expect(await eventually { changes.all.count == 1 })
+        let started = ContinuousClock.now
+        monitor.trigger("churn")
+        #expect(await eventually { monitor.detectionCount == 2 })
+        #expect(ContinuousClock.now - started >= .milliseconds(900), "re-check came too soon after the first detection")
+        for _ in 0..<5 {
+            monitor.trigger("churn")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // Five events within the spacing make one more detection, not five.
+        #expect(await eventually { monitor.detectionCount == 3 })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(monitor.detectionCount == 3)
     }
 
     @Test("disagreement does not announce a change")

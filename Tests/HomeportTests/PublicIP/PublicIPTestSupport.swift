@@ -104,10 +104,11 @@ private final class EchoReplayHandler: ChannelInboundHandler, Sendable {
         var body = ""
         var chunked = false
         switch head.uri {
-        case "/plain": body = "203.0.113.7\n"
+        case "/plain", "/plain2": body = "203.0.113.7\n"
         case "/plain-crlf": body = "  198.51.100.9\r\n"
         case "/trace": body = Self.trace
         case "/trace-v6": body = Self.trace.replacingOccurrences(of: "ip=203.0.113.77", with: "ip=2001:db8::77")
+        case "/trace-warp": body = Self.trace.replacingOccurrences(of: "warp=off", with: "warp=on")
         case "/trace-no-ip": body = "fl=1\nh=x\n"
         case "/v6": body = "2001:db8:1::7\n"
         case "/private": body = "192.168.1.20\n"

@@ -101,5 +101,14 @@ struct PublicIPVerdictTests {
             return .silent
         }, timeout: .milliseconds(100)).lookup()
         #expect(hung.error == .timeout)
+        // A provider that ignores cancellation still cannot hold the caller past the timeout.
+        let stubborn = await RouterSource(provider: RouterFactsClosure {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().asyncAfter(deadline: .now() + 5) { continuation.resume() }
+            }
+            return .silent
+        }, timeout: .milliseconds(100)).lookup()
+        #expect(stubborn.error == .timeout)
+        #expect(stubborn.latency < .seconds(4))
     }
 }
