@@ -1,0 +1,51 @@
+import Config
+import DDNS
+import Foundation
+import History
+import Logging
+import Paths
+
+/// One DDNS round for the daemon and `homeport update`: providers loaded from the provider
+/// directories, records planned from the config and the current addresses, the policy applied
+/// with the state kept in the history.
+public struct DDNSUpdater: Sendable {
+    public let registry: DDNSAdapterRegistry
+    public let round: DDNSRound
+    let planner: DDNSRoundPlanner
+
+    public init(config: HomeportConfig, history: HistoryStore, stateDirectory: String,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let configDirectory = config.sourcePath.map { ($0 as NSString).deletingLastPathComponent }
+        let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: configDirectory, environment: environment))
+        registry = DDNSAdapterRegistry.standard(catalog: catalog)
+        round = DDNSRound(history: history)
+        planner = DDNSRoundPlanner(registry: registry, environment: environment,
+                                   fingerprintKey: Self.fingerprintKey(stateDirectory: stateDirectory))
+    }
+
+    /// Problems in provider files and in `[[ddns]]` entries that stop those entries from working.
+    public func problems(config: HomeportConfig) -> [String] {
+        registry.catalog.errors.map(\.description)
+            + planner.plan(config.ddns, addresses: .init(ipv4: "192.0.2.1", ipv6: "2001:db8::1")).problems.map(\.description)
+    }
+
+    public func run(config: HomeportConfig, ipv4: String?, ipv6: String?, dryRun: Bool = false, force: Bool = false)
+        async -> (reports: [RoundRecordReport], problems: [DDNSRoundPlanner.Problem]) {
+        let (records, problems) = planner.plan(config.ddns, addresses: .init(ipv4: ipv4, ipv6: ipv6))
+        let reports = await round.run(records, dryRun: dryRun, force: force)
+        return (reports, problems)
+    }
+
+    /// 32 random bytes in the state directory (0600), so the configuration fingerprints in the
+    /// history cannot be used to test password guesses. Nil when it cannot be read or made.
+    static func fingerprintKey(stateDirectory: String) -> [UInt8]? {
+        let path = (stateDirectory as NSString).appendingPathComponent("ddns-fingerprint.key")
+        if let data = FileManager.default.contents(atPath: path), data.count == 32 { return Array(data) }
+        var key = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in key.indices { key[index] = UInt8.random(in: 0...255, using: &generator) }
+        guard (try? PrivateFiles.prepareDirectory(stateDirectory)) != nil,
+              FileManager.default.createFile(atPath: path, contents: Data(key), attributes: [.posixPermissions: 0o600]) else { return nil }
+        return key
+    }
+}

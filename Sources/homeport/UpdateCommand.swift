@@ -1,0 +1,110 @@
+import ArgumentParser
+import Config
+import DDNS
+import Daemon
+import Foundation
+import History
+import Logging
+import PortMapping
+import PublicIP
+import Reports
+
+struct UpdateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Run one DDNS round: update every [[ddns]] record whose address changed.",
+        discussion: """
+        Detects the public addresses (or takes --ip4/--ip6, like ddclient's -ip), then for each record decides by the policy kept in the history: a record is sent only when its address differs from the last one the provider confirmed, when the configuration changed, or when the provider needs a periodic refresh. Stop codes (bad credentials, unknown host, abuse) halt a record until its configuration changes; 911/5xx/timeouts back off (30 minutes at least where the protocol demands it).
+        --force sends unchanged records again and ignores the minimum interval, but never a stop or a provider-imposed back-off.
+        The daemon runs the same round on every address change; this command is for the first setup and for scripts.
+        Exit status: 0 when every record is updated, unchanged or skipped by the policy; 1 when any record failed or a [[ddns]] entry has a problem.
+        """
+    )
+
+    @OptionGroup var locations: LocationOptions
+
+    @Flag(name: .long, help: "One round, then exit (the only mode of this command; accepted for ddclient users).")
+    var once = false
+
+    @Flag(name: .customLong("dry-run"), help: "Decide and print what would be sent; send nothing, record nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Send even unchanged records (not stopped or backed-off ones).")
+    var force = false
+
+    @Option(name: .customLong("ip4"), help: ArgumentHelp("Use this IPv4 address instead of detecting it.", valueName: "address"))
+    var ipv4: String?
+
+    @Option(name: .customLong("ip6"), help: ArgumentHelp("Use this IPv6 address instead of detecting it.", valueName: "address"))
+    var ipv6: String?
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    @Flag(name: .long, help: "Log the detection and the provider conversations to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if let ipv4, IPAddress(ipv4)?.family != .ipv4 { throw ValidationError("--ip4 must be an IPv4 address such as 203.0.113.7, not '\(ipv4)'") }
+        if let ipv6, IPAddress(ipv6)?.family != .ipv6 { throw ValidationError("--ip6 must be an IPv6 address such as 2001:db8::7, not '\(ipv6)'") }
+    }
+
+    func run() async throws {
+        CLILogging.bootstrap(verbose: verbose)
+        let resolved: ResolvedLocations
+        do {
+            resolved = try locations.resolve()
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
+        let config = resolved.config
+        guard !config.ddns.isEmpty else {
+            Terminal.error("no [[ddns]] entries in \(config.sourcePath ?? "the built-in defaults"); `homeport providers show NAME` prints an example block")
+            throw ExitCode.failure
+        }
+        var addresses = (ipv4: ipv4, ipv6: ipv6)
+        if ipv4 == nil && ipv6 == nil {
+            let mapper = config.router.enabled
+                ? PortMapper(configuration: NetworkComponents.mapperConfiguration(config.router), logger: Logger(label: "portmap")) : nil
+            let report = await NetworkComponents.detector(config: config, mapper: mapper, logger: Logger(label: "ip")).detect()
+            addresses = (report.ipv4.address?.description, report.ipv6.address?.description)
+            if addresses.ipv4 == nil && addresses.ipv6 == nil {
+                Terminal.error("no public address could be confirmed (`homeport ip` shows what each source said); give one with --ip4/--ip6")
+                throw ExitCode.failure
+            }
+        }
+        let history: HistoryStore
+        do {
+            history = try HistoryStore(path: StateLayout(directory: resolved.stateDirectory).historyDatabase)
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
+        let updater = DDNSUpdater(config: config, history: history, stateDirectory: resolved.stateDirectory)
+        for error in updater.registry.catalog.errors { Terminal.warning("\(error)") }
+        let (reports, problems) = await updater.run(config: config, ipv4: addresses.ipv4, ipv6: addresses.ipv6, dryRun: dryRun, force: force)
+        for problem in problems { Terminal.error(problem.description) }
+        if json {
+            let encoder = StatusJSON.encoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+        } else {
+            print(Self.table(reports))
+        }
+        let failed = reports.contains { !DDNSOutcomeName.isSuccess($0.outcome) && !["skipped", "would_update"].contains($0.outcome) }
+        if failed || !problems.isEmpty { throw ExitCode.failure }
+    }
+
+    static func table(_ reports: [RoundRecordReport]) -> String {
+        guard !reports.isEmpty else { return "No record has an address to publish." }
+        var table = TextTable(headers: ["PROVIDER", "HOSTNAME", "ADDRESS", "OUTCOME", "MESSAGE"])
+        for report in reports {
+            var message = report.message ?? ""
+            if report.outcome == "skipped" || report.outcome == "would_update" { message = report.reason }
+            if let dns = report.dnsCheck { message += (message.isEmpty ? "" : "; ") + dns }
+            table.add([report.provider, report.hostname, report.address, report.outcome, String(message.prefix(100))])
+        }
+        return table.render()
+    }
+}
