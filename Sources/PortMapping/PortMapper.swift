@@ -298,6 +298,10 @@ public actor PortMapper {
                 held[Self.key(request.proto, request.internalPort)] = lease
                 return lease
             } catch let error as PortMappingError {
+                if proto == .pcp, error == .pcpResult(code: PCPResultCode.unsupportedVersion) {
+                    // A NAT-PMP-only router: do not ask in PCP again until the next probe.
+                    silent.insert(.pcp)
+                }
                 logger.info("portmap: \(proto.rawValue) did not map \(request.proto.rawValue) \(request.internalPort): \(error)")
                 failures.append("\(error)")
                 if let code = error.routerCode {
