@@ -7,6 +7,8 @@ import Logging
 /// shows it forgot (a NAT-PMP/PCP epoch reset, an announcement, a failed renewal), and removes
 /// its mappings when `run()` is cancelled or `removeAll()` is called.
 public actor MappingLeaseKeeper {
+    /// Encodes flat for JSON: `{"kind":"refused","reason":"...","code":501}` or
+    /// `{"kind":"mapped","lease":{...}}`.
     public enum State: Sendable, Codable, Hashable {
         /// Not tried yet.
         case pending
@@ -15,6 +17,47 @@ public actor MappingLeaseKeeper {
         case refused(reason: String, code: Int?)
         /// No protocol answered, or the gateway is unknown.
         case unavailable(reason: String)
+
+        public enum Kind: String, Sendable, Codable {
+            case pending, mapped, refused, unavailable
+        }
+
+        public var kind: Kind {
+            switch self {
+            case .pending: .pending
+            case .mapped: .mapped
+            case .refused: .refused
+            case .unavailable: .unavailable
+            }
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case kind, lease, reason, code
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            switch try container.decode(Kind.self, forKey: .kind) {
+            case .pending: self = .pending
+            case .mapped: self = .mapped(try container.decode(PortMappingLease.self, forKey: .lease))
+            case .refused: self = .refused(reason: try container.decode(String.self, forKey: .reason),
+                                           code: try container.decodeIfPresent(Int.self, forKey: .code))
+            case .unavailable: self = .unavailable(reason: try container.decode(String.self, forKey: .reason))
+            }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
+            switch self {
+            case .pending: break
+            case .mapped(let lease): try container.encode(lease, forKey: .lease)
+            case .refused(let reason, let code):
+                try container.encode(reason, forKey: .reason)
+                try container.encodeIfPresent(code, forKey: .code)
+            case .unavailable(let reason): try container.encode(reason, forKey: .reason)
+            }
+        }
     }
 
     public struct Status: Sendable, Codable, Hashable {
@@ -46,7 +89,7 @@ public actor MappingLeaseKeeper {
 
     private static func key(_ request: MappingRequest) -> String { "\(request.proto.rawValue)/\(request.internalPort)" }
 
-    /// Each desired mapping and its state, ordered by port.
+    /// Each desired mapping and its state, in the order desired.
     public func states() -> [Status] {
         desired.compactMap { statuses[Self.key($0)] }
     }

@@ -130,7 +130,7 @@ public actor PortMapper {
             capability = .unavailable
         } else if outcomes.contains(.works) {
             capability = .works
-        } else if outcomes.contains(where: { if case .refused = $0 { true } else { false } }) {
+        } else if outcomes.contains(where: { $0.status == .refused }) {
             capability = .refused
         } else {
             capability = .unknown

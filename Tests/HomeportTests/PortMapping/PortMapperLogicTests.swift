@@ -53,6 +53,7 @@ struct PortMapperLogicTests {
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("\"gateway\":\"192.168.77.1\""))
         #expect(text.contains("\"externalAddress\":\"\""))
+        #expect(text.contains("\"mapping\":{\"status\":\"notTried\"}"))
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         #expect(try decoder.decode(RouterReport.self, from: data).upnp == report.upnp)
@@ -95,6 +96,15 @@ struct PortMapperLogicTests {
         let text = ManualForwardTable.render(rows)
         #expect(text.hasPrefix("External port  Protocol  Internal IP   Internal port  Description\n"))
         #expect(text.contains("443            TCP       192.168.1.20  8080           web\n"))
+    }
+
+    @Test func keeperStatesEncodeFlat() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let refused = MappingLeaseKeeper.State.refused(reason: "no", code: 501)
+        #expect(String(decoding: try encoder.encode(refused), as: UTF8.self) == #"{"code":501,"kind":"refused","reason":"no"}"#)
+        #expect(try JSONDecoder().decode(MappingLeaseKeeper.State.self, from: try encoder.encode(refused)) == refused)
+        #expect(String(decoding: try encoder.encode(MappingLeaseKeeper.State.pending), as: UTF8.self) == #"{"kind":"pending"}"#)
     }
 
     @Test func keeperStatesSeparateRefusalFromSilence() {
