@@ -180,6 +180,7 @@ public actor PortMapper {
         } catch {
             result.error = "\(error)"
         }
+        result.upnpConnectionStatus = try? await client.statusInfo(device).status
         if config.testMappingInProbe {
             let port = testPort()
             do {
@@ -348,12 +349,23 @@ public actor PortMapper {
                                     expiry: Date().addingTimeInterval(TimeInterval(response.lifetime)), request: request)
         case .upnp:
             let (client, device) = try await upnp(info)
-            let lease = try await client.addPortMapping(device, proto: request.proto, externalPort: suggested,
+            var externalPort = suggested
+            let lease: UInt32
+            do {
+                lease = try await client.addPortMapping(device, proto: request.proto, externalPort: externalPort,
                                                         internalPort: request.internalPort, internalClient: info.localAddress,
                                                         description: request.description, lease: request.lifetime)
+            } catch PortMappingError.upnpFault(let code, _) where code == UPnPErrorCode.conflictInMappingEntry && request.externalPort == 0 {
+                // Another host holds that port and any external port will do: try one random high port.
+                externalPort = UInt16.random(in: 32768...60999)
+                logger.info("portmap: upnp external port \(suggested) is taken (718); trying \(externalPort)")
+                lease = try await client.addPortMapping(device, proto: request.proto, externalPort: externalPort,
+                                                        internalPort: request.internalPort, internalClient: info.localAddress,
+                                                        description: request.description, lease: request.lifetime)
+            }
             let external = (try? await client.externalIPAddress(device)).flatMap(IPv4Address.init)
             return PortMappingLease(proto: request.proto, internalAddress: info.localAddress, internalPort: request.internalPort,
-                                    externalAddress: external, externalPort: suggested, mappingProtocol: .upnp, lifetime: lease,
+                                    externalAddress: external, externalPort: externalPort, mappingProtocol: .upnp, lifetime: lease,
                                     expiry: lease == 0 ? nil : Date().addingTimeInterval(TimeInterval(lease)), request: request)
         }
     }

@@ -146,6 +146,8 @@ public struct ProtocolProbeResult: Sendable, Codable, Hashable {
     /// UPnP only: the control URL and service type found.
     public var upnpControlURL: String?
     public var upnpServiceType: String?
+    /// UPnP GetStatusInfo's NewConnectionStatus ("Connected", "Disconnected", ...).
+    public var upnpConnectionStatus: String?
     /// NAT-PMP/PCP epoch seconds reported.
     public var epoch: UInt32?
 

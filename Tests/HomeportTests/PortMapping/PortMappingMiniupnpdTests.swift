@@ -47,6 +47,7 @@ struct PortMappingMiniupnpdTests {
                 let result = try Self.decoder().decode(LabMapResult.self, from: data)
                 #expect(result.report.mapping == .works, "\(output)")
                 #expect(result.report.bestExternalAddress == IPv4Address(11, 22, 33, 44))
+                if proto == "upnp" { #expect(result.report.upnp.upnpConnectionStatus == "Connected") }
                 #expect(result.lease?.mappingProtocol.rawValue == proto, "\(output)")
                 #expect(result.lease?.externalAddress == IPv4Address(11, 22, 33, 44))
                 #expect(result.lease?.externalPort == 21116)
