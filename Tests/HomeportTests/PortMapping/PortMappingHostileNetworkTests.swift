@@ -33,6 +33,51 @@ struct PortMappingHostileNetworkTests {
         }
     }
 
+    @Test func oversizedDescriptionIsLoggedWithTheReason() async throws {
+        let huge = String(repeating: "<a>", count: 4 * 1024 * 1024)
+        let server = try await ScriptedHTTPServer(host: "127.0.0.2") { _ in ScriptedHTTPServer.response(body: huge) }
+        defer { Task { await server.close() } }
+        let capture = LogCapture()
+        let client = UPnPClient(gateway: Self.gateway, localAddress: Self.local, logger: capture.logger())
+        let location = try RouterURL("http://127.0.0.2:\(server.port)/rootDesc.xml", gateway: Self.gateway)
+        await #expect(throws: PortMappingError.self) { _ = try await client.describe(location: location) }
+        #expect(capture.lines.contains { $0.contains("rejected the root description at \(location)") && $0.contains("over the 131072-byte limit") },
+                "\(capture.lines)")
+    }
+
+    @Test func takenUPnPPortIsRetriedOnAnotherWhenAnyPortWillDo() async throws {
+        let ports = LockedBox<[String]>([])
+        let http = try await ScriptedHTTPServer(host: "127.0.0.2") { request in
+            if request.head.hasPrefix("GET") { return ScriptedHTTPServer.response(body: PortMappingFixtures.miniupnpdRootDesc) }
+            if request.body.contains("AddPortMapping") {
+                let port = request.body.components(separatedBy: "<NewExternalPort>").last?.components(separatedBy: "<").first ?? "?"
+                ports.withLock { $0.append(port) }
+                if port == "21116" {
+                    return ScriptedHTTPServer.response(status: "500 Internal Server Error", body: PortMappingFixtures.fault(718, "ConflictInMappingEntry"))
+                }
+                return ScriptedHTTPServer.response(body: "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><u:AddPortMappingResponse xmlns:u=\"x\"/></s:Body></s:Envelope>")
+            }
+            return ScriptedHTTPServer.response(body: PortMappingFixtures.externalIPResponse)
+        }
+        defer { Task { await http.close() } }
+        let ssdp = PortMappingFixtures.ssdpResponse.replacingOccurrences(of: "http://192.168.77.1:43207", with: "http://127.0.0.2:\(http.port)")
+        let responder = try await ScriptedUDPResponder(host: "127.0.0.2", otherHost: "127.0.0.3") { _ in [(.gateway, bytes(ssdp))] }
+        defer { Task { await responder.close() } }
+        let mapper = PortMapper(gateway: GatewayInfo(gateway: Self.gateway, localAddress: Self.local, interfaceName: "lo"),
+                                configuration: .init(requestTimeout: .seconds(2), protocols: [.upnp], ssdpPort: responder.port),
+                                logger: LogCapture().logger())
+        let lease = try await mapper.map(MappingRequest(proto: .tcp, internalPort: 21116, lifetime: 3600))
+        #expect(ports.value.count == 2)
+        #expect(ports.value.first == "21116")
+        #expect(lease.externalPort != 21116)
+        #expect(String(lease.externalPort) == ports.value.last)
+        #expect(lease.externalAddress == IPv4Address(11, 22, 33, 45))
+        // A fixed external port is not moved: the conflict is the answer.
+        await #expect(throws: PortMappingError.upnpFault(code: 718, description: "ConflictInMappingEntry")) {
+            _ = try await mapper.map(MappingRequest(proto: .tcp, internalPort: 21116, externalPort: 21116, lifetime: 3600))
+        }
+    }
+
     @Test func silentHTTPServerTimesOut() async throws {
         let server = try await ScriptedHTTPServer(host: "127.0.0.2") { _ in nil }
         defer { Task { await server.close() } }
