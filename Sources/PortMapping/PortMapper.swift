@@ -404,6 +404,42 @@ public actor PortMapper {
         held[key] = nil
     }
 
+    /// Removes a mapping this process may not have made (e.g. `homeport portmap remove` after the
+    /// daemon that made it died): a held lease is unmapped as such; otherwise NAT-PMP deletes by
+    /// internal port for this host (miniupnpd also drops PCP-made mappings then) and UPnP deletes
+    /// by external port. Succeeds if any protocol removed it; PCP alone cannot, without the nonce.
+    public func remove(proto: TransportProtocol, internalPort: UInt16, externalPort: UInt16) async throws {
+        if let lease = held[Self.key(proto, internalPort)], lease.externalPort == externalPort {
+            try await unmap(lease)
+            return
+        }
+        let info = try gateway()
+        var failures: [String] = []
+        var removed = false
+        if configuration.protocols.contains(.natpmp) || configuration.protocols.contains(.pcp) {
+            let client = NATPMPClient(gateway: info.gateway, localAddress: info.localAddress, serverPort: configuration.natpmpPort,
+                                      timeout: configuration.requestTimeout, logger: logger)
+            do {
+                try await client.unmap(proto: proto, internalPort: internalPort)
+                removed = true
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        if configuration.protocols.contains(.upnp) {
+            do {
+                let (client, device) = try await upnp(info)
+                try await client.deletePortMapping(device, proto: proto, externalPort: externalPort)
+                removed = true
+            } catch PortMappingError.upnpFault(let code, _) where code == 714 && removed {
+                // NoSuchEntryInArray: NAT-PMP already removed it.
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        if !removed { throw PortMappingError.allProtocolsFailed(failures, refusalCodes: []) }
+    }
+
     /// UPnP's table (when UPnP answers) plus the NAT-PMP/PCP mappings this process holds (those
     /// protocols cannot list). A router row that is one of ours is marked owned, carries the
     /// protocol we made it with, and is not repeated.

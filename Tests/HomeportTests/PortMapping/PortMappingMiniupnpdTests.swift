@@ -57,6 +57,16 @@ struct PortMappingMiniupnpdTests {
         }
     }
 
+    @Test func anotherProcessCanRemoveAMappingByPorts() async throws {
+        try await Self.withLab(wan: "11.22.33.44", gateway: "11.22.33.1") { lab in
+            let (output, data) = try await lab.runDriver("remove")
+            let result = try Self.decoder().decode(LabMapResult.self, from: data)
+            #expect(result.lease?.mappingProtocol == .pcp, "\(output)")
+            #expect(result.listedWhileMapped.contains { $0.internalPort == 21117 && $0.proto == .udp }, "\(output)")
+            #expect(!result.listedAfterUnmap.contains { $0.internalPort == 21117 }, "\(output)")
+        }
+    }
+
     @Test func wanChangeAnnouncementMakesTheKeeperMapAgain() async throws {
         try await Self.withLab(wan: "11.22.33.44", gateway: "11.22.33.1") { lab in
             let driver = Task { try await lab.runDriver("keeper") }
@@ -121,6 +131,16 @@ struct PortMappingLabDriver {
             try await mapper.unmap(lease)
             let after = (try? await mapper.list()) ?? []
             try Self.write(LabMapResult(report: report, lease: lease, listedWhileMapped: listed, listedAfterUnmap: after))
+        case "remove":
+            // One mapper maps over PCP and forgets; a fresh one (another process, in practice) removes it.
+            let lease = try await PortMapper(configuration: .init(protocols: [.pcp]), logger: Self.logger)
+                .map(MappingRequest(proto: .udp, internalPort: 21117, lifetime: 300, description: "lab"))
+            let before = try await PortMapper(configuration: .init(protocols: [.upnp]), logger: Self.logger).list()
+            try await PortMapper(logger: Self.logger).remove(proto: .udp, internalPort: 21117, externalPort: lease.externalPort)
+            let after = try await PortMapper(configuration: .init(protocols: [.upnp]), logger: Self.logger).list()
+            try Self.write(LabMapResult(report: PortMapper.summarize(info: nil, upnp: .init(mappingProtocol: .upnp),
+                                                                     natpmp: .init(mappingProtocol: .natpmp), pcp: .init(mappingProtocol: .pcp)),
+                                        lease: lease, listedWhileMapped: before, listedAfterUnmap: after))
         case "keeper":
             let mapper = PortMapper(logger: Self.logger)
             let gateway = try await mapper.gateway().gateway
