@@ -94,6 +94,9 @@ public enum GatewayDiscovery {
         guard fd >= 0 else { throw PortMappingError.noGateway("cannot open a UDP socket: errno \(errno)") }
         defer { close(fd) }
         var remote = sockaddr_in()
+        #if canImport(Darwin)
+        remote.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
+        #endif
         remote.sin_family = sa_family_t(AF_INET)
         remote.sin_port = UInt16(NATPMPMessage.serverPort).bigEndian
         remote.sin_addr.s_addr = destination.hostOrder.bigEndian

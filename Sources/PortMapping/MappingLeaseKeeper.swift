@@ -7,6 +7,8 @@ import Logging
 /// shows it forgot (a NAT-PMP/PCP epoch reset, an announcement, a failed renewal), and removes
 /// its mappings when `run()` is cancelled or `removeAll()` is called.
 public actor MappingLeaseKeeper {
+    /// Encodes flat for JSON: `{"kind":"refused","reason":"...","code":501}` or
+    /// `{"kind":"mapped","lease":{...}}`.
     public enum State: Sendable, Codable, Hashable {
         /// Not tried yet.
         case pending
@@ -15,6 +17,47 @@ public actor MappingLeaseKeeper {
         case refused(reason: String, code: Int?)
         /// No protocol answered, or the gateway is unknown.
         case unavailable(reason: String)
+
+        public enum Kind: String, Sendable, Codable {
+            case pending, mapped, refused, unavailable
+        }
+
+        public var kind: Kind {
+            switch self {
+            case .pending: .pending
+            case .mapped: .mapped
+            case .refused: .refused
+            case .unavailable: .unavailable
+            }
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case kind, lease, reason, code
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            switch try container.decode(Kind.self, forKey: .kind) {
+            case .pending: self = .pending
+            case .mapped: self = .mapped(try container.decode(PortMappingLease.self, forKey: .lease))
+            case .refused: self = .refused(reason: try container.decode(String.self, forKey: .reason),
+                                           code: try container.decodeIfPresent(Int.self, forKey: .code))
+            case .unavailable: self = .unavailable(reason: try container.decode(String.self, forKey: .reason))
+            }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
+            switch self {
+            case .pending: break
+            case .mapped(let lease): try container.encode(lease, forKey: .lease)
+            case .refused(let reason, let code):
+                try container.encode(reason, forKey: .reason)
+                try container.encodeIfPresent(code, forKey: .code)
+            case .unavailable(let reason): try container.encode(reason, forKey: .reason)
+            }
+        }
     }
 
     public struct Status: Sendable, Codable, Hashable {
@@ -30,7 +73,9 @@ public actor MappingLeaseKeeper {
     private var desired: [MappingRequest]
     private var statuses: [String: Status] = [:]
     private var nextAttemptAt: [String: ContinuousClock.Instant] = [:]
-    private var seenGeneration: Int?
+    /// The mapper's router-state generation when each lease was granted; a lease from an older
+    /// generation was lost by the router and is mapped again at once.
+    private var leaseGeneration: [String: Int] = [:]
     private var wakeRequested = false
 
     /// `retryInterval`: how long to wait before trying again after a refusal or silence.
@@ -44,7 +89,7 @@ public actor MappingLeaseKeeper {
 
     private static func key(_ request: MappingRequest) -> String { "\(request.proto.rawValue)/\(request.internalPort)" }
 
-    /// Each desired mapping and its state, ordered by port.
+    /// Each desired mapping and its state, in the order desired.
     public func states() -> [Status] {
         desired.compactMap { statuses[Self.key($0)] }
     }
@@ -89,10 +134,10 @@ public actor MappingLeaseKeeper {
 
     private func loop() async {
         while !Task.isCancelled {
+            wakeRequested = false
             await reconcile()
             let clock = ContinuousClock()
             let next = nextAttemptAt.values.min() ?? clock.now.advanced(by: retryInterval)
-            wakeRequested = false
             // Short sleeps so recheckNow() and cancellation take effect within a second.
             while !Task.isCancelled, !wakeRequested, clock.now < next {
                 try? await Task.sleep(for: min(.seconds(1), next - clock.now))
@@ -102,12 +147,6 @@ public actor MappingLeaseKeeper {
 
     /// One pass: map what is due, remove what is no longer desired.
     public func reconcile() async {
-        let generation = await mapper.routerStateGeneration
-        if let seenGeneration, generation != seenGeneration {
-            logger.warning("portmap: the router lost its mappings; mapping again")
-            nextAttemptAt.removeAll()
-        }
-        seenGeneration = generation
         let wanted = Set(desired.map(Self.key))
         for (key, status) in statuses where !wanted.contains(key) {
             if case .mapped(let lease) = status.state {
@@ -115,20 +154,24 @@ public actor MappingLeaseKeeper {
             }
             statuses[key] = nil
             nextAttemptAt[key] = nil
+            leaseGeneration[key] = nil
         }
         let now = ContinuousClock.now
         for request in desired {
             let key = Self.key(request)
-            if let due = nextAttemptAt[key], due > now { continue }
+            let generation = await mapper.routerStateGeneration
+            let lost = leaseGeneration[key].map { $0 != generation } ?? false
+            if lost {
+                logger.warning("portmap: the router lost its mappings; mapping \(key) again")
+            } else if let due = nextAttemptAt[key], due > now {
+                continue
+            }
             await attempt(request)
             if Task.isCancelled { return }
         }
-        // A renewal may itself have revealed an epoch reset.
-        if await mapper.routerStateGeneration != generation {
-            seenGeneration = nil
-            nextAttemptAt.removeAll()
-            wakeRequested = true
-        }
+        // A reset noticed late in this pass leaves earlier leases stale: go round again now.
+        let current = await mapper.routerStateGeneration
+        if leaseGeneration.values.contains(where: { $0 != current }) { wakeRequested = true }
     }
 
     private func attempt(_ request: MappingRequest) async {
@@ -140,6 +183,7 @@ public actor MappingLeaseKeeper {
         do {
             let lease = try await mapper.map(request)
             status.state = .mapped(lease)
+            leaseGeneration[key] = await mapper.routerStateGeneration
             // Renew at half the lifetime (RFC 6886 section 3.3); a permanent UPnP lease is
             // checked again after the retry interval in case the router rebooted.
             wait = lease.lifetime == 0 ? retryInterval : .seconds(max(Int(lease.lifetime) / 2, 5))
@@ -149,6 +193,7 @@ public actor MappingLeaseKeeper {
                 logger.info("portmap: mapped \(request.proto.rawValue) \(lease.externalAddress?.description ?? "?"):\(lease.externalPort) -> \(lease.internalAddress):\(lease.internalPort) via \(lease.mappingProtocol.rawValue), lifetime \(lease.lifetime) s")
             }
         } catch let error as PortMappingError {
+            leaseGeneration[key] = nil
             status.state = Self.state(for: error)
             if case .mapped = previous {
                 // A renewal that fails may mean the router restarted or moved; look again soon.
@@ -159,6 +204,7 @@ public actor MappingLeaseKeeper {
             }
             logger.warning("portmap: \(request.proto.rawValue) \(request.internalPort) not mapped: \(error)")
         } catch {
+            leaseGeneration[key] = nil
             status.state = .unavailable(reason: "\(error)")
             wait = retryInterval
         }
@@ -193,5 +239,6 @@ public actor MappingLeaseKeeper {
             statuses[key]?.state = .pending
         }
         nextAttemptAt.removeAll()
+        leaseGeneration.removeAll()
     }
 }

@@ -130,7 +130,7 @@ public actor PortMapper {
             capability = .unavailable
         } else if outcomes.contains(.works) {
             capability = .works
-        } else if outcomes.contains(where: { if case .refused = $0 { true } else { false } }) {
+        } else if outcomes.contains(where: { $0.status == .refused }) {
             capability = .refused
         } else {
             capability = .unknown
@@ -180,6 +180,7 @@ public actor PortMapper {
         } catch {
             result.error = "\(error)"
         }
+        result.upnpConnectionStatus = try? await client.statusInfo(device).status
         if config.testMappingInProbe {
             let port = testPort()
             do {
@@ -298,6 +299,10 @@ public actor PortMapper {
                 held[Self.key(request.proto, request.internalPort)] = lease
                 return lease
             } catch let error as PortMappingError {
+                if proto == .pcp, error == .pcpResult(code: PCPResultCode.unsupportedVersion) {
+                    // A NAT-PMP-only router: do not ask in PCP again until the next probe.
+                    silent.insert(.pcp)
+                }
                 logger.info("portmap: \(proto.rawValue) did not map \(request.proto.rawValue) \(request.internalPort): \(error)")
                 failures.append("\(error)")
                 if let code = error.routerCode {
@@ -344,12 +349,23 @@ public actor PortMapper {
                                     expiry: Date().addingTimeInterval(TimeInterval(response.lifetime)), request: request)
         case .upnp:
             let (client, device) = try await upnp(info)
-            let lease = try await client.addPortMapping(device, proto: request.proto, externalPort: suggested,
+            var externalPort = suggested
+            let lease: UInt32
+            do {
+                lease = try await client.addPortMapping(device, proto: request.proto, externalPort: externalPort,
                                                         internalPort: request.internalPort, internalClient: info.localAddress,
                                                         description: request.description, lease: request.lifetime)
+            } catch PortMappingError.upnpFault(let code, _) where code == UPnPErrorCode.conflictInMappingEntry && request.externalPort == 0 {
+                // Another host holds that port and any external port will do: try one random high port.
+                externalPort = UInt16.random(in: 32768...60999)
+                logger.info("portmap: upnp external port \(suggested) is taken (718); trying \(externalPort)")
+                lease = try await client.addPortMapping(device, proto: request.proto, externalPort: externalPort,
+                                                        internalPort: request.internalPort, internalClient: info.localAddress,
+                                                        description: request.description, lease: request.lifetime)
+            }
             let external = (try? await client.externalIPAddress(device)).flatMap(IPv4Address.init)
             return PortMappingLease(proto: request.proto, internalAddress: info.localAddress, internalPort: request.internalPort,
-                                    externalAddress: external, externalPort: suggested, mappingProtocol: .upnp, lifetime: lease,
+                                    externalAddress: external, externalPort: externalPort, mappingProtocol: .upnp, lifetime: lease,
                                     expiry: lease == 0 ? nil : Date().addingTimeInterval(TimeInterval(lease)), request: request)
         }
     }
@@ -386,6 +402,42 @@ public actor PortMapper {
             try await client.deletePortMapping(device, proto: lease.proto, externalPort: lease.externalPort)
         }
         held[key] = nil
+    }
+
+    /// Removes a mapping this process may not have made (e.g. `homeport portmap remove` after the
+    /// daemon that made it died): a held lease is unmapped as such; otherwise NAT-PMP deletes by
+    /// internal port for this host (miniupnpd also drops PCP-made mappings then) and UPnP deletes
+    /// by external port. Succeeds if any protocol removed it; PCP alone cannot, without the nonce.
+    public func remove(proto: TransportProtocol, internalPort: UInt16, externalPort: UInt16) async throws {
+        if let lease = held[Self.key(proto, internalPort)], lease.externalPort == externalPort {
+            try await unmap(lease)
+            return
+        }
+        let info = try gateway()
+        var failures: [String] = []
+        var removed = false
+        if configuration.protocols.contains(.natpmp) || configuration.protocols.contains(.pcp) {
+            let client = NATPMPClient(gateway: info.gateway, localAddress: info.localAddress, serverPort: configuration.natpmpPort,
+                                      timeout: configuration.requestTimeout, logger: logger)
+            do {
+                try await client.unmap(proto: proto, internalPort: internalPort)
+                removed = true
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        if configuration.protocols.contains(.upnp) {
+            do {
+                let (client, device) = try await upnp(info)
+                try await client.deletePortMapping(device, proto: proto, externalPort: externalPort)
+                removed = true
+            } catch PortMappingError.upnpFault(let code, _) where code == 714 && removed {
+                // NoSuchEntryInArray: NAT-PMP already removed it.
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        if !removed { throw PortMappingError.allProtocolsFailed(failures, refusalCodes: []) }
     }
 
     /// UPnP's table (when UPnP answers) plus the NAT-PMP/PCP mappings this process holds (those

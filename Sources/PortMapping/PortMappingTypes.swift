@@ -102,14 +102,32 @@ public struct ListedMapping: Sendable, Codable, Hashable {
     }
 }
 
-/// Whether a test mapping succeeded during a probe.
-public enum MappingOutcome: Sendable, Codable, Hashable {
-    /// The router granted and then removed a short test mapping.
-    case works
-    /// The router answered and refused; `code` is the UPnP error code or NAT-PMP/PCP result code.
-    case refused(code: Int, reason: String)
-    /// No test was made (protocol unavailable or probing without a test mapping).
-    case notTried
+/// Whether a test mapping succeeded during a probe. Encodes flat for JSON:
+/// `{"status":"refused","code":501,"reason":"..."}`.
+public struct MappingOutcome: Sendable, Codable, Hashable {
+    public enum Status: String, Sendable, Codable, Hashable {
+        /// The router granted and then removed a short test mapping.
+        case works
+        /// The router answered and refused; `code` is the UPnP error code or NAT-PMP/PCP result code
+        /// (-1 when it answered with something unusable).
+        case refused
+        /// No test was made (protocol unavailable or probing without a test mapping).
+        case notTried
+    }
+
+    public var status: Status
+    public var code: Int?
+    public var reason: String?
+
+    public init(status: Status, code: Int? = nil, reason: String? = nil) {
+        self.status = status
+        self.code = code
+        self.reason = reason
+    }
+
+    public static let works = MappingOutcome(status: .works)
+    public static let notTried = MappingOutcome(status: .notTried)
+    public static func refused(code: Int, reason: String) -> MappingOutcome { MappingOutcome(status: .refused, code: code, reason: reason) }
 }
 
 /// What one protocol's probe found.
@@ -128,6 +146,8 @@ public struct ProtocolProbeResult: Sendable, Codable, Hashable {
     /// UPnP only: the control URL and service type found.
     public var upnpControlURL: String?
     public var upnpServiceType: String?
+    /// UPnP GetStatusInfo's NewConnectionStatus ("Connected", "Disconnected", ...).
+    public var upnpConnectionStatus: String?
     /// NAT-PMP/PCP epoch seconds reported.
     public var epoch: UInt32?
 

@@ -152,7 +152,11 @@ func udpExchange<Response: Sendable>(
             let deadline = ContinuousClock.now + totalTimeout
             var delay = initialRetransmit
             while ContinuousClock.now < deadline {
-                try await socket.send(request, to: destination)
+                do {
+                    try await socket.send(request, to: destination)
+                } catch {
+                    throw PortMappingError.socket("cannot send the \(what) to \(gateway):\(serverPort): \(error)")
+                }
                 let remaining = deadline - ContinuousClock.now
                 try await Task.sleep(for: min(delay, remaining))
                 delay *= 2

@@ -93,6 +93,15 @@ public struct UPnPClient: Sendable {
 
     /// Fetches and reads the root description at `location`.
     public func describe(location: RouterURL, server: String? = nil) async throws -> UPnPDevice {
+        do {
+            return try await fetchDescription(location: location, server: server)
+        } catch {
+            logger.warning("upnp: rejected the root description at \(location): \(error)")
+            throw error
+        }
+    }
+
+    private func fetchDescription(location: RouterURL, server: String?) async throws -> UPnPDevice {
         let response = try await RouterHTTP.request(method: .GET, url: location, timeout: httpTimeout)
         guard response.status == 200 else {
             throw PortMappingError.http("root description \(location) answered HTTP \(response.status)")
@@ -116,12 +125,23 @@ public struct UPnPClient: Sendable {
     /// Runs one SOAP action and returns its output arguments.
     public func call(_ device: UPnPDevice, action: String, arguments: [(String, String)] = []) async throws -> [String: String] {
         let body = SOAP.envelope(action: action, serviceType: device.serviceType, arguments: arguments)
-        let response = try await RouterHTTP.request(
-            method: .POST, url: device.controlURL,
-            headers: [("Content-Type", "text/xml; charset=\"utf-8\""),
-                      ("SOAPAction", SOAP.soapActionHeader(action: action, serviceType: device.serviceType))],
-            body: Array(body.utf8), timeout: httpTimeout)
-        return try SOAP.parseResponse(action: action, status: response.status, body: response.body)
+        let response: RouterHTTPResponse
+        do {
+            response = try await RouterHTTP.request(
+                method: .POST, url: device.controlURL,
+                headers: [("Content-Type", "text/xml; charset=\"utf-8\""),
+                          ("SOAPAction", SOAP.soapActionHeader(action: action, serviceType: device.serviceType))],
+                body: Array(body.utf8), timeout: httpTimeout)
+        } catch {
+            logger.warning("upnp: \(action) to \(device.controlURL) failed: \(error)")
+            throw error
+        }
+        do {
+            return try SOAP.parseResponse(action: action, status: response.status, body: response.body)
+        } catch let error as PortMappingError where !error.isRefusal {
+            logger.warning("upnp: rejected the \(action) answer from \(device.controlURL): \(error)")
+            throw error
+        }
     }
 
     /// The WAN address the router reports. "" is a real answer: miniupnpd says so when its WAN

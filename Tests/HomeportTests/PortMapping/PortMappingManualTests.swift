@@ -32,3 +32,26 @@ struct PortMappingManualTests {
         print("LIST", String(decoding: try encoder.encode(try await mapper.list()), as: UTF8.self))
     }
 }
+
+/// Hand-run: `HOMEPORT_PM_MANUAL=announce`; change the router's WAN address while it waits.
+@Suite("PortMappingManualAnnounce", .enabled(if: ProcessInfo.processInfo.environment["HOMEPORT_PM_MANUAL"] == "announce"))
+struct PortMappingManualAnnounceTests {
+    @Test func keeperFollowsAnnouncements() async throws {
+        var logger = Logger(label: "portmap-manual")
+        logger.logLevel = .debug
+        let mapper = PortMapper(logger: logger)
+        let info = try await mapper.gateway()
+        let listener = try await RouterAnnouncementListener.start(gateway: info.gateway, logger: logger)
+        let keeper = MappingLeaseKeeper(mapper: mapper, desired: [MappingRequest(proto: .udp, internalPort: 21116, lifetime: 120)],
+                                        retryInterval: .seconds(5), logger: logger)
+        let run = Task { await keeper.run(announcements: listener.announcements) }
+        for _ in 0..<12 {
+            try await Task.sleep(for: .seconds(1))
+            print("STATES", await keeper.states().map { "\($0.state)" })
+        }
+        run.cancel()
+        await run.value
+        print("AFTER", await keeper.states().map { "\($0.state)" })
+        await listener.close()
+    }
+}
