@@ -65,12 +65,10 @@ public enum NetworkComponents {
         var facts = RouterFacts(gateway: report.gateway.flatMap { IPAddress($0.description) },
                                 mappingProtocol: RouterFacts.MappingProtocol(rawValue: chosen.mappingProtocol.rawValue) ?? .none,
                                 externalAddress: RouterFacts.ExternalAddress(reported: chosen.externalAddress))
-        for result in answered {
-            if case .refused(let code, let reason) = result.mapping {
-                facts.mappingRefused = RouterFacts.MappingRefusal(
-                    mappingProtocol: RouterFacts.MappingProtocol(rawValue: result.mappingProtocol.rawValue) ?? .none, code: code, detail: reason)
-                break
-            }
+        if let refused = answered.first(where: { $0.mapping.status == .refused }) {
+            facts.mappingRefused = RouterFacts.MappingRefusal(
+                mappingProtocol: RouterFacts.MappingProtocol(rawValue: refused.mappingProtocol.rawValue) ?? .none,
+                code: refused.mapping.code ?? -1, detail: refused.mapping.reason ?? "")
         }
         return facts
     }

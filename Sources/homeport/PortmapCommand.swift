@@ -164,38 +164,28 @@ struct PortmapRemoveCommand: AsyncParsableCommand {
     func run() async throws {
         let (mapper, resolved) = try options.makeMapper()
         let file = PortmapLeaseFile(path: StateLayout(directory: resolved.stateDirectory).portmapLeases)
-        var candidates = file.load().filter { $0.proto == transport && $0.internalPort == port }
-        if candidates.isEmpty {
-            // Not made by this command: UPnP deletes by external port, NAT-PMP by internal port.
-            // PCP needs the original nonce and cannot be removed this way.
-            guard let gateway = try? await mapper.gateway() else {
-                Terminal.error("no mapping of \(transport.rawValue) \(port) is recorded and the router cannot be found")
-                throw ExitCode.failure
+        let recorded = file.load().first { $0.proto == transport && $0.internalPort == port }
+        let removed: PortMappingLease
+        do {
+            if let recorded {
+                try await mapper.unmap(recorded)
+                removed = recorded
+            } else {
+                // Not made by this command: UPnP deletes by external port, NAT-PMP by internal
+                // port; a PCP mapping needs its nonce and cannot be removed this way.
+                try await mapper.remove(proto: transport, internalPort: port, externalPort: external ?? port)
+                let local = try await mapper.gateway().localAddress
+                removed = PortMappingLease(proto: transport, internalAddress: local, internalPort: port, externalAddress: nil,
+                                           externalPort: external ?? port, mappingProtocol: .upnp, lifetime: 0, expiry: nil,
+                                           request: MappingRequest(proto: transport, internalPort: port))
             }
-            let request = MappingRequest(proto: transport, internalPort: port, externalPort: external ?? port)
-            candidates = [MappingProtocol.upnp, .natpmp].map { by in
-                PortMappingLease(proto: transport, internalAddress: gateway.localAddress, internalPort: port, externalAddress: nil,
-                                 externalPort: external ?? port, mappingProtocol: by, lifetime: 0, expiry: nil, request: request)
-            }
-        }
-        var removed: PortMappingLease?
-        var errors: [String] = []
-        for lease in candidates {
-            do {
-                try await mapper.unmap(lease)
-                removed = lease
-                break
-            } catch {
-                errors.append("\(lease.mappingProtocol.rawValue): \(error)")
-            }
-        }
-        guard let removed else {
-            Terminal.error("could not remove \(transport.rawValue) \(port): \(errors.joined(separator: "; "))")
+        } catch {
+            Terminal.error("could not remove \(transport.rawValue) \(port): \(error)")
             throw ExitCode.failure
         }
         try? file.removing(proto: transport, internalPort: port)
         if options.json { return try options.printJSON(PortmapRow(lease: removed)) }
-        print("Removed \(transport.rawValue.uppercased()) \(removed.externalPort) -> \(removed.internalAddress):\(port) (\(removed.mappingProtocol.rawValue)).")
+        print("Removed \(transport.rawValue.uppercased()) \(removed.externalPort) -> \(removed.internalAddress):\(port)" + (recorded.map { " (\($0.mappingProtocol.rawValue))" } ?? "") + ".")
     }
 }
 
