@@ -81,7 +81,10 @@ public struct DNSExchange: Sendable {
             do {
                 try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: payload)).get()
             } catch {
-                throw DNSExchangeError.sendFailed(server: server.description, reason: "\(error)")
+                // The armed promise must be completed, or NIO reports it leaked (fatal in debug).
+                let failure = DNSExchangeError.sendFailed(server: server.description, reason: "\(error)")
+                slot.failForever(failure)
+                throw failure
             }
             let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
                 slot.failWaiting(AttemptTimedOut())
@@ -134,7 +137,13 @@ public struct DNSExchange: Sendable {
             slot.failForever(DNSExchangeError.timedOut(server: name, attempts: 1, transport: "TCP"))
         }
         defer { timer.cancel() }
-        try await channel.writeAndFlush(payload).get()
+        do {
+            try await channel.writeAndFlush(payload).get()
+        } catch {
+            let failure = DNSExchangeError.sendFailed(server: name, reason: "\(error)")
+            slot.failForever(failure)
+            throw failure
+        }
         let answer = try await withTaskCancellationHandler {
             try await promise.futureResult.get()
         } onCancel: {
