@@ -88,9 +88,18 @@ public final class HomeportDaemon: Service {
             if let portMapping {
                 group.addTask { await portMapping.run(config: config) }
             }
+            let ddns = config.ddns.isEmpty ? nil
+                : DDNSTask(config: config, history: history, stateDirectory: settings.stateDirectory, logger: Logger(label: "ddns"))
+            if let ddns {
+                group.addTask { await ddns.run() }
+                if !config.ip.enabled { logger.warning("[[ddns]] entries need [ip] enabled = true to learn the address to publish") }
+            }
             if config.ip.enabled {
                 let watch = PublicAddressTask(config: config, history: history, network: network, logger: Logger(label: "publicip"),
-                                              onChange: { _ in await portMapping?.recheckNow() })
+                                              onChange: { change in
+                                                  await portMapping?.recheckNow()
+                                                  await ddns?.addressChanged(change)
+                                              })
                 group.addTask { await watch.run() }
             }
             group.addTask { [self] in
@@ -195,8 +204,8 @@ public final class HomeportDaemon: Service {
             let previous = await current.config
             await current.set(config)
             await portMapping?.update(config: config)
-            if previous.router != config.router || previous.ip != config.ip {
-                logger.notice("[router] and [ip] changes other than the mapped ports take effect when homeport restarts")
+            if previous.router != config.router || previous.ip != config.ip || previous.ddns != config.ddns {
+                logger.notice("[router], [ip] and [[ddns]] changes other than the mapped ports take effect when homeport restarts")
             }
             let plan = ServicePlan.make(config: config, builtins: settings.builtins, executable: settings.executable, stateDirectory: settings.stateDirectory)
             let change = await supervisor.apply(plan.specs, healthSchedules: plan.healthSchedules)
