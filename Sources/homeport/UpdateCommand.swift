@@ -5,6 +5,7 @@ import Daemon
 import Foundation
 import History
 import Logging
+import Paths
 import PortMapping
 import PublicIP
 import Reports
@@ -76,6 +77,7 @@ struct UpdateCommand: AsyncParsableCommand {
         }
         let history: HistoryStore
         do {
+            try PrivateFiles.prepareDirectory(resolved.stateDirectory)
             history = try HistoryStore(path: StateLayout(directory: resolved.stateDirectory).historyDatabase)
         } catch {
             Terminal.error("\(error)")

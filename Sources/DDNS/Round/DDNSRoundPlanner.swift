@@ -68,7 +68,9 @@ public struct DDNSRoundPlanner: Sendable {
                 problems.append(Problem(provider: entry.provider, hostname: nil, message: secretProblem))
                 continue
             }
-            let rules = DDNSPolicyRules(minimumInterval: provider.minInterval ?? DDNSPolicyRules.standard.minimumInterval,
+            // Without a provider rule, one minute between requests: a changed address goes out at
+            // once, a flapping one cannot turn into a stream of requests.
+            let rules = DDNSPolicyRules(minimumInterval: provider.minInterval ?? .seconds(60),
                                         refreshInterval: provider.refreshInterval)
             for hostname in entry.hostnames {
                 for family in DDNSFamily.allCases where wants(entry, family) {

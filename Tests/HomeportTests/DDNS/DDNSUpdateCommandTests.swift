@@ -74,9 +74,15 @@ import Testing
         #expect(try setup.outcomes(output) == ["skipped"])
         #expect(setup.server.requests.isEmpty)
 
-        // A new address, and the provider rejects the token while echoing it back.
-        setup.server.script([.init(status: 200, body: "KO token=\(Self.token)")])
+        // A new address within the minimum interval waits for it...
         output = try await setup.update(["--ip4", "203.0.113.8"])
+        outputs.append(output)
+        #expect(try setup.outcomes(output) == ["skipped"])
+        #expect(setup.server.requests.isEmpty)
+
+        // ...unless forced; and the provider rejects the token while echoing it back.
+        setup.server.script([.init(status: 200, body: "KO token=\(Self.token)")])
+        output = try await setup.update(["--ip4", "203.0.113.8", "--force"])
         outputs.append(output)
         #expect(output.exitCode == 1)
         #expect(try setup.outcomes(output) == ["auth_error"])
@@ -115,7 +121,7 @@ import Testing
         #expect(setup.server.requests.count == 1)
         // The user fixes the token: a new configuration, so one new attempt is allowed.
         setup.server.script([.init(status: 200, body: "OK\n203.0.113.7\n\nUPDATED")])
-        let fixed = try await Homeport.run(["update", "--config", setup.config, "--json", "--ip4", "203.0.113.7"],
+        let fixed = try await Homeport.run(["update", "--config", setup.config, "--json", "--ip4", "203.0.113.7", "--force"],
                                            environment: ["HP_TEST_DUCK_TOKEN": "another-token-value"])
         #expect(try setup.outcomes(fixed) == ["updated"], "\(fixed.stdout)\(fixed.stderr)")
         #expect(setup.server.requests.first?.query["token"] == "another-token-value")
