@@ -52,4 +52,14 @@ public struct RoundRecordReport: Sendable, Equatable, Codable {
         self.dryRun = dryRun
         self.historyError = historyError
     }
+
+    enum CodingKeys: String, CodingKey {
+        case provider, hostname, family, address, outcome, reason, message, stopped
+        case skipCode = "skip_code"
+        case dnsCheck = "dns_check"
+        case dnsConfirmed = "dns_confirmed"
+        case nextAttemptAt = "next_attempt_at"
+        case dryRun = "dry_run"
+        case historyError = "history_error"
+    }
 }
