@@ -1,0 +1,51 @@
+import Daemon
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon end to end: echo services (local servers standing in for the internet ones) tell
+/// it the public address, it records the change and updates the DDNS record once.
+@Suite struct DaemonDDNSTests {
+    @Test func anAddressChangeUpdatesTheRecordOnce() async throws {
+        let echo = try await ReplayHTTPServer()
+        let duck = try await ReplayHTTPServer()
+        echo.script(Array(repeating: .init(status: 200, body: "203.0.113.9\n"), count: 50))
+        duck.script([.init(status: 200, body: "OK\n203.0.113.9\n\nUPDATED")])
+        var daemon = DaemonHarness(config: """
+            [ip]
+            http_ipv4 = ["\(echo.baseURL)/a", "\(echo.baseURL)/b"]
+            ipv6 = false
+            dns = false
+            [router]
+            enabled = false
+            [[ddns]]
+            provider = "duckdns"
+            hostnames = ["myhome.duckdns.org"]
+            token = "hp-daemon-test-token"
+            server = "\(duck.baseURL)"
+            verify = "none"
+            """)
+        defer { daemon.remove() }
+        try await daemon.start()
+        let updated = await eventually(timeout: .seconds(20)) {
+            (try? await daemon.status())?.ddns?.first?.address == "203.0.113.9"
+        }
+        #expect(updated, "\(daemon.log)")
+        let status = try await daemon.status()
+        #expect(status.publicIP?.ipv4 == "203.0.113.9")
+        #expect(status.publicIP?.verdict != nil)
+        #expect(duck.requests.count == 1)
+        #expect(duck.requests.first?.query["ip"] == "203.0.113.9")
+        // Later rounds (one a minute) see the same address and send nothing.
+        try await Task.sleep(for: .seconds(1))
+        #expect(duck.requests.count == 1)
+        #expect(!daemon.log.contains("hp-daemon-test-token"))
+        daemon.process?.signal(SIGTERM)
+        #expect(try await daemon.process?.wait() == .exited(0))
+        await echo.stop()
+        await duck.stop()
+    }
+}
