@@ -119,8 +119,10 @@ struct PublicIPMonitorTests {
         try await Task.sleep(for: .milliseconds(50))
         let detections = monitor.detectionCount
         #expect(changes.all.count == 1)
-        // 2 to agree at first, then 1 per confirmation.
-        #expect(monitor.echoRequestsSent == 2 + (detections - 1))
+        // 2 to agree at first, then 1 per confirmation; the cancel may cut the last detection
+        // short before it asks anyone.
+        #expect((2 + (detections - 2)...(2 + (detections - 1))).contains(monitor.echoRequestsSent),
+                "\(monitor.echoRequestsSent) echo requests in \(detections) detections")
         #expect(sources.allSatisfy { $0.callCount >= 1 }, "rotation spreads the load")
     }
 
