@@ -180,7 +180,8 @@ struct ProviderDefinitionParser {
             return []
         }
         var result: [ProviderSetting] = []
-        for key in table.keys.sorted() {
+        // `name = false` removes a setting inherited through based_on.
+        for key in table.keys.sorted() where table[key] != .bool(false) {
             let section = "settings.\(key)"
             guard let entry = table[key]?.table else {
                 fail("settings", key, section, "must be a table", fix: "write [settings.\(key)] with description = \"…\"")
