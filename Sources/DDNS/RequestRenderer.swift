@@ -35,7 +35,8 @@ enum RequestRenderer {
 
         var queryItems: [String] = []
         for (name, template) in step.query {
-            guard let value = try optionalFill(template, values, encode: PercentEncoding.queryValue) else { continue }
+            // The whole value is encoded, literal text included: it is data, not URL structure.
+            guard let value = try optionalFill(template, values, encode: { $0 }).map(PercentEncoding.queryValue) else { continue }
             queryItems.append(PercentEncoding.queryValue(name) + "=" + value)
         }
         if !queryItems.isEmpty { url += (url.contains("?") ? "&" : "?") + queryItems.joined(separator: "&") }
@@ -67,7 +68,7 @@ enum RequestRenderer {
         case .form(let pairs)?:
             var items: [String] = []
             for (name, template) in pairs {
-                guard let value = try optionalFill(template, values, encode: PercentEncoding.formValue) else { continue }
+                guard let value = try optionalFill(template, values, encode: { $0 }).map(PercentEncoding.formValue) else { continue }
                 items.append(PercentEncoding.formValue(name) + "=" + value)
             }
             body = Data(items.joined(separator: "&").utf8)
