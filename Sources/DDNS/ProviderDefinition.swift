@@ -56,6 +56,9 @@ struct ProviderStep: Sendable {
     var rules: [ResponseRule]
     /// What an unmatched 2xx answer means: an outcome, or nil to go on with the next step.
     var successOutcome: DDNSOutcome?
+    /// Placeholders that must have a value, or the update stops before sending (INWX would
+    /// otherwise set A to 127.0.0.1 when an IPv6 update comes without the IPv4 address).
+    var required: [String] = []
     /// Where `section` names this step in its file, for messages.
     var section: String
 

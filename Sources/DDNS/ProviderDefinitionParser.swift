@@ -10,6 +10,8 @@ struct ProviderDefinitionParser {
     /// Adapter kinds other than `template` that exist in this build.
     let swiftKinds: Set<String>
     private(set) var errors: [ProviderLintError] = []
+    /// Every placeholder some template uses, to find declared settings nothing uses.
+    private var used: Set<String> = []
 
     static let builtinPlaceholders = ["hostname", "zone", "record_name", "record_name_at", "ip", "ipv4", "ipv6",
                                       "record_type", "family", "ttl"]
@@ -18,7 +20,7 @@ struct ProviderDefinitionParser {
                           "settings", "step", "rule", "auth", "headers"]
     static let settingKeys = ["required", "secret", "default", "description", "example"]
     static let stepKeys = ["name", "method", "path", "url", "query", "headers", "auth", "form", "json", "body",
-                           "content_type", "capture", "rule", "success", "__section"]
+                           "content_type", "capture", "rule", "success", "require", "__section"]
     static let ruleKeys = ["status", "body_prefix", "body_contains", "body_equals", "body_regex", "body_empty",
                            "json", "json_equals", "json_exists", "json_contains", "outcome", "then", "retry_after", "message"]
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -164,6 +166,15 @@ struct ProviderDefinitionParser {
         }
         let rules = parseRules(root["rule"], section: "", fieldPrefix: "rule", placeholders: placeholderNames.union(captured.map { "captured.\($0)" }), stepNames: stepNames)
 
+        if kind == "template" {
+            for setting in settings where setting.required && !["server", "ttl"].contains(setting.name) {
+                let zoneUsed = setting.name == "zone" && !used.isDisjoint(with: ["zone", "record_name", "record_name_at"])
+                if !used.contains("setting.\(setting.name)") && !zoneUsed {
+                    fail("settings.\(setting.name)", nil, "settings.\(setting.name)", "is required but no step uses {setting.\(setting.name)}",
+                         fix: "use it in a request, or remove it (an inherited setting is removed with \(setting.name) = false under [settings])")
+                }
+            }
+        }
         let minInterval = duration(root, "min_interval")
         let refreshInterval = duration(root, "refresh_interval")
         guard errors.isEmpty else { return nil }
@@ -225,6 +236,7 @@ struct ProviderDefinitionParser {
     }
 
     private mutating func checkPlaceholders(_ list: [Template.Placeholder], section: String, key: String, field: String, placeholders: Set<String>) {
+        used.formUnion(list.map(\.name))
         for placeholder in list where !placeholders.contains(placeholder.name) {
             var fix = "use one of {hostname}, {zone}, {record_name}, {record_name_at}, {ip}, {ipv4}, {ipv6}, {record_type}, {ttl}, {setting.NAME} for a declared setting, {captured.NAME} for a value an earlier step captured"
             if let guess = NameSuggestion.closest(to: placeholder.name, in: Array(placeholders)) { fix = "did you mean {\(guess)}? Otherwise " + fix }
@@ -365,9 +377,21 @@ struct ProviderDefinitionParser {
             else if let outcome = DDNSOutcome(rawValue: text) { success = outcome }
             else { fail(section, "success", "\(label).success", "unknown outcome \"\(text)\"", fix: "use next or one of \(DDNSOutcome.names)") }
         }
+        var required: [String] = []
+        if let node = table["require"] {
+            let names = node.array?.compactMap(\.string) ?? []
+            if names.isEmpty || names.count != node.array?.count {
+                fail(section, "require", "\(label).require", "must be an array of placeholder names", fix: "write require = [\"ipv4\"]")
+            }
+            for name in names where !placeholders.contains(name) {
+                fail(section, "require", "\(label).require", "unknown placeholder name \"\(name)\"", fix: "use names such as ipv4, zone, setting.token (without braces)")
+            }
+            used.formUnion(names)
+            required = names
+        }
         guard errors.count == before, let _ = pathTemplate ?? urlTemplate else { return nil }
         return ProviderStep(name: name, method: method, path: pathTemplate?.text, url: urlTemplate?.text, query: query, headers: headers,
-                            auth: auth, body: body, captures: captures, rules: rules, successOutcome: success, section: section)
+                            auth: auth, body: body, captures: captures, rules: rules, successOutcome: success, required: required, section: section)
     }
 
     private mutating func checkJSONTemplates(_ node: TOMLNode, section: String, field: String, placeholders: Set<String>) {

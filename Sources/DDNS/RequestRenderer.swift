@@ -9,6 +9,9 @@ enum RequestRenderer {
 
     static func render(_ step: ProviderStep, provider: ProviderDefinition, family: DDNSFamily, values: [String: String],
                        server: String?, environment: DDNSEnvironment, redactor: inout SecretRedactor) throws(RenderError) -> DDNSHTTPRequest {
+        for name in step.required where values[name] == nil {
+            throw RenderError(description: "\(provider.displayName) needs {\(name)} in this request; without it the provider would change or delete a record")
+        }
         var url: String
         if let urlText = step.url {
             let template = try parse(urlText)
