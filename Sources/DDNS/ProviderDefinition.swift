@@ -24,6 +24,9 @@ public struct ProviderDefinition: Sendable {
     public var refreshInterval: Duration?
     /// The file it was read from, for messages.
     public var file: String
+    /// The shared template it builds on (`_dyndns2`): dyndns2-family `nochange` answers should
+    /// be logged as warnings, because repeated `nochg` counts as abuse there.
+    public var basedOn: String?
 
     public enum RequestMode: String, Sendable, CaseIterable {
         case perFamily = "per_family"

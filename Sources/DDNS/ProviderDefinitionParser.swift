@@ -181,7 +181,8 @@ struct ProviderDefinitionParser {
         return ProviderDefinition(
             name: name, displayName: displayName, documentation: documentation, kind: kind, families: families,
             baseURL: baseURLs[0], baseURLIPv6: baseURLs[1], requests: mode, settings: settings, steps: steps, rules: rules,
-            defaultTTL: defaultTTL, minInterval: minInterval, refreshInterval: refreshInterval, file: file)
+            defaultTTL: defaultTTL, minInterval: minInterval, refreshInterval: refreshInterval, file: file,
+            basedOn: root["based_on"]?.string.map { $0.hasPrefix("_") ? $0 : "_" + $0 })
     }
 
     private mutating func parseSettings(_ node: TOMLNode?) -> [ProviderSetting] {
