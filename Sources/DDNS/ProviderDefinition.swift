@@ -68,6 +68,8 @@ struct ProviderStep: Sendable {
     enum Auth: Sendable {
         case basic(user: Template, password: Template)
         case bearer(Template)
+        /// Tencent Cloud API 3.0 signature (TC3-HMAC-SHA256) over content-type, host and body.
+        case tc3(secretID: Template, secretKey: Template, service: String)
     }
 
     enum Body: Sendable {

@@ -304,7 +304,7 @@ struct ProviderDefinitionParser {
         var auth: ProviderStep.Auth?
         if let node = table["auth"] {
             if let authTable = node.table {
-                checkKeys(authTable, ["type", "username", "password", "token"], section: section, field: "\(label).auth")
+                checkKeys(authTable, ["type", "username", "password", "token", "service"], section: section, field: "\(label).auth")
                 let kind = authTable["type"]?.string
                 let field = "\(label).auth"
                 func templ(_ key: String, _ parser: inout ProviderDefinitionParser) -> Template? {
@@ -319,8 +319,14 @@ struct ProviderDefinitionParser {
                     if let user = templ("username", &self), let password = templ("password", &self) { auth = .basic(user: user, password: password) }
                 case "bearer":
                     if let token = templ("token", &self) { auth = .bearer(token) }
+                case "tc3":
+                    let service = authTable["service"]?.string ?? ""
+                    if service.isEmpty || !service.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
+                        fail(section, "auth", "\(field).service", "a tc3 signature needs the service name", fix: "add service = \"dnspod\" (the host's first label)")
+                    }
+                    if let id = templ("username", &self), let key = templ("password", &self) { auth = .tc3(secretID: id, secretKey: key, service: service) }
                 default:
-                    fail(section, "auth", "\(field).type", "unknown auth type \(kind.map { "\"\($0)\"" } ?? "(missing)")", fix: "use type = \"basic\" (username, password) or \"bearer\" (token); other schemes go in headers")
+                    fail(section, "auth", "\(field).type", "unknown auth type \(kind.map { "\"\($0)\"" } ?? "(missing)")", fix: "use type = \"basic\" (username, password), \"bearer\" (token) or \"tc3\" (username = SecretId, password = SecretKey, service); other schemes go in headers")
                 }
             } else {
                 fail(section, "auth", "\(label).auth", "must be a table", fix: "write auth = { type = \"basic\", username = \"{setting.username}\", password = \"{setting.password}\" }")

@@ -31,6 +31,35 @@ struct SigV4Tests {
         #expect(SHA256.hex(mac) == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
     }
 
+    /// Checked against an independent Python implementation of Tencent's published algorithm
+    /// (Tencent's own example masks its keys, so there is no public vector).
+    @Test("TC3-HMAC-SHA256 signs like Tencent Cloud's algorithm")
+    func tc3() {
+        let signer = TC3Signer(secretID: "AKIDEXAMPLE", secretKey: "tc-secret-key-1", service: "dnspod")
+        let body = Array(#"{"Domain":"example.com","RecordType":"A","Subdomain":"home"}"#.utf8)
+        let signed = signer.sign(method: "POST", path: "/", query: "", contentType: "application/json; charset=utf-8",
+                                 host: "dnspod.tencentcloudapi.com", body: body, date: Date(timeIntervalSince1970: 1_764_072_000))
+        #expect(signed.timestamp == "1764072000")
+        #expect(signed.authorization == "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2025-11-25/dnspod/tc3_request, SignedHeaders=content-type;host, Signature=e0fc96ef7135e0c9e8d2d0018ef916f183a91d638b947ac760beb8eba80dbb9b")
+    }
+
+    @Test("a tc3 provider's request carries the signature over its own body and host")
+    func tc3Request() async throws {
+        let catalog = ProviderCatalog.load(directories: [DDNSTestPaths.providers])
+        let provider = try #require(catalog.provider("tencentcloud"))
+        let transport = RecordingTransport(reply: DDNSHTTPResponse(status: 200, body: Data(#"{"Response":{"RecordList":[{"RecordId":1,"Value":"203.0.113.7"}]}}"#.utf8)))
+        let date = Date(timeIntervalSince1970: 1_764_072_000)
+        let adapter = TemplateAdapter(provider: provider, environment: DDNSEnvironment(transport: transport, userAgent: "t", now: { date }))
+        let result = await adapter.update(DDNSUpdateRequest(hostname: "home.example.com", ipv4: "203.0.113.7", settings: [
+            "secret_id": .plain("AKIDEXAMPLE"), "secret_key": .secret(.inline("tc-secret-key-1")), "zone": .plain("example.com"),
+        ]))
+        #expect(result.outcome == .nochange)
+        let sent = try #require(transport.requests.first)
+        #expect(String(decoding: sent.body ?? Data(), as: UTF8.self) == #"{"Domain":"example.com","RecordType":"A","Subdomain":"home"}"#)
+        #expect(sent.headers.contains { $0 == ("Authorization", "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2025-11-25/dnspod/tc3_request, SignedHeaders=content-type;host, Signature=e0fc96ef7135e0c9e8d2d0018ef916f183a91d638b947ac760beb8eba80dbb9b") })
+        #expect(sent.headers.filter { $0.0.lowercased() == "content-type" }.count == 1)
+    }
+
     @Test("the Route 53 adapter signs content-type, host and x-amz-date of its request")
     func route53Request() async throws {
         let catalog = ProviderCatalog.load(directories: [DDNSTestPaths.providers])
