@@ -111,6 +111,20 @@ struct ProviderLintTests {
         #expect(error.fix.contains("_dyndns2"))
     }
 
+    @Test("a user's provider directory adds providers and overrides shipped ones by name")
+    func userDirectoryOverrides() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        _ = directory.write("duckdns.toml", valid.replacingOccurrences(of: "Example", with: "My DuckDNS"))
+        _ = directory.write("mine.toml", "display_name = \"Mine\"\ndocumentation = \"https://x.example\"\nbased_on = \"_dyndns2\"\nbase_url = \"https://dyn.x.example\"\n")
+        let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: nil, environment: ["HOMEPORT_PROVIDERS_DIR": DDNSTestPaths.providers]) + [directory.path])
+        #expect(catalog.errors == [])
+        #expect(catalog.provider("duckdns")?.displayName == "My DuckDNS")
+        #expect(catalog.provider("mine")?.basedOn == "_dyndns2")
+        #expect(catalog.provider("cloudflare") != nil)
+        #expect(ProviderDirectories.standard(configDirectory: "/etc/homeport", environment: ["HOMEPORT_PROVIDERS_DIR": "/opt/p"]) == ["/opt/p", "/etc/homeport/providers"])
+    }
+
     @Test("a file name that differs from name = is refused")
     func nameMismatch() {
         #expect(lint("name = \"other\"\n" + valid).map(\.field) == ["name"])
