@@ -1,4 +1,5 @@
 import Config
+import Foundation
 
 /// One record set to update: a hostname with the address(es) to publish and the provider
 /// settings from the `[[ddns]]` entry (secrets still unresolved).
@@ -13,7 +14,7 @@ public struct DDNSUpdateRequest: Sendable {
     public var environment: [String: String]
 
     public init(hostname: String, ipv4: String? = nil, ipv6: String? = nil, ttl: Int? = nil,
-                settings: [String: SettingValue] = [:], environment: [String: String] = [:]) {
+                settings: [String: SettingValue] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.hostname = hostname
         self.ipv4 = ipv4
         self.ipv6 = ipv6

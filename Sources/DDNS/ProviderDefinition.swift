@@ -24,6 +24,9 @@ public struct ProviderDefinition: Sendable {
     public var refreshInterval: Duration?
     /// The file it was read from, for messages.
     public var file: String
+    /// The shared template it builds on (`_dyndns2`): dyndns2-family `nochange` answers should
+    /// be logged as warnings, because repeated `nochg` counts as abuse there.
+    public var basedOn: String?
 
     public enum RequestMode: String, Sendable, CaseIterable {
         case perFamily = "per_family"
@@ -56,12 +59,17 @@ struct ProviderStep: Sendable {
     var rules: [ResponseRule]
     /// What an unmatched 2xx answer means: an outcome, or nil to go on with the next step.
     var successOutcome: DDNSOutcome?
+    /// Placeholders that must have a value, or the update stops before sending (INWX would
+    /// otherwise set A to 127.0.0.1 when an IPv6 update comes without the IPv4 address).
+    var required: [String] = []
     /// Where `section` names this step in its file, for messages.
     var section: String
 
     enum Auth: Sendable {
         case basic(user: Template, password: Template)
         case bearer(Template)
+        /// Tencent Cloud API 3.0 signature (TC3-HMAC-SHA256) over content-type, host and body.
+        case tc3(secretID: Template, secretKey: Template, service: String)
     }
 
     enum Body: Sendable {

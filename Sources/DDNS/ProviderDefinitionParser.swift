@@ -10,6 +10,8 @@ struct ProviderDefinitionParser {
     /// Adapter kinds other than `template` that exist in this build.
     let swiftKinds: Set<String>
     private(set) var errors: [ProviderLintError] = []
+    /// Every placeholder some template uses, to find declared settings nothing uses.
+    private var used: Set<String> = []
 
     static let builtinPlaceholders = ["hostname", "zone", "record_name", "record_name_at", "ip", "ipv4", "ipv6",
                                       "record_type", "family", "ttl"]
@@ -18,7 +20,7 @@ struct ProviderDefinitionParser {
                           "settings", "step", "rule", "auth", "headers"]
     static let settingKeys = ["required", "secret", "default", "description", "example"]
     static let stepKeys = ["name", "method", "path", "url", "query", "headers", "auth", "form", "json", "body",
-                           "content_type", "capture", "rule", "success", "__section"]
+                           "content_type", "capture", "rule", "success", "require", "__section"]
     static let ruleKeys = ["status", "body_prefix", "body_contains", "body_equals", "body_regex", "body_empty",
                            "json", "json_equals", "json_exists", "json_contains", "outcome", "then", "retry_after", "message"]
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -164,13 +166,23 @@ struct ProviderDefinitionParser {
         }
         let rules = parseRules(root["rule"], section: "", fieldPrefix: "rule", placeholders: placeholderNames.union(captured.map { "captured.\($0)" }), stepNames: stepNames)
 
+        if kind == "template" {
+            for setting in settings where setting.required && !["server", "ttl"].contains(setting.name) {
+                let zoneUsed = setting.name == "zone" && !used.isDisjoint(with: ["zone", "record_name", "record_name_at"])
+                if !used.contains("setting.\(setting.name)") && !zoneUsed {
+                    fail("settings.\(setting.name)", nil, "settings.\(setting.name)", "is required but no step uses {setting.\(setting.name)}",
+                         fix: "use it in a request, or remove it (an inherited setting is removed with \(setting.name) = false under [settings])")
+                }
+            }
+        }
         let minInterval = duration(root, "min_interval")
         let refreshInterval = duration(root, "refresh_interval")
         guard errors.isEmpty else { return nil }
         return ProviderDefinition(
             name: name, displayName: displayName, documentation: documentation, kind: kind, families: families,
             baseURL: baseURLs[0], baseURLIPv6: baseURLs[1], requests: mode, settings: settings, steps: steps, rules: rules,
-            defaultTTL: defaultTTL, minInterval: minInterval, refreshInterval: refreshInterval, file: file)
+            defaultTTL: defaultTTL, minInterval: minInterval, refreshInterval: refreshInterval, file: file,
+            basedOn: root["based_on"]?.string.map { $0.hasPrefix("_") ? $0 : "_" + $0 })
     }
 
     private mutating func parseSettings(_ node: TOMLNode?) -> [ProviderSetting] {
@@ -180,7 +192,8 @@ struct ProviderDefinitionParser {
             return []
         }
         var result: [ProviderSetting] = []
-        for key in table.keys.sorted() {
+        // `name = false` removes a setting inherited through based_on.
+        for key in table.keys.sorted() where table[key] != .bool(false) {
             let section = "settings.\(key)"
             guard let entry = table[key]?.table else {
                 fail("settings", key, section, "must be a table", fix: "write [settings.\(key)] with description = \"…\"")
@@ -224,6 +237,7 @@ struct ProviderDefinitionParser {
     }
 
     private mutating func checkPlaceholders(_ list: [Template.Placeholder], section: String, key: String, field: String, placeholders: Set<String>) {
+        used.formUnion(list.map(\.name))
         for placeholder in list where !placeholders.contains(placeholder.name) {
             var fix = "use one of {hostname}, {zone}, {record_name}, {record_name_at}, {ip}, {ipv4}, {ipv6}, {record_type}, {ttl}, {setting.NAME} for a declared setting, {captured.NAME} for a value an earlier step captured"
             if let guess = NameSuggestion.closest(to: placeholder.name, in: Array(placeholders)) { fix = "did you mean {\(guess)}? Otherwise " + fix }
@@ -290,7 +304,7 @@ struct ProviderDefinitionParser {
         var auth: ProviderStep.Auth?
         if let node = table["auth"] {
             if let authTable = node.table {
-                checkKeys(authTable, ["type", "username", "password", "token"], section: section, field: "\(label).auth")
+                checkKeys(authTable, ["type", "username", "password", "token", "service"], section: section, field: "\(label).auth")
                 let kind = authTable["type"]?.string
                 let field = "\(label).auth"
                 func templ(_ key: String, _ parser: inout ProviderDefinitionParser) -> Template? {
@@ -305,8 +319,14 @@ struct ProviderDefinitionParser {
                     if let user = templ("username", &self), let password = templ("password", &self) { auth = .basic(user: user, password: password) }
                 case "bearer":
                     if let token = templ("token", &self) { auth = .bearer(token) }
+                case "tc3":
+                    let service = authTable["service"]?.string ?? ""
+                    if service.isEmpty || !service.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
+                        fail(section, "auth", "\(field).service", "a tc3 signature needs the service name", fix: "add service = \"dnspod\" (the host's first label)")
+                    }
+                    if let id = templ("username", &self), let key = templ("password", &self) { auth = .tc3(secretID: id, secretKey: key, service: service) }
                 default:
-                    fail(section, "auth", "\(field).type", "unknown auth type \(kind.map { "\"\($0)\"" } ?? "(missing)")", fix: "use type = \"basic\" (username, password) or \"bearer\" (token); other schemes go in headers")
+                    fail(section, "auth", "\(field).type", "unknown auth type \(kind.map { "\"\($0)\"" } ?? "(missing)")", fix: "use type = \"basic\" (username, password), \"bearer\" (token) or \"tc3\" (username = SecretId, password = SecretKey, service); other schemes go in headers")
                 }
             } else {
                 fail(section, "auth", "\(label).auth", "must be a table", fix: "write auth = { type = \"basic\", username = \"{setting.username}\", password = \"{setting.password}\" }")
@@ -364,9 +384,21 @@ struct ProviderDefinitionParser {
             else if let outcome = DDNSOutcome(rawValue: text) { success = outcome }
             else { fail(section, "success", "\(label).success", "unknown outcome \"\(text)\"", fix: "use next or one of \(DDNSOutcome.names)") }
         }
+        var required: [String] = []
+        if let node = table["require"] {
+            let names = node.array?.compactMap(\.string) ?? []
+            if names.isEmpty || names.count != node.array?.count {
+                fail(section, "require", "\(label).require", "must be an array of placeholder names", fix: "write require = [\"ipv4\"]")
+            }
+            for name in names where !placeholders.contains(name) {
+                fail(section, "require", "\(label).require", "unknown placeholder name \"\(name)\"", fix: "use names such as ipv4, zone, setting.token (without braces)")
+            }
+            used.formUnion(names)
+            required = names
+        }
         guard errors.count == before, let _ = pathTemplate ?? urlTemplate else { return nil }
         return ProviderStep(name: name, method: method, path: pathTemplate?.text, url: urlTemplate?.text, query: query, headers: headers,
-                            auth: auth, body: body, captures: captures, rules: rules, successOutcome: success, section: section)
+                            auth: auth, body: body, captures: captures, rules: rules, successOutcome: success, required: required, section: section)
     }
 
     private mutating func checkJSONTemplates(_ node: TOMLNode, section: String, field: String, placeholders: Set<String>) {

@@ -9,6 +9,9 @@ enum RequestRenderer {
 
     static func render(_ step: ProviderStep, provider: ProviderDefinition, family: DDNSFamily, values: [String: String],
                        server: String?, environment: DDNSEnvironment, redactor: inout SecretRedactor) throws(RenderError) -> DDNSHTTPRequest {
+        for name in step.required where values[name] == nil {
+            throw RenderError(description: "\(provider.displayName) needs {\(name)} in this request; without it the provider would change or delete a record")
+        }
         var url: String
         if let urlText = step.url {
             let template = try parse(urlText)
@@ -35,7 +38,8 @@ enum RequestRenderer {
 
         var queryItems: [String] = []
         for (name, template) in step.query {
-            guard let value = try optionalFill(template, values, encode: PercentEncoding.queryValue) else { continue }
+            // The whole value is encoded, literal text included: it is data, not URL structure.
+            guard let value = try optionalFill(template, values, encode: { $0 }).map(PercentEncoding.queryValue) else { continue }
             queryItems.append(PercentEncoding.queryValue(name) + "=" + value)
         }
         if !queryItems.isEmpty { url += (url.contains("?") ? "&" : "?") + queryItems.joined(separator: "&") }
@@ -58,8 +62,8 @@ enum RequestRenderer {
             let value = try fill(token, values, encode: { $0 })
             redactor.add(value)
             headers.append(("Authorization", "Bearer " + value))
-        case nil:
-            break
+        case .tc3?, nil:
+            break   // TC3 signs the finished request, below
         }
 
         var body: Data?
@@ -67,23 +71,41 @@ enum RequestRenderer {
         case .form(let pairs)?:
             var items: [String] = []
             for (name, template) in pairs {
-                guard let value = try optionalFill(template, values, encode: PercentEncoding.formValue) else { continue }
+                guard let value = try optionalFill(template, values, encode: { $0 }).map(PercentEncoding.formValue) else { continue }
                 items.append(PercentEncoding.formValue(name) + "=" + value)
             }
             body = Data(items.joined(separator: "&").utf8)
-            headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+            setDefault(&headers, "Content-Type", "application/x-www-form-urlencoded")
         case .json(let node)?:
             let value = try json(node, values) ?? .null
             body = Data(value.serialized.utf8)
-            headers.append(("Content-Type", "application/json"))
-            headers.append(("Accept", "application/json"))
+            setDefault(&headers, "Content-Type", "application/json")
+            setDefault(&headers, "Accept", "application/json")
         case .raw(let template, let contentType)?:
             body = Data(try fill(template, values, encode: { $0 }).utf8)
-            headers.append(("Content-Type", contentType))
+            setDefault(&headers, "Content-Type", contentType)
         case nil:
             break
         }
+        if case .tc3(let id, let key, let service)? = step.auth {
+            let secretKey = try fill(key, values, encode: { $0 })
+            redactor.add(secretKey)
+            guard let components = URLComponents(string: url), let host = components.host else { throw RenderError(description: "the URL has no host") }
+            let hostHeader = components.port.map { "\(host):\($0)" } ?? host
+            let contentType = headers.first { $0.0.lowercased() == "content-type" }?.1 ?? ""
+            let signer = TC3Signer(secretID: try fill(id, values, encode: { $0 }), secretKey: secretKey, service: service)
+            let signed = signer.sign(method: step.method, path: components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath,
+                                     query: components.percentEncodedQuery ?? "", contentType: contentType, host: hostHeader,
+                                     body: Array(body ?? Data()), date: environment.now())
+            headers.append(("X-TC-Timestamp", signed.timestamp))
+            headers.append(("Authorization", signed.authorization))
+        }
         return DDNSHTTPRequest(method: step.method, url: url, headers: headers, body: body, timeout: environment.timeout)
+    }
+
+    /// Adds a header unless the provider file set it already.
+    private static func setDefault(_ headers: inout [(String, String)], _ name: String, _ value: String) {
+        if !headers.contains(where: { $0.0.lowercased() == name.lowercased() }) { headers.append((name, value)) }
     }
 
     private static func parse(_ text: String) throws(RenderError) -> Template {

@@ -65,3 +65,25 @@ public enum ProviderSettingsCheck {
         return problems
     }
 }
+
+/// For Swift adapters outside this module (the RFC 2136 adapter the daemon registers): the
+/// entry's settings with defaults applied and secrets resolved, plus a redactor that knows
+/// every secret, or the outcome and message to return when a setting is missing or unreadable.
+public enum DDNSSettingsResolver {
+    public struct Resolved: Sendable {
+        public var values: [String: String]
+        public var redactor: SecretRedactor
+    }
+
+    public static func resolve(provider: ProviderDefinition, request: DDNSUpdateRequest) -> Result<Resolved, DDNSSettingsProblem> {
+        switch ResolvedSettings.resolve(provider: provider, request: request) {
+        case .success(let settings): return .success(Resolved(values: settings.values, redactor: settings.redactor))
+        case .failure(let problem): return .failure(DDNSSettingsProblem(outcome: problem.outcome, message: problem.message))
+        }
+    }
+}
+
+public struct DDNSSettingsProblem: Error, Sendable {
+    public var outcome: DDNSOutcome
+    public var message: String
+}

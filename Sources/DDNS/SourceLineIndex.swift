@@ -72,7 +72,8 @@ struct SourceLineIndex: Sendable {
         if let line = headerLines[section] { return line }
         // An inherited or implicit section: fall back to its parent.
         if let dot = section.lastIndex(of: ".") { return line(of: nil, in: String(section[..<dot])) }
-        return nil
+        // A missing top-level field: point at the top of the file, where it belongs.
+        return section.isEmpty ? 1 : nil
     }
 
     private static func firstUnquoted(_ target: Character, in line: Substring) -> Substring.Index? {

@@ -8,11 +8,15 @@ public struct DDNSEnvironment: Sendable {
     public var userAgent: String
     /// Per HTTP request.
     public var timeout: Duration
+    /// The time used in request signatures.
+    public var now: @Sendable () -> Date
 
-    public init(transport: any DDNSHTTPTransport = URLSessionTransport(), userAgent: String = DDNSUserAgent.default, timeout: Duration = .seconds(30)) {
+    public init(transport: any DDNSHTTPTransport = URLSessionTransport(), userAgent: String = DDNSUserAgent.default, timeout: Duration = .seconds(30),
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.transport = transport
         self.userAgent = userAgent
         self.timeout = timeout
+        self.now = now
     }
 }
 

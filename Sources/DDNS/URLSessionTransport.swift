@@ -83,6 +83,13 @@ final class ChallengeCanceller: NSObject, URLSessionTaskDelegate, Sendable {
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
                     completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        // TLS server trust stays with the system; only HTTP authentication is refused.
+        #if canImport(Darwin)
+        if challenge.protectionSpace.authenticationMethod == NSURLAuthenticationMethodServerTrust {
+            completionHandler(.performDefaultHandling, nil)
+            return
+        }
+        #endif
         challenged.withLock { $0 = true }
         completionHandler(.cancelAuthenticationChallenge, nil)
     }

@@ -65,7 +65,7 @@ struct ProviderCaseTests {
                 #expect(fields == form, "\(where_): form body")
             }
         }
-        if let outcome = testCase.outcome { #expect(result.outcome == outcome, "\(label): outcome (message: \(result.message))") }
+        if let outcome = testCase.outcome { #expect(result.outcome == outcome, "\(label): outcome; message: \(result.message)") }
         for (family, outcome) in testCase.outcomes {
             #expect(result.records.first { $0.family == family }?.outcome == outcome, "\(label): \(family.rawValue) outcome (message: \(result.message))")
         }
