@@ -21,8 +21,9 @@ public struct DDNSEnvironment: Sendable {
 }
 
 public enum DDNSUserAgent {
-    /// `homeport/<version> <contact>`, the form No-IP and Dyn require of update clients.
-    public static func make(version: String, contact: String = "https://github.com/homeport-dev/homeport") -> String {
+    /// `homeport/<version> <contact>`, the form No-IP and Dyn require of update clients. There is
+    /// no project address to name yet; "self-hosted" says who runs it without inventing one.
+    public static func make(version: String, contact: String = "self-hosted") -> String {
         "homeport/\(version) \(contact)"
     }
 

@@ -15,9 +15,9 @@ actor DDNSTask {
     private var addresses: [IPFamily: String] = [:]
     private var wake: AsyncStream<Void>.Continuation?
 
-    init(config: HomeportConfig, history: HistoryStore, stateDirectory: String, logger: Logger) {
+    init(config: HomeportConfig, history: HistoryStore, stateDirectory: String, version: String, logger: Logger) {
         self.config = config
-        self.updater = DDNSUpdater(config: config, history: history, stateDirectory: stateDirectory)
+        self.updater = DDNSUpdater(config: config, history: history, stateDirectory: stateDirectory, version: version)
         self.logger = logger
         for problem in updater.problems(config: config) {
             logger.error("ddns: \(problem)")

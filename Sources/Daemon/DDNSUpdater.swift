@@ -13,11 +13,11 @@ public struct DDNSUpdater: Sendable {
     public let round: DDNSRound
     let planner: DDNSRoundPlanner
 
-    public init(config: HomeportConfig, history: HistoryStore, stateDirectory: String,
+    public init(config: HomeportConfig, history: HistoryStore, stateDirectory: String, version: String,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         let configDirectory = config.sourcePath.map { ($0 as NSString).deletingLastPathComponent }
         let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: configDirectory, environment: environment))
-        registry = DDNSAdapterRegistry.standard(catalog: catalog)
+        registry = DDNSAdapterRegistry.standard(catalog: catalog, environment: DDNSEnvironment(userAgent: DDNSUserAgent.make(version: version)))
         round = DDNSRound(history: history)
         planner = DDNSRoundPlanner(registry: registry, environment: environment,
                                    fingerprintKey: Self.fingerprintKey(stateDirectory: stateDirectory))

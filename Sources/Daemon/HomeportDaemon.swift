@@ -89,7 +89,7 @@ public final class HomeportDaemon: Service {
                 group.addTask { await portMapping.run(config: config) }
             }
             let ddns = config.ddns.isEmpty ? nil
-                : DDNSTask(config: config, history: history, stateDirectory: settings.stateDirectory, logger: Logger(label: "ddns"))
+                : DDNSTask(config: config, history: history, stateDirectory: settings.stateDirectory, version: settings.version, logger: Logger(label: "ddns"))
             if let ddns {
                 group.addTask { await ddns.run() }
                 if !config.ip.enabled { logger.warning("[[ddns]] entries need [ip] enabled = true to learn the address to publish") }

@@ -83,7 +83,7 @@ struct UpdateCommand: AsyncParsableCommand {
             Terminal.error("\(error)")
             throw ExitCode.failure
         }
-        let updater = DDNSUpdater(config: config, history: history, stateDirectory: resolved.stateDirectory)
+        let updater = DDNSUpdater(config: config, history: history, stateDirectory: resolved.stateDirectory, version: HomeportCommand.version)
         for error in updater.registry.catalog.errors { Terminal.warning("\(error)") }
         let (reports, problems) = await updater.run(config: config, ipv4: addresses.ipv4, ipv6: addresses.ipv6, dryRun: dryRun, force: force)
         for problem in problems { Terminal.error(problem.description) }

@@ -125,7 +125,7 @@ public struct DDNSRoundPlanner: Sendable {
         case .ipv6:
             guard let address = addresses.ipv6 else { return nil }
             guard let suffix = entry.ipv6Suffix else { return address }
-            return IPv6Suffix.combine(address: address, suffix: suffix, prefixLength: entry.ipv6PrefixLength)
+            return try? IPv6HostSuffix.combine(address: address, suffix: suffix, prefixLength: entry.ipv6PrefixLength)
         }
     }
 
@@ -145,8 +145,10 @@ public struct DDNSRoundPlanner: Sendable {
         }
         do {
             let seen = try await DNSLookup.addresses(of: hostname, family: family == .ipv4 ? .ipv4 : .ipv6, server: server)
-            let wanted = IPv6Suffix.bytes(address).flatMap(IPv6Suffix.text) ?? address
-            return seen.contains(where: { (IPv6Suffix.bytes($0).flatMap(IPv6Suffix.text) ?? $0) == wanted }) ? .confirmed : .mismatch(seen: seen)
+            // Compare parsed addresses: 2001:db8::7 and 2001:0db8:0:0::7 are the same.
+            let canonical = { (text: String) in IPv6HostSuffix.parse(text).map(IPv6HostSuffix.format) ?? text }
+            let wanted = canonical(address)
+            return seen.contains(where: { canonical($0) == wanted }) ? .confirmed : .mismatch(seen: seen)
         } catch {
             return .unavailable(reason: "DNS lookup failed: \(error)")
         }
