@@ -23,6 +23,23 @@ public struct DDNSUpdater: Sendable {
                                    fingerprintKey: Self.fingerprintKey(stateDirectory: stateDirectory))
     }
 
+    /// What `homeport config check` can say without secrets or a history: unknown providers
+    /// (with a suggestion) and settings a provider does not know or needs.
+    public static func configurationProblems(config: HomeportConfig) -> [String] {
+        let configDirectory = config.sourcePath.map { ($0 as NSString).deletingLastPathComponent }
+        let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: configDirectory))
+        var problems: [String] = []
+        for (index, entry) in config.ddns.enumerated() {
+            let place = (config.sourcePath ?? "config") + (entry.line.map { ":\($0)" } ?? "") + ": [[ddns]] #\(index + 1)"
+            guard let provider = catalog.provider(entry.provider) else {
+                problems.append("\(place): no provider named '\(entry.provider)'; `homeport providers list` shows them all")
+                continue
+            }
+            problems += ProviderSettingsCheck.problems(provider: provider, settings: entry.settings).map { "\(place): \($0)" }
+        }
+        return problems
+    }
+
     /// Problems in provider files and in `[[ddns]]` entries that stop those entries from working.
     public func problems(config: HomeportConfig) -> [String] {
         registry.catalog.errors.map(\.description)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Config
 
 struct ConfigCommand: ParsableCommand {
@@ -26,6 +27,9 @@ struct CheckConfigCommand: ParsableCommand {
             Terminal.error("\(error)")
             throw ExitCode(78)
         }
+        let problems = DDNSUpdater.configurationProblems(config: resolved.config)
+        for problem in problems { Terminal.error(problem) }
+        if !problems.isEmpty { throw ExitCode(78) }
         if let path = resolved.config.sourcePath {
             print("\(path): OK")
         } else {
