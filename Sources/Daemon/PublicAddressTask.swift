@@ -48,7 +48,7 @@ struct PublicAddressTask: Sendable {
                 group.addTask {
                     for await announcement in announcementStream {
                         await router?.invalidate()
-                        monitor.trigger("router announcement (\(announcement.kind.rawValue))")
+                        monitor.trigger("router announcement (\(announcement.kind.rawValue))", urgent: true)
                     }
                 }
             }

@@ -54,6 +54,8 @@ public actor IPMonitor {
     private var lastLocal: LocalSnapshot?
     private var debouncing = false
     private var pendingReasons: [String] = []
+    /// A pending trigger that skips `minimumRecheckSpacing` (the router said its address changed).
+    private var pendingUrgent = false
     private var lastDetection: ContinuousClock.Instant?
     public private(set) var latestReport: DetectionReport?
     private let detections = Mutex(0)
@@ -61,7 +63,7 @@ public actor IPMonitor {
     enum Event: Sendable {
         case poll(String)
         case routerTick
-        case trigger(String)
+        case trigger(String, urgent: Bool)
         case debounced
     }
 
@@ -77,8 +79,10 @@ public actor IPMonitor {
     }
 
     /// Ask for a re-check soon (debounced), e.g. on a NAT-PMP/PCP address announcement.
-    public nonisolated func trigger(_ reason: String) {
-        eventContinuation.yield(.trigger(reason))
+    /// `urgent`: the source is the router announcing a new address, which is worth a check even
+    /// right after another one; local network churn is spaced by `minimumRecheckSpacing`.
+    public nonisolated func trigger(_ reason: String, urgent: Bool = false) {
+        eventContinuation.yield(.trigger(reason, urgent: urgent))
     }
 
     /// Requests sent to internet echo services so far.
@@ -113,7 +117,7 @@ public actor IPMonitor {
             if let networkChanges {
                 group.addTask {
                     for await what in networkChanges.changes() {
-                        continuation.yield(.trigger("network change: \(what)"))
+                        continuation.yield(.trigger("network change: \(what)", urgent: false))
                     }
                 }
             }
@@ -136,17 +140,19 @@ public actor IPMonitor {
             if let lastLocal, lastLocal != snapshot {
                 await fullDetection(reason: "router")
             }
-        case .trigger(let reason):
+        case .trigger(let reason, let urgent):
             pendingReasons.append(reason)
+            pendingUrgent = pendingUrgent || urgent
             guard !debouncing else { return }
             debouncing = true
             fireDebounced(after: settings.debounce)
         case .debounced:
-            if let lastDetection {
+            if let lastDetection, !pendingUrgent {
                 let wait = lastDetection + settings.minimumRecheckSpacing - ContinuousClock.now
                 if wait > .zero { return fireDebounced(after: wait) }
             }
             debouncing = false
+            pendingUrgent = false
             let reasons = Array(Set(pendingReasons)).sorted().joined(separator: ", ")
             pendingReasons = []
             await fullDetection(reason: reasons)
@@ -161,12 +167,20 @@ public actor IPMonitor {
         }
     }
 
+    private func refreshLocalSnapshot() async {
+        lastLocal = await detector.localSnapshot()
+    }
+
     private func fullDetection(reason: String) async {
         detections.withLock { $0 += 1 }
         lastDetection = ContinuousClock.now
         let report = await detector.detect(previous: current)
         latestReport = report
-        lastLocal = await detector.localSnapshot()
+        defer {
+            // After the changes are out: asking the router again may take a while (it may be
+            // busy with the very change being reported), and nobody should wait for it.
+            Task { await self.refreshLocalSnapshot() }
+        }
         for family in IPFamily.allCases {
             let agreement = report.agreement(family)
             guard agreement.status == .agreed, let address = agreement.address, address != current[family] else { continue }

@@ -87,6 +87,24 @@ struct PublicIPMonitorTests {
         #expect(monitor.detectionCount == 3)
     }
 
+    @Test("a router announcement is checked at once, inside the spacing")
+    func urgentTrigger() async throws {
+        var settings = Self.settings()
+        settings.minimumRecheckSpacing = .seconds(60)
+        let a = ScriptedSource("a", address: "203.0.113.1"), b = ScriptedSource("b", address: "203.0.113.1")
+        let monitor = IPMonitor(detector: PublicIPDetector(sources: [a, b], settings: settings))
+        let (running, collecting, changes) = Self.start(monitor)
+        defer { running.cancel(); collecting.cancel() }
+        #expect(await eventually { changes.all.count == 1 })
+        a.set("203.0.113.2")
+        b.set("203.0.113.2")
+        monitor.trigger("churn")
+        monitor.trigger("router announcement", urgent: true)
+        // Well inside the 60 s spacing that an ordinary trigger would have waited for.
+        #expect(await eventually(timeout: .seconds(10)) { changes.all.count == 2 })
+        #expect(changes.all.last?.reason == "churn, router announcement")
+    }
+
     @Test("disagreement does not announce a change")
     func noChangeOnDisagreement() async throws {
         let a = ScriptedSource("a", address: "203.0.113.1"), b = ScriptedSource("b", address: "203.0.113.1")
