@@ -26,17 +26,18 @@ class H(http.server.BaseHTTPRequestHandler):
             body = open(sys.argv[2]).read().encode()
         self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
     def log_message(self, *a): pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+http.server.ThreadingHTTPServer((sys.argv[3], int(sys.argv[1])), H).serve_forever()
 PY
 echo "203.0.113.50" > "$WORK/address"
-python3 "$WORK/echo.py" 28191 "$WORK/address" & python3 "$WORK/echo.py" 28192 "$WORK/address" &
+# Two addresses, so the daemon counts them as two independent services (sources are named by host).
+python3 "$WORK/echo.py" 28191 "$WORK/address" 127.0.0.1 & python3 "$WORK/echo.py" 28192 "$WORK/address" 127.0.0.2 &
 sleep 0.5
 cat > "$WORK/homeport.toml" <<TOML
 [daemon]
 state_dir = "$WORK/state"
 [ip]
 interval = "30s"
-http_ipv4 = ["http://127.0.0.1:28191/", "http://127.0.0.1:28192/"]
+http_ipv4 = ["http://127.0.0.1:28191/", "http://127.0.0.2:28192/"]
 ipv6 = false
 dns = false
 [router]
@@ -46,10 +47,13 @@ enabled = false
 [relay]
 enabled = false
 TOML
-"$BIN" run --config "$WORK/homeport.toml" 2>"$WORK/log" &
+"$BIN" run --log-level debug --config "$WORK/homeport.toml" 2>"$WORK/log" &
+until "$BIN" history ip --config "$WORK/homeport.toml" --json 2>/dev/null | grep -q 203.0.113.50; do sleep 0.2; done
 sleep $((MINUTES * 60))
-total=$(( $(curl -s 127.0.0.1:28191/count 2>/dev/null || python3 -c "import urllib.request;print(urllib.request.urlopen('http://127.0.0.1:28191/count').read().decode())") + $(python3 -c "import urllib.request;print(urllib.request.urlopen('http://127.0.0.1:28192/count').read().decode())") ))
+count() { python3 -c "import urllib.request;print(urllib.request.urlopen('http://$1/count').read().decode())"; }
+total=$(( $(count 127.0.0.1:28191) + $(count 127.0.0.2:28192) ))
 polls=$(( MINUTES * 60 / 30 + 1 ))
+detections=$(grep -c 'public address detection' "$WORK/log" || true)
 echo "echo requests in ${MINUTES} min at interval 30s: $total (about $polls polls)"
 python3 -c "t=$total; p=$polls; print(f'requests per poll: {t/p:.2f}; at the default interval (5 min, 12 polls/h): {t/p*12:.1f} requests/hour for IPv4 (the same again for IPv6 when enabled)')"
 echo "203.0.113.51" > "$WORK/address"

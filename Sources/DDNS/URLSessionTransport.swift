@@ -36,7 +36,7 @@ public struct URLSessionTransport: DDNSHTTPTransport {
         let outcome: Result<DDNSHTTPResponse, DDNSTransportError> = await withTaskGroup(of: Result<DDNSHTTPResponse, DDNSTransportError>?.self) { group in
             group.addTask {
                 do {
-                    let (data, response) = try await session.data(for: prepared)
+                    let (data, response) = try await SessionDataCall.run(session, prepared)
                     guard let http = response as? HTTPURLResponse else { return .failure(.failed("not an HTTP response")) }
                     var headers: [String: String] = [:]
                     for (key, value) in http.allHeaderFields {
@@ -98,5 +98,32 @@ final class ChallengeCanceller: NSObject, URLSessionTaskDelegate, Sendable {
 enum DurationSeconds {
     static func of(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// `URLSession.data(for:)` without its cancellation deadlock: corelibs Foundation cancels the
+/// task synchronously on the session's queue from inside the Swift task's cancellation handler,
+/// which deadlocks when the session is delivering that task's completion at the same moment
+/// (seen under load in the test suite: the whole cooperative pool stopped). Here the cancel is
+/// sent from another thread, and the completion handler resumes the caller exactly once.
+enum SessionDataCall {
+    static func run(_ session: URLSession, _ request: URLRequest) async throws -> (Data, URLResponse) {
+        let box = Mutex<URLSessionDataTask?>(nil)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let response, error == nil {
+                        continuation.resume(returning: (data ?? Data(), response))
+                    } else {
+                        continuation.resume(throwing: error ?? URLError(.badServerResponse))
+                    }
+                }
+                box.withLock { $0 = task }
+                task.resume()
+                if Task.isCancelled { DispatchQueue.global().async { task.cancel() } }
+            }
+        } onCancel: {
+            if let task = box.withLock({ $0 }) { DispatchQueue.global().async { task.cancel() } }
+        }
     }
 }

@@ -136,7 +136,9 @@ enum BoundedFetch {
             }
         } onCancel: {
             delegate.finish(.failure(.timeout))
-            task.cancel()
+            // Not here, synchronously: corelibs' cancel() waits on the session's queue, which may be
+            // waiting on this task's lock to deliver its completion (a deadlock seen under load).
+            DispatchQueue.global().async { task.cancel() }
         }
     }
 }

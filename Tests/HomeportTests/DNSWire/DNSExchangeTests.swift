@@ -93,7 +93,7 @@ import Testing
         try await Self.withResponder({ count, query in
             count == 1 ? [] : [(false, (try? Self.answer(to: query)) ?? [])]
         }) { server in
-            let result = try await DNSExchange(timeout: .milliseconds(300), attempts: 3)
+            let result = try await DNSExchange(timeout: .seconds(1), attempts: 3)
                 .send(.query(name: try DNSName("host.home.test"), type: .a), to: server)
             #expect(result.message.answers.count == 1)
         }

@@ -129,7 +129,7 @@ struct PortMapperLogicTests {
         }
         defer { Task { await responder.close() } }
         let mapper = PortMapper(gateway: GatewayInfo(gateway: IPv4Address(127, 0, 0, 2), localAddress: IPv4Address(127, 0, 0, 1), interfaceName: "lo"),
-                                configuration: .init(requestTimeout: .milliseconds(500), protocols: [.pcp, .natpmp], natpmpPort: responder.port),
+                                configuration: .init(requestTimeout: .seconds(3), protocols: [.pcp, .natpmp], natpmpPort: responder.port),
                                 logger: LogCapture().logger())
         let keeper = MappingLeaseKeeper(mapper: mapper, desired: [MappingRequest(proto: .udp, internalPort: 21116, lifetime: 10)],
                                         retryInterval: .seconds(60), logger: LogCapture().logger())
