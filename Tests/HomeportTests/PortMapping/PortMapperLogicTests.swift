@@ -132,9 +132,9 @@ struct PortMapperLogicTests {
                                 configuration: .init(requestTimeout: .seconds(3), protocols: [.pcp, .natpmp], natpmpPort: responder.port),
                                 logger: LogCapture().logger())
         let keeper = MappingLeaseKeeper(mapper: mapper, desired: [MappingRequest(proto: .udp, internalPort: 21116, lifetime: 10)],
-                                        retryInterval: .seconds(60), logger: LogCapture().logger())
+                                        retryInterval: .seconds(2), logger: LogCapture().logger())
         let run = Task { await keeper.run() }
-        #expect(await eventually(timeout: .seconds(5)) {
+        #expect(await eventually(timeout: .seconds(20)) {
             if case .mapped(let lease) = await keeper.states().first?.state { return lease.mappingProtocol == .natpmp } else { return false }
         })
         // Renewal at half the 10 s lifetime.
