@@ -44,9 +44,16 @@ public struct DDNSRoundPlanner: Sendable {
         var problems: [Problem] = []
         for entry in entries {
             guard let provider = registry.catalog.provider(entry.provider), let adapter = registry.adapter(for: entry.provider) else {
-                var message = "no provider named '\(entry.provider)'"
-                if let guess = NameSuggestion.closest(to: entry.provider, in: registry.catalog.names) { message += " (did you mean '\(guess)'?)" }
-                message += "; `homeport providers list` shows them all"
+                // A provider whose file does not load: say why, with the file's own problems.
+                let fileProblems = registry.catalog.errors.filter { ($0.file as NSString).lastPathComponent == "\(entry.provider).toml" }
+                var message: String
+                if !fileProblems.isEmpty {
+                    message = "the provider file for '\(entry.provider)' has errors: " + fileProblems.map(\.description).joined(separator: "; ")
+                } else {
+                    message = "no provider named '\(entry.provider)'"
+                    if let guess = NameSuggestion.closest(to: entry.provider, in: registry.catalog.names) { message += " (did you mean '\(guess)'?)" }
+                    message += "; `homeport providers list` shows them all"
+                }
                 problems.append(Problem(provider: entry.provider, hostname: nil, message: message))
                 continue
             }

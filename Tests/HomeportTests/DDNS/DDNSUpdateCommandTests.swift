@@ -166,3 +166,43 @@ import Testing
         #expect(output.stderr.contains("no provider named 'duckdsn' (did you mean 'duckdns'?)"), "\(output.stderr)")
     }
 }
+
+/// A provider file someone is writing, in `<config dir>/providers/`: `providers lint` and
+/// `update` both name the file, the line and the fix.
+@Suite struct ProviderFileErrorTests {
+    @Test func aBadUserProviderFileFailsLintAndUpdateWithFileLineAndFix() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let config = dir.write("homeport.toml", """
+            [daemon]
+            state_dir = "\(dir.file("state"))"
+            [ip]
+            enabled = false
+            [router]
+            enabled = false
+            [[ddns]]
+            provider = "myhost"
+            hostnames = ["a.example.com"]
+            """)
+        try FileManager.default.createDirectory(atPath: dir.file("providers"), withIntermediateDirectories: true)
+        let file = dir.write("providers/myhost.toml", """
+            display_name = "My host"
+            documentation = "https://example.com/api"
+            families = ["ipv4"]
+            base_url = "https://api.example.com"
+
+            [[step]]
+            name = "update"
+            path = "/update"
+            query = { host = "{hostnme}", ip = "{ipv4}" }
+            """)
+        let lint = try await Homeport.run(["providers", "lint", "--config", config, file])
+        #expect(lint.exitCode == 1)
+        #expect(lint.stdout.contains("\(file):9:"), "\(lint.stdout)")
+        #expect(lint.stdout.contains("hostnme") && lint.stdout.contains("fix:"), "\(lint.stdout)")
+
+        let update = try await Homeport.run(["update", "--config", config, "--ip4", "203.0.113.7"])
+        #expect(update.exitCode == 1)
+        #expect(update.stderr.contains("the provider file for 'myhost' has errors: \(file):9:"), "\(update.stderr)")
+    }
+}
