@@ -129,12 +129,15 @@ import Testing
             #expect(await silent.waitClosed(timeout: .seconds(5)))
             let lonelyAfter = try #require(lonely.closedAt) - start
             let silentAfter = try #require(silent.closedAt) - start
-            #expect(lonelyAfter >= .milliseconds(1300) && lonelyAfter < .seconds(3), "closed after \(lonelyAfter)")
-            #expect(silentAfter >= .milliseconds(1300) && silentAfter < .seconds(3), "closed after \(silentAfter)")
+            // Not before the timeout; the upper bound only says "closed by the timer", with room
+            // for a loaded CI machine.
+            #expect(lonelyAfter >= .milliseconds(1300) && lonelyAfter < .seconds(6), "closed after \(lonelyAfter)")
+            #expect(silentAfter >= .milliseconds(1300) && silentAfter < .seconds(6), "closed after \(silentAfter)")
             #expect(lonely.receivedCount == 0)
             #expect(silent.receivedCount == 0)
+            // The client may see the close a moment before the server's counter moves.
+            #expect(await eventually(timeout: .seconds(5)) { await server.summary()?.counters.unpairedTimeouts == 1 })
             let summary = try #require(await server.summary())
-            #expect(summary.counters.unpairedTimeouts == 1)
             #expect(summary.waiting == 0)
 
             let late = try await RelayTestClient.paired(port: port, from: "127.0.0.3", uuid: uuid)
