@@ -132,9 +132,10 @@ struct PortMappingHostileNetworkTests {
         let client = PCPClient(gateway: Self.gateway, localAddress: Self.local, serverPort: responder.port,
                                timeout: .seconds(2), logger: LogCapture().logger())
         await #expect(throws: PortMappingError.self) { _ = try await client.announce() }
-        // Sent at 0 and 250 ms, then 750 ms (RFC 6886 section 3.1 doubling) unless the machine is slow.
+        // Sent at 0, 250, 750 and 1750 ms (RFC 6886 section 3.1 doubling) within the 2 s; a slow
+        // machine may miss the last, never the second.
         #expect(seen.value >= 2)
-        #expect(seen.value <= 3)
+        #expect(seen.value <= 4)
     }
 
     @Test func ssdpAnswersFromOtherHostsOrPointingElsewhereAreRejected() async throws {
