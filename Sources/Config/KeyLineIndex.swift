@@ -25,7 +25,7 @@ struct KeyLineIndex {
                 continue
             }
             if bracketDepth > 0 {
-                bracketDepth += Self.bracketBalance(of: line)
+                bracketDepth += TOMLLineScan.bracketBalance(line)
                 continue
             }
             if line.hasPrefix("[[") {
@@ -43,7 +43,7 @@ struct KeyLineIndex {
                 recordRootKey(section, lineNumber)
                 continue
             }
-            guard !line.hasPrefix("#"), let equals = Self.firstUnquoted("=", in: line) else { continue }
+            guard !line.hasPrefix("#"), let equals = TOMLLineScan.firstUnquoted("=", in: line) else { continue }
             let key = Self.firstKeyComponent(line[line.startIndex..<equals])
             if !key.isEmpty, keyLines[section]?[key] == nil {
                 keyLines[section, default: [:]][key] = lineNumber
@@ -53,7 +53,7 @@ struct KeyLineIndex {
                 if !value.dropFirst(3).contains(delimiter) { multilineDelimiter = delimiter }
             }
             if multilineDelimiter == nil {
-                bracketDepth = max(0, Self.bracketBalance(of: value))
+                bracketDepth = max(0, TOMLLineScan.bracketBalance(value))
             }
         }
     }
@@ -74,64 +74,20 @@ struct KeyLineIndex {
 
     private static func headerName(_ rest: Substring, closing: String) -> String {
         let body = rest.split(separator: Character(String(closing.first!)), maxSplits: 1).first ?? ""
-        return body.trimmingCharacters().replacingQuotes()
+        return body.trimmingSpaces().replacingQuotes()
     }
 
     private static func firstKeyComponent(_ key: Substring) -> String {
-        let trimmed = key.trimmingCharacters()
+        let trimmed = key.trimmingSpaces()
         if let quote = trimmed.first, quote == "\"" || quote == "'" {
             let rest = trimmed.dropFirst()
             return String(rest.prefix { $0 != quote })
         }
-        return String(trimmed.prefix { $0 != "." }).trimmingCharacters()
-    }
-
-    private static func firstUnquoted(_ target: Character, in line: Substring) -> Substring.Index? {
-        var quote: Character?
-        for index in line.indices {
-            let character = line[index]
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "\"" || character == "'" {
-                quote = character
-            } else if character == target {
-                return index
-            } else if character == "#" {
-                return nil
-            }
-        }
-        return nil
-    }
-
-    /// Opening minus closing brackets outside strings and comments.
-    private static func bracketBalance(of text: Substring) -> Int {
-        var balance = 0
-        var quote: Character?
-        for character in text {
-            if let open = quote {
-                if character == open { quote = nil }
-                continue
-            }
-            switch character {
-            case "\"", "'": quote = character
-            case "[", "{": balance += 1
-            case "]", "}": balance -= 1
-            case "#": return balance
-            default: break
-            }
-        }
-        return balance
+        return String(trimmed.prefix { $0 != "." }).trimmingSpaces()
     }
 }
 
 extension StringProtocol {
-    func trimmingCharacters() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first == " " || first == "\t" || first == "\r" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice.removeLast() }
-        return String(slice)
-    }
-
     func replacingQuotes() -> String {
         String(self.filter { $0 != "\"" && $0 != "'" })
     }

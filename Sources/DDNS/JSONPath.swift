@@ -1,3 +1,4 @@
+import Config
 /// A small path into a JSON answer: `result[0].id`, `domain_records.0.data`,
 /// `records[type=A,name={record_name}].id` (the first element whose fields equal the given
 /// values), `$` or empty for the whole document.

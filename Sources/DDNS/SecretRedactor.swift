@@ -1,3 +1,4 @@
+import Config
 import Foundation
 
 /// Scrubs every resolved secret out of text before it leaves the engine (messages, logs,

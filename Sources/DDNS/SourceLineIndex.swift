@@ -1,3 +1,4 @@
+import Config
 /// Remembers on which line each key and table header of a provider or test-case file stands,
 /// because TOMLKit does not report source positions of parsed values.
 ///
@@ -22,7 +23,7 @@ struct SourceLineIndex: Sendable {
                 continue
             }
             if bracketDepth > 0 {
-                bracketDepth += Self.bracketBalance(line)
+                bracketDepth += TOMLLineScan.bracketBalance(line)
                 continue
             }
             if line.hasPrefix("[") {
@@ -49,7 +50,7 @@ struct SourceLineIndex: Sendable {
                 if headerLines[section] == nil { headerLines[section] = number }
                 continue
             }
-            guard !line.hasPrefix("#"), let equals = Self.firstUnquoted("=", in: line) else { continue }
+            guard !line.hasPrefix("#"), let equals = TOMLLineScan.firstUnquoted("=", in: line) else { continue }
             let keyText = line[line.startIndex..<equals].trimmingSpaces()
             let key: String
             if let quote = keyText.first, quote == "\"" || quote == "'" {
@@ -62,7 +63,7 @@ struct SourceLineIndex: Sendable {
             for delimiter in ["\"\"\"", "'''"] where value.hasPrefix(delimiter) {
                 if !value.dropFirst(3).contains(delimiter) { multilineDelimiter = delimiter }
             }
-            if multilineDelimiter == nil { bracketDepth = max(0, Self.bracketBalance(value)) }
+            if multilineDelimiter == nil { bracketDepth = max(0, TOMLLineScan.bracketBalance(value)) }
         }
     }
 
@@ -74,53 +75,5 @@ struct SourceLineIndex: Sendable {
         if let dot = section.lastIndex(of: ".") { return line(of: nil, in: String(section[..<dot])) }
         // A missing top-level field: point at the top of the file, where it belongs.
         return section.isEmpty ? 1 : nil
-    }
-
-    private static func firstUnquoted(_ target: Character, in line: Substring) -> Substring.Index? {
-        var quote: Character?
-        for index in line.indices {
-            let character = line[index]
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "\"" || character == "'" {
-                quote = character
-            } else if character == target {
-                return index
-            } else if character == "#" {
-                return nil
-            }
-        }
-        return nil
-    }
-
-    private static func bracketBalance(_ text: Substring) -> Int {
-        var balance = 0
-        var quote: Character?
-        var escaped = false
-        for character in text {
-            if let open = quote {
-                if escaped { escaped = false; continue }
-                if character == "\\" && open == "\"" { escaped = true; continue }
-                if character == open { quote = nil }
-                continue
-            }
-            switch character {
-            case "\"", "'": quote = character
-            case "[", "{": balance += 1
-            case "]", "}": balance -= 1
-            case "#": return balance
-            default: break
-            }
-        }
-        return balance
-    }
-}
-
-extension StringProtocol {
-    func trimmingSpaces() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first == " " || first == "\t" || first == "\r" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice.removeLast() }
-        return String(slice)
     }
 }

@@ -140,6 +140,9 @@ import Testing
         BadInput(text: "[[service]]\nname = \"a\"\ncommand = [\"x\"]\nworking_dir = \"srv\"\n", line: 4, fragments: ["must be an absolute path"]),
         BadInput(text: "[[ddns]]\nprovider = \"duckdns\"\n", line: 1, fragments: ["[[ddns]] #1 needs 'hostnames'"]),
         BadInput(text: "[[ddns]]\nprovider = \"x\"\nhostnames = [\"h\"]\nipv4 = false\n", line: 4, fragments: ["both ipv4 and ipv6 turned off"]),
+        // An escaped quote with "#" and "]" inside a string must not end the array early.
+        BadInput(text: "[[service]]\nname = \"a\"\ncommand = [\"echo\", \"say \\\"#\\\" ]\"]\ncomand = 1\n", line: 4,
+                 fragments: ["unknown key 'comand' in [[service]] #1"]),
         BadInput(text: "[daemon]\nlog_level = \"info\"\nlog_level = \"debug\"\n", line: 3, fragments: ["not valid TOML"]),
         BadInput(text: "[daemon\n", line: 1, fragments: ["not valid TOML"]),
     ]
