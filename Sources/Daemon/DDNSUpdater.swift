@@ -43,7 +43,8 @@ public struct DDNSUpdater: Sendable {
     /// Problems in provider files and in `[[ddns]]` entries that stop those entries from working.
     public func problems(config: HomeportConfig) -> [String] {
         registry.catalog.errors.map(\.description)
-            + planner.plan(config.ddns, addresses: .init(ipv4: "192.0.2.1", ipv6: "2001:db8::1")).problems.map(\.description)
+            // Without addresses the planner makes no records, only checks the entries.
+            + planner.plan(config.ddns, addresses: .init()).problems.map(\.description)
     }
 
     public func run(config: HomeportConfig, ipv4: String?, ipv6: String?, dryRun: Bool = false, force: Bool = false)

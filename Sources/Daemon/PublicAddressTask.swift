@@ -37,7 +37,7 @@ struct PublicAddressTask: Sendable {
         }
         let monitor = IPMonitor(detector: detector, networkChanges: watcher, logger: logger)
         var announcements: RouterAnnouncementListener?
-        if router != nil, let gateway = try? await PortMapper(configuration: mapperConfiguration, logger: logger).gateway().gateway {
+        if let gateway = await router?.gatewayAddress() {
             // miniupnpd and most NAT-PMP/PCP routers multicast their new address at once.
             announcements = try? await RouterAnnouncementListener.start(gateway: gateway, logger: logger)
         }

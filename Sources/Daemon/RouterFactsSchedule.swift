@@ -34,6 +34,11 @@ actor RouterFactsSchedule: RouterFactsProvider {
         return facts
     }
 
+    /// The gateway the probes talk to (for the announcement listener), nil when none is found.
+    func gatewayAddress() async -> IPv4Address? {
+        try? await plain.gateway().gateway
+    }
+
     /// Forget the router's cached device and gateway (after an announcement or a network
     /// change). The next test mapping keeps its schedule: right after a change the router is
     /// busy, and the answer that matters then is its new address.
