@@ -44,6 +44,14 @@ import RustDeskWire
         #expect(await Self.register(core, "3888888", from: .v6(Self.site | 0xdead, port: 1)) == .ok)
     }
 
+    /// The limiter's key: IPv4 by address (IPv4-mapped IPv6 as IPv4), IPv6 by its /64.
+    @Test func sourceKeys() {
+        #expect(IPBlocker.key(for: .ipv4(198, 51, 100, 20, port: 1)) == "198.51.100.20")
+        #expect(IPBlocker.key(for: .v6(0xFFFF_C633_6414, port: 2)) == "198.51.100.20")
+        #expect(IPBlocker.key(for: .v6(Self.site | 0x1234_5678_9abc_def0, port: 3)) == "2001:db8:1:2::/64")
+        #expect(IPBlocker.key(for: .v6(1, port: 4)) == "::/64")
+    }
+
     /// Beyond 300 new ids in a minute (the default), every further new id is refused with
     /// TOO_FREQUENT, even from 301 different addresses; known ids still register, and the
     /// next minute new ids are accepted again.
