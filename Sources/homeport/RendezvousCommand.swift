@@ -25,7 +25,7 @@ struct RendezvousCommand: AsyncParsableCommand {
         """
     )
 
-    @Option(name: [.customShort("p"), .long], help: "Base port P (default 21116).")
+    @Option(name: [.customShort("p"), .long], help: "Base port P, 3 to 65533 (default 21116).")
     var port: Int?
 
     @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Key: '-' (default) loads or creates id_ed25519 in the state directory and requires clients to use its public key; '' disables the check; a base64 secret key or any other string is used as in hbbs.", valueName: "key"))
@@ -37,7 +37,7 @@ struct RendezvousCommand: AsyncParsableCommand {
     @Option(name: [.customShort("b"), .long], help: ArgumentHelp("Listen only on this IP address.", valueName: "ip"))
     var bind: String?
 
-    @Option(name: [.customShort("M"), .customLong("rmem")], help: ArgumentHelp("UDP receive buffer in bytes (0: the OS default).", valueName: "bytes"))
+    @Option(name: [.customShort("M"), .customLong("rmem")], help: ArgumentHelp("UDP receive buffer in bytes, 0 (the OS default) to 2147483647.", valueName: "bytes"))
     var receiveBuffer: Int?
 
     @Option(name: [.customShort("s"), .long], help: ArgumentHelp("Configuration serial, 0 to 2147483647 (deprecated hbbs option; change it at run time with `homeport admin config-update`).", valueName: "n"))
