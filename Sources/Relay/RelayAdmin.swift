@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import RustDeskWire
 
 /// hbbr's loopback console commands, served on the state directory's `relay.sock` instead so
 /// local clients can use the relay port normally. Each answer is one JSON document; changes
@@ -41,35 +42,67 @@ extension RelayServer {
                 return hub.settings.blocklist.sorted()
             })
         case "single-bandwidth", "sb", "total-bandwidth", "tb", "limit-speed", "ls", "downgrade-threshold", "dt", "downgrade-start-check", "t":
-            let value = argument.flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
-            return encode(await onLoop { hub in
-                switch command {
-                case "single-bandwidth", "sb":
-                    if let value { hub.settings.singleBandwidth = value }
-                    return ["single_bandwidth_mbps": hub.settings.singleBandwidth]
-                case "total-bandwidth", "tb":
-                    if let value { hub.setTotalBandwidth(value) }
-                    return ["total_bandwidth_mbps": hub.settings.totalBandwidth]
-                case "limit-speed", "ls":
-                    if let value { hub.settings.limitSpeed = value }
-                    return ["limit_speed_mbps": hub.settings.limitSpeed]
-                case "downgrade-threshold", "dt":
-                    if let value { hub.settings.downgradeThreshold = value }
-                    return ["downgrade_threshold": hub.settings.downgradeThreshold]
-                default:
-                    if let value { hub.settings.downgradeStartCheck = value }
-                    return ["downgrade_start_check_seconds": hub.settings.downgradeStartCheck]
-                }
-            })
+            return await tune(command, argument)
         default:
             return encode(["error": "unknown command '\(command)'; known: \(Self.adminCommands.joined(separator: "; "))"])
         }
+    }
+
+    /// Shows or sets one of the numeric settings; a value outside its range (or no number at
+    /// all) is refused with the range and changes nothing.
+    private func tune(_ command: String, _ argument: String?) async -> [UInt8] {
+        let name: String, key: String, range: ClosedRange<Double>, unit: String
+        switch command {
+        case "single-bandwidth", "sb": (name, key, range, unit) = ("single-bandwidth", "single_bandwidth_mbps", RelaySettings.bandwidthRange, "Mb/s")
+        case "total-bandwidth", "tb": (name, key, range, unit) = ("total-bandwidth", "total_bandwidth_mbps", RelaySettings.bandwidthRange, "Mb/s")
+        case "limit-speed", "ls": (name, key, range, unit) = ("limit-speed", "limit_speed_mbps", RelaySettings.bandwidthRange, "Mb/s")
+        case "downgrade-threshold", "dt":
+            (name, key, range, unit) = ("downgrade-threshold", "downgrade_threshold", RelaySettings.downgradeThresholdRange, "share of single-bandwidth")
+        default:
+            (name, key, range, unit) = ("downgrade-start-check", "downgrade_start_check_seconds", RelaySettings.downgradeStartCheckRange, "seconds")
+        }
+        var value: Double?
+        if let argument {
+            do {
+                value = try RangedNumber.decimal(argument, name: name, in: range, unit: unit)
+            } catch {
+                return encode(["error": error.description])
+            }
+        }
+        let requested = value
+        return encode(await onLoop { hub in
+            if let requested { hub.setTunable(name, requested) }
+            return [key: hub.tunable(name)]
+        })
     }
 
     private func encode<T: Encodable>(_ value: T) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? Array(encoder.encode(value))) ?? Array(#"{"error":"encoding failed"}"#.utf8)
+    }
+}
+
+extension RelayHub {
+    /// The numeric settings by their admin command names.
+    func tunable(_ name: String) -> Double {
+        switch name {
+        case "single-bandwidth": settings.singleBandwidth
+        case "total-bandwidth": settings.totalBandwidth
+        case "limit-speed": settings.limitSpeed
+        case "downgrade-threshold": settings.downgradeThreshold
+        default: settings.downgradeStartCheck
+        }
+    }
+
+    func setTunable(_ name: String, _ value: Double) {
+        switch name {
+        case "single-bandwidth": settings.singleBandwidth = value
+        case "total-bandwidth": setTotalBandwidth(value)
+        case "limit-speed": settings.limitSpeed = value
+        case "downgrade-threshold": settings.downgradeThreshold = value
+        default: settings.downgradeStartCheck = value
+        }
     }
 }
 

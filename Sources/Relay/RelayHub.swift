@@ -154,14 +154,14 @@ final class RelayHub: @unchecked Sendable {
             let elapsed = Double((now - session.started).nanoseconds) / 1e9
             if !session.downgraded, elapsed > settings.downgradeStartCheck {
                 let allowed = elapsed * settings.singleBandwidth * RelaySettings.megabit * settings.downgradeThreshold
-                if Double(session.bytes * 8) > allowed { session.downgraded = true }
+                if Double(session.bytes) * 8 > allowed { session.downgraded = true }
             }
             if blacklisted != session.blacklisted || session.downgraded {
                 session.blacklisted = blacklisted
                 let limited = blacklisted || session.downgraded
                 session.setRate((limited ? settings.limitSpeed : settings.singleBandwidth) * RelaySettings.megabit / 8, now: now)
             }
-            if ticks % 3 == 0, now - session.lastActivity > .nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000) {
+            if ticks % 3 == 0, now - session.lastActivity > TimeAmount(clamping: settings.idleTimeout) {
                 counters.idleClosed += 1
                 session.close()
             }

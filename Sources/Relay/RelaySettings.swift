@@ -29,6 +29,18 @@ public struct RelaySettings: Sendable {
 
     static let megabit = 1_048_576.0
 
+    /// Valid ranges, shared by the command line and the admin socket. Below 0.1 Mb/s
+    /// (13 KB/s) no remote session is usable, and the token buckets would ask for pauses of
+    /// hours per read.
+    public static let bandwidthRange = 0.1...1_000_000.0
+    public static let downgradeThresholdRange = 0.01...10.0
+    /// Seconds; up to a year.
+    public static let downgradeStartCheckRange = 0.0...31_536_000.0
+    /// The relay also uses port + 2 (WebSocket).
+    public static let portRange = 1...65533
+    /// hbbr's PORT is the ID server's port; the relay takes PORT + 1.
+    public static let basePortRange = 1...65532
+
     /// An hbbr address-list file: one IP per line, the text before the first space.
     public static func parseAddressList(_ text: String) -> Set<String> {
         Set(text.split(whereSeparator: \.isNewline).compactMap { line in

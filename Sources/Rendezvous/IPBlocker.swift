@@ -1,7 +1,15 @@
-/// The per-source-IP limiter for RegisterPk (spec §5.2.5): at most 32 accepted in a burst
-/// whose members are less than 60 s apart, and about 300 distinct ids per IP until a full day
+import RustDeskWire
+
+/// The per-source limiter for RegisterPk (spec §5.2.5): at most 32 accepted in a burst whose
+/// members are less than 60 s apart, and about 300 distinct ids per source until a full day
 /// passes without any RegisterPk from it. Unlike upstream, idle entries are pruned so the table
 /// stays bounded.
+///
+/// A source is an IPv4 address (an IPv4-mapped IPv6 address counts as that IPv4 address), or
+/// an IPv6 address's /64. A /64 is one link (RFC 4291 §2.5.4, RFC 7421): one host may use any
+/// of its 2^64 addresses (temporary addresses, RFC 8981), so keying IPv6 by address would let
+/// one machine register without limit. rustdesk-server (src/rendezvous_server.rs) keys by
+/// the full address.
 struct IPBlocker {
     struct State {
         var count: Int
@@ -18,8 +26,19 @@ struct IPBlocker {
 
     private(set) var states: [String: State] = [:]
 
-    /// Whether a RegisterPk for `id` from `ip` may proceed; updates the state as upstream does.
-    mutating func allow(ip: String, id: String, now: Int64) -> Bool {
+    /// The text a source is limited under: "192.0.2.7", or "2001:db8:1:2::/64".
+    static func key(for source: PeerAddress) -> String {
+        switch source.normalized {
+        case .v4(let ip, _):
+            return PeerAddress.v4(ip, port: 0).ipText
+        case .v6(let ip, _):
+            return PeerAddress.v6(ip & ~UInt128(UInt64.max), port: 0).ipText + "/64"
+        }
+    }
+
+    /// Whether a RegisterPk for `id` from `source` may proceed; updates the state as upstream does.
+    mutating func allow(source: PeerAddress, id: String, now: Int64) -> Bool {
+        let ip = Self.key(for: source)
         guard var state = states[ip] else {
             states[ip] = State(count: 0, countTime: now, ids: [], idsTime: now)
             return true
@@ -55,9 +74,5 @@ struct IPBlocker {
     func describe(ip: String, now: Int64) -> String? {
         guard let state = states[ip] else { return nil }
         return "\(ip): \(state.count)/\((now - state.countTime) / 1000)s \(state.ids.count)/\((now - state.idsTime) / 1000)s"
-    }
-
-    mutating func remove(ip: String) {
-        states[ip] = nil
     }
 }

@@ -22,6 +22,17 @@ public struct MonotonicClock: MillisecondClock {
     }
 }
 
+/// Milliseconds since 1970 (CLOCK_REALTIME), for times the database keeps across restarts.
+public struct WallClock: MillisecondClock {
+    public init() {}
+
+    public func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
 /// A clock that moves only when told to.
 public final class ManualClock: MillisecondClock {
     private let value: Atomic<Int64>

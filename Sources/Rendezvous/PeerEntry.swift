@@ -26,6 +26,8 @@ struct PeerEntry: Sendable {
         static let oddKey = Flags(rawValue: 8)
         /// A free slot in the table's storage.
         static let vacant = Flags(rawValue: 16)
+        /// Created by homeport and not seen again since (see `UnconfirmedPeers`).
+        static let unconfirmed = Flags(rawValue: 32)
     }
 
     static let noKey = PeerKey([UInt8](repeating: 0, count: 32))!
@@ -49,6 +51,7 @@ struct PeerEntry: Sendable {
             if let key = PeerKey(row.pk) { entry.key = key } else { entry.flags.insert(.oddKey) }
         }
         entry.ip = CompactIP(text: row.ip)
+        if row.unconfirmed { entry.flags.insert(.unconfirmed) }
         return entry
     }
 

@@ -35,7 +35,10 @@ public final class PeerStore: Sendable {
             configuration.maximumReaderCount = 2
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -512") }
             pool = try DatabasePool(path: path, configuration: configuration)
-            try pool.write { db in try db.execute(sql: Self.schema) }
+            try pool.write { db in
+                try db.execute(sql: Self.schema)
+                try db.execute(sql: UnconfirmedPeers.schema)
+            }
         } catch {
             throw Failure(description: "Cannot open the peer database \(path): \(error).")
         }
@@ -62,7 +65,10 @@ public final class PeerStore: Sendable {
 
     public func lookup(id: String) throws -> PeerRow? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, uuid, pk, info FROM peer WHERE id = ?", arguments: [id]).map(Self.row(from:))
+            try Row.fetchOne(db, sql: """
+                SELECT id, uuid, pk, info, EXISTS (SELECT 1 FROM \(UnconfirmedPeers.table) u WHERE u.id = peer.id) AS unconfirmed
+                FROM peer WHERE id = ?
+                """, arguments: [id]).map(Self.row(from:))
         }
     }
 
@@ -70,8 +76,9 @@ public final class PeerStore: Sendable {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM peer") ?? 0 }
     }
 
-    /// Applies inserts and updates in one transaction (group commit).
-    func apply(_ changes: [PeerChange]) async throws {
+    /// Applies inserts and updates in one transaction (group commit). `now`: wall-clock
+    /// milliseconds, when a new id is recorded as created.
+    func apply(_ changes: [PeerChange], now: Int64) async throws {
         try await pool.write { db in
             for change in changes {
                 switch change {
@@ -80,9 +87,12 @@ public final class PeerStore: Sendable {
                     let guidData = withUnsafeBytes(of: &guid) { Data($0) }
                     try db.execute(sql: "INSERT OR REPLACE INTO peer (guid, id, uuid, pk, info) VALUES (?, ?, ?, ?, ?)",
                                    arguments: [guidData, row.id, Data(row.uuid), Data(row.pk), Self.info(ip: row.ip)])
+                    try UnconfirmedPeers.record(row.id, createdAt: now, in: db)
                 case .update(let row):
                     try db.execute(sql: "UPDATE peer SET pk = ?, info = ? WHERE id = ?",
                                    arguments: [Data(row.pk), Self.info(ip: row.ip), row.id])
+                case .confirm(let id):
+                    try UnconfirmedPeers.confirm(id, in: db)
                 }
             }
         }
@@ -117,7 +127,8 @@ public final class PeerStore: Sendable {
     static func row(from row: Row) -> PeerRow {
         let uuid: Data = row["uuid"] ?? Data()
         let pk: Data = row["pk"] ?? Data()
-        return PeerRow(id: row["id"], uuid: Array(uuid), pk: Array(pk), ip: ip(fromInfo: row["info"] ?? ""))
+        let unconfirmed: Bool = row["unconfirmed"] ?? false
+        return PeerRow(id: row["id"], uuid: Array(uuid), pk: Array(pk), ip: ip(fromInfo: row["info"] ?? ""), unconfirmed: unconfirmed)
     }
 
     static func info(ip: String) -> String {
@@ -143,17 +154,21 @@ public final class PeerStore: Sendable {
 enum PeerChange: Sendable {
     case insert(PeerRow)
     case update(PeerRow)
+    /// A new id came back: it is no longer a pruning candidate.
+    case confirm(String)
 }
 
 /// Collects peer writes and commits whatever has accumulated in one transaction while the
 /// previous one is on disk, so a registration storm costs a few fsyncs, not one per peer.
 actor PeerWriteQueue {
     private let store: PeerStore
+    private let wallClock: any MillisecondClock
     private var pending: [(PeerChange, CheckedContinuation<Void, any Error>)] = []
     private var flushing = false
 
-    init(store: PeerStore) {
+    init(store: PeerStore, wallClock: any MillisecondClock) {
         self.store = store
+        self.wallClock = wallClock
     }
 
     func submit(_ change: PeerChange) async throws {
@@ -171,7 +186,7 @@ actor PeerWriteQueue {
             let batch = pending
             pending = []
             do {
-                try await store.apply(batch.map(\.0))
+                try await store.apply(batch.map(\.0), now: wallClock.now())
                 for (_, continuation) in batch { continuation.resume() }
             } catch {
                 for (_, continuation) in batch { continuation.resume(throwing: error) }

@@ -9,7 +9,11 @@ import Synchronization
 /// run on different event loops, and every operation is a few array and map accesses, far
 /// cheaper than hopping to an actor.
 final class PeerTable: Sendable {
-    private let state = Mutex<State>(State())
+    private let state: Mutex<State>
+
+    init(newIDsPerMinute: Int = 300) {
+        state = Mutex(State(creations: CreationLimiter(perMinute: newIDsPerMinute)))
+    }
 
     struct State {
         var index: [String: Int32] = [:]
@@ -19,6 +23,7 @@ final class PeerTable: Sendable {
         /// Keys that are not 32 bytes long (no real client sends one).
         var oddKeys: [String: [UInt8]] = [:]
         var blocker = IPBlocker()
+        var creations: CreationLimiter
 
         func position(_ id: String) -> Int? {
             index[id].map(Int.init)
@@ -109,17 +114,21 @@ final class PeerTable: Sendable {
         case ok(PeerChange?)
         case uuidMismatch
         case tooFrequent
+        /// A new id beyond the server-wide new ids per minute.
+        case tooManyNewIDs
     }
 
-    /// The IP limiter step (3), separate because it runs before the database lookup.
-    func ipAllows(ip: String, id: String, now: Int64) -> Bool {
-        state.withLock { $0.blocker.allow(ip: ip, id: id, now: now) }
+    /// The per-source limiter step (3), separate because it runs before the database lookup.
+    func ipAllows(source: PeerAddress, id: String, now: Int64) -> Bool {
+        state.withLock { $0.blocker.allow(source: source, id: id, now: now) }
     }
 
     /// Steps 4–8, once the entry is in memory (or known to be absent from the database).
     func registerPk(id: String, uuid: [UInt8], pk: [UInt8], from source: PeerAddress, now: Int64) -> RegisterPkOutcome {
         state.withLock { state in
-            var entry = state.position(id).map { state.entries[$0] } ?? .empty(now: now)
+            let known = state.position(id).map { state.entries[$0] }
+            if known == nil, !state.creations.allow(now: now) { return .tooManyNewIDs }
+            var entry = known ?? .empty(now: now)
             let sourceIP = CompactIP(source)
             let requestUUID = UUIDDigest.of(uuid)
             let requestKey = PeerKey(pk)
@@ -167,7 +176,12 @@ final class PeerTable: Sendable {
                     state.oddKeys[id] = pk
                 }
                 let row = PeerRow(id: id, uuid: uuid, pk: pk, ip: source.ipText)
-                change = entry.flags.contains(.persisted) ? .update(row) : .insert(row)
+                if entry.flags.contains(.persisted) {
+                    change = .update(row)
+                } else {
+                    change = .insert(row)
+                    entry.flags.insert(.unconfirmed)
+                }
                 entry.flags.insert(.persisted)
             }
             state.store(entry, for: id)
@@ -189,6 +203,32 @@ final class PeerTable: Sendable {
             }
             for id in idle.keys { state.remove(id) }
             return idle.count
+        }
+    }
+
+    /// After a refreshing RegisterPeer: true once (clearing the mark) when an unconfirmed id
+    /// is seen alive at least `UnconfirmedPeers.confirmAfter` after its last RegisterPk.
+    func confirmIfDue(_ id: String, now: Int64) -> Bool {
+        state.withLock { state in
+            guard let i = state.position(id), state.entries[i].flags.contains(.unconfirmed),
+                  now - state.entries[i].registerPkTime >= UnconfirmedPeers.confirmAfter else { return false }
+            state.entries[i].flags.remove(.unconfirmed)
+            return true
+        }
+    }
+
+    /// Whether an unconfirmed id may be deleted: not in memory, or there still unconfirmed and
+    /// offline.
+    func mayPrune(_ id: String, now: Int64) -> Bool {
+        state.withLock { state in
+            guard let i = state.position(id) else { return true }
+            return state.entries[i].flags.contains(.unconfirmed) && !state.entries[i].isOnline(now: now)
+        }
+    }
+
+    func forget(_ ids: [String]) {
+        state.withLock { state in
+            for id in ids { state.remove(id) }
         }
     }
 

@@ -7,7 +7,8 @@ import RustDeskWire
 struct RendezvousAdmin: Sendable {
     let server: RendezvousServer
 
-    static let commands = ["status", "relay-servers [a,b,…]", "always-use-relay [Y|N]", "ip-blocker"]
+    static let commands = ["status", "relay-servers [a,b,…]", "always-use-relay [Y|N]", "ip-blocker",
+                           "config-update [serial [a,b,…]]"]
 
     func handle(_ command: String, _ arguments: [String]) async -> [UInt8] {
         let core = server.core
@@ -22,6 +23,19 @@ struct RendezvousAdmin: Sendable {
             return encode(["always_use_relay": core.alwaysUseRelay.load(ordering: .relaxed)])
         case "ip-blocker", "ib":
             return encode(["ip_blocker": core.table.blockerSummary(now: core.clock.now())])
+        case "config-update", "cu":
+            // What rustdesk-server took as a ConfigUpdate datagram from loopback (see
+            // RendezvousCore.handleDatagram): the serial, then the servers (none if omitted).
+            if let text = arguments.first {
+                do {
+                    let serial = try RangedNumber.integer(text, name: "serial", in: RendezvousSettings.serialRange)
+                    core.announce(serial: serial, servers: arguments.dropFirst().first.map(RelayServerList.parse) ?? [])
+                } catch {
+                    return encode(["error": error.description])
+                }
+            }
+            let announced = core.announced
+            return encode(AnnouncedServers(serial: Int(announced.serial), rendezvousServers: announced.servers))
         default:
             return encode(["error": "unknown command '\(command)'; known: \(Self.commands.joined(separator: ", "))"])
         }
@@ -31,6 +45,17 @@ struct RendezvousAdmin: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? Array(encoder.encode(value))) ?? Array(#"{"error":"encoding failed"}"#.utf8)
+    }
+}
+
+/// The answer to `config-update`.
+struct AnnouncedServers: Encodable {
+    var serial: Int
+    var rendezvousServers: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case serial
+        case rendezvousServers = "rendezvous_servers"
     }
 }
 
@@ -78,8 +103,9 @@ extension RendezvousServer {
         return { command, arguments in await admin.handle(command, arguments) }
     }
 
-    /// Periodic housekeeping: the relay health check every 3 s, and once a minute bounded
-    /// memory for the IP limiter and the live peer table.
+    /// Periodic housekeeping: the relay health check every 3 s, once a minute bounded memory
+    /// for the IP limiter and the live peer table, and hourly (first a minute after start)
+    /// the ids a flood created (`UnconfirmedPeers`).
     public func maintain() async {
         var ticks = 0
         while !Task.isCancelled {
@@ -90,6 +116,10 @@ extension RendezvousServer {
                 let now = core.clock.now()
                 core.table.pruneBlocker(now: now)
                 core.table.evictIdle(now: now)
+            }
+            if ticks % 1200 == 20 {
+                // Counted in status as unconfirmed_ids_pruned.
+                await core.pruneUnconfirmedIDs()
             }
         }
     }

@@ -6,7 +6,7 @@ import Synchronization
 /// The rendezvous server's protocol logic (spec §5), independent of sockets: the listeners
 /// hand it decoded messages with their source address and a way to answer.
 final class RendezvousCore: Sendable {
-    let table = PeerTable()
+    let table: PeerTable
     let waiting = WaitingConnections()
     let stats = RendezvousStats()
     let relays: RelayServerList
@@ -15,15 +15,22 @@ final class RendezvousCore: Sendable {
     let licenceKey: String?
     let signer: ServerKeyPair?
     let clock: any MillisecondClock
+    /// Wall-clock milliseconds, for what the database keeps across restarts.
+    let wallClock: any MillisecondClock
+    let unconfirmedIDDays: Int
     let mask: IPv4Mask?
     let localIP: String
     let alwaysUseRelay: Atomic<Bool>
     private let configUpdate: Mutex<(serial: Int32, servers: [String])>
     private let udp = Mutex<(any UDPSending)?>(nil)
 
-    init(settings: RendezvousSettings, store: PeerStore, licenceKey: String?, signer: ServerKeyPair?, clock: any MillisecondClock) {
+    init(settings: RendezvousSettings, store: PeerStore, licenceKey: String?, signer: ServerKeyPair?, clock: any MillisecondClock,
+         wallClock: any MillisecondClock = WallClock()) {
+        self.table = PeerTable(newIDsPerMinute: settings.newIDsPerMinute)
         self.store = store
-        self.writes = PeerWriteQueue(store: store)
+        self.writes = PeerWriteQueue(store: store, wallClock: wallClock)
+        self.wallClock = wallClock
+        self.unconfirmedIDDays = settings.unconfirmedIDDays
         self.licenceKey = licenceKey
         self.signer = signer
         self.clock = clock
@@ -44,6 +51,15 @@ final class RendezvousCore: Sendable {
     }
 
     var serial: Int32 { configUpdate.withLock { $0.serial } }
+
+    /// The announced serial and servers, as the admin socket shows them.
+    var announced: (serial: Int32, servers: [String]) { configUpdate.withLock { ($0.serial, $0.servers) } }
+
+    /// The operator's change (admin socket): any valid serial, lower ones included, so a
+    /// mistake can be undone without a restart; 0 announces nothing.
+    func announce(serial: Int32, servers: [String]) {
+        configUpdate.withLock { $0 = (serial, servers) }
+    }
 
     private var configUpdateMessage: Hbb_ConfigUpdate {
         configUpdate.withLock { current in
@@ -67,20 +83,25 @@ final class RendezvousCore: Sendable {
             guard !request.id.isEmpty else { return }
             stats.add(.registerPeer)
             var response = Hbb_RegisterPeerResponse()
-            response.requestPk = table.registerPeer(id: request.id, from: source, now: clock.now())
+            let now = clock.now()
+            response.requestPk = table.registerPeer(id: request.id, from: source, now: now)
             reply(.with { $0.registerPeerResponse = response })
+            if !response.requestPk, table.confirmIfDue(request.id, now: now) {
+                let id = request.id
+                Task { try? await self.writes.submit(.confirm(id)) }
+            }
             let update = configUpdateMessage
             if update.serial > request.serial {
                 reply(.with { $0.configureUpdate = update })
             }
         case .registerPk(let request):
             Task { await self.registerPk(request, from: source, reply: reply) }
-        case .configureUpdate(let update):
-            // Only the local operator may change the announced servers (§5.11).
-            guard source.isLoopback else { stats.add(.udpIgnored); return }
-            configUpdate.withLock { current in
-                if update.serial > current.serial { current = (update.serial, update.rendezvousServers) }
-            }
+        case .configureUpdate:
+            // rustdesk-server (src/rendezvous_server.rs) applies a ConfigUpdate from any loopback
+            // source; on a shared host that is any local user, who could then point every client
+            // at another server. homeport takes the change only through the admin socket
+            // (`config-update`, mode 0600 in the state directory) and drops it here.
+            stats.add(.configUpdateRefused)
         default:
             // PunchHoleRequest, PunchHoleSent, LocalAddr, TestNatRequest… over UDP are ignored
             // so the server can never be used as a reflector (§5.12).
@@ -101,12 +122,15 @@ final class RendezvousCore: Sendable {
         }
         guard request.id.utf8.count >= 6 else { return answer(.uuidMismatch) }
         let now = clock.now()
-        guard table.ipAllows(ip: source.ipText, id: request.id, now: now) else { return answer(.tooFrequent) }
+        guard table.ipAllows(source: source, id: request.id, now: now) else { return answer(.tooFrequent) }
         await loadIfNeeded(request.id)
         switch table.registerPk(id: request.id, uuid: Array(request.uuid), pk: Array(request.pk), from: source, now: clock.now()) {
         case .uuidMismatch:
             answer(.uuidMismatch)
         case .tooFrequent:
+            answer(.tooFrequent)
+        case .tooManyNewIDs:
+            stats.add(.newIDRefused)
             answer(.tooFrequent)
         case .ok(let change):
             if let change {
@@ -119,6 +143,21 @@ final class RendezvousCore: Sendable {
             }
             answer(.ok)
         }
+    }
+
+    /// Deletes the ids that never came back within `unconfirmedIDDays` of their creation (see
+    /// `UnconfirmedPeers`) from the database and memory; returns how many.
+    @discardableResult
+    func pruneUnconfirmedIDs() async -> Int {
+        guard unconfirmedIDDays > 0 else { return 0 }
+        let cutoff = wallClock.now() - Int64(unconfirmedIDDays) * UnconfirmedPeers.day
+        guard let candidates = try? store.unconfirmedIDs(createdBefore: cutoff), !candidates.isEmpty else { return 0 }
+        let now = clock.now()
+        let doomed = candidates.filter { table.mayPrune($0, now: now) }
+        guard let deleted = try? await store.deleteUnconfirmed(doomed) else { return 0 }
+        table.forget(deleted)
+        stats.add(.unconfirmedPruned, deleted.count)
+        return deleted.count
     }
 
     /// Memory first, then the database (caching what it finds).

@@ -14,10 +14,13 @@ public final class RendezvousServer: Sendable {
         public let description: String
     }
 
-    public init(settings: RendezvousSettings, keys: KeyOption, store: PeerStore, clock: any MillisecondClock = MonotonicClock(), logger: Logger) {
+    /// `wallClock`: for the creation times the database keeps (injectable for tests).
+    public init(settings: RendezvousSettings, keys: KeyOption, store: PeerStore, clock: any MillisecondClock = MonotonicClock(),
+                wallClock: any MillisecondClock = WallClock(), logger: Logger) {
         self.settings = settings
         self.logger = logger
-        self.core = RendezvousCore(settings: settings, store: store, licenceKey: keys.licenceKey, signer: keys.signer, clock: clock)
+        self.core = RendezvousCore(settings: settings, store: store, licenceKey: keys.licenceKey, signer: keys.signer, clock: clock,
+                                   wallClock: wallClock)
     }
 
     public var stats: RendezvousStats { core.stats }
@@ -84,7 +87,7 @@ public final class RendezvousServer: Sendable {
                 }
             }
         if receiveBuffer > 0 {
-            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(clamping: receiveBuffer))
         }
         return try await bindFirst("UDP", port: port) { host in try await bootstrap.bind(host: host, port: port).get() }
     }

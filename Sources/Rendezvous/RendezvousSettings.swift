@@ -6,7 +6,8 @@ public struct RendezvousSettings: Sendable {
     public var bind: String?
     public var relayServers: [String] = []
     public var alwaysUseRelay = false
-    /// Deprecated ConfigUpdate mechanism (§5.11).
+    /// The deprecated ConfigUpdate mechanism: clients whose serial is lower are told
+    /// `rendezvousServers`. Changed at run time only through the admin socket.
     public var serial: Int32 = 0
     public var rendezvousServers: [String] = []
     /// Deprecated LAN mask (§5.7) and the relay address handed to LAN peers.
@@ -25,6 +26,21 @@ public struct RendezvousSettings: Sendable {
     public var adminSocket: String?
     /// A TCP or WebSocket connection silent this long is closed (spec: 30 s).
     public var idleTimeout: Duration = .seconds(30)
+    /// New ids the whole server accepts per minute, whatever their sources; beyond it
+    /// RegisterPk for an unknown id is answered TOO_FREQUENT. The per-source limits cannot
+    /// stop a flood from many addresses (an IPv6 /48 holds 65 536 /64s).
+    public var newIDsPerMinute = 300
+    /// Days after which an id homeport created but that never came back is deleted from the
+    /// database (and memory); 0 keeps them. See `UnconfirmedPeers` for the rule.
+    public var unconfirmedIDDays = 7
+
+    /// Valid ranges, shared by the command line and the admin socket.
+    public static let portRange = 3...65533
+    public static let serialRange: ClosedRange<Int32> = 0...Int32.max
+    /// SO_RCVBUF takes a C int.
+    public static let receiveBufferRange = 0...Int(Int32.max)
+    public static let newIDsPerMinuteRange = 1...100_000
+    public static let unconfirmedIDDaysRange = 0...3650
 
     public init(keyDirectory: String, databasePath: String) {
         self.keyDirectory = keyDirectory

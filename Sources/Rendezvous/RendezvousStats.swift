@@ -9,6 +9,12 @@ public final class RendezvousStats: Sendable {
         case registerPeer = "register_peer"
         case registerPk = "register_pk"
         case registerPkRefused = "register_pk_refused"
+        /// RegisterPk for a new id beyond the server-wide new ids per minute.
+        case newIDRefused = "new_id_refused"
+        /// ConfigureUpdate datagrams: dropped from every source (the admin socket changes it).
+        case configUpdateRefused = "config_update_refused"
+        /// Ids created in a flood that never came back, deleted from the database.
+        case unconfirmedPruned = "unconfirmed_ids_pruned"
         case punchHoleRequests = "punch_hole_requests"
         case relayRequests = "relay_requests"
         case tcpMalformed = "tcp_malformed"

@@ -7,7 +7,7 @@ struct AdminCommand: AsyncParsableCommand {
         commandName: "admin",
         abstract: "Admin functions of the running ID server or relay (what hbbs's and hbbr's loopback consoles offered).",
         discussion: """
-        ID server commands: status; relay-servers [host:port,…] (show or replace); always-use-relay [Y|N]; ip-blocker (the registration limiter's table). With --relay: status; usage; blacklist, blocklist [ip]; blacklist-add, blocklist-add ip|ip…; blacklist-remove, blocklist-remove ip|ip…|all; single-bandwidth, total-bandwidth, limit-speed [Mb/s]; downgrade-threshold [x]; downgrade-start-check [seconds]. Answers are JSON.
+        ID server commands: status; relay-servers [host:port,…] (show or replace); always-use-relay [Y|N]; ip-blocker (the registration limiter's table); config-update [serial [host,…]] (show or set the announced rendezvous servers; serial 0 to 2147483647). With --relay: status; usage; blacklist, blocklist [ip]; blacklist-add, blocklist-add ip|ip…; blacklist-remove, blocklist-remove ip|ip…|all; single-bandwidth, total-bandwidth, limit-speed [Mb/s]; downgrade-threshold [x]; downgrade-start-check [seconds]. Answers are JSON.
         """
     )
 

@@ -5,6 +5,7 @@ import Logging
 import Paths
 import Relay
 import Rendezvous
+import RustDeskWire
 import ServiceLifecycle
 
 /// `homeport relay`: the RustDesk relay. Accepts hbbr's flags, environment variables and list
@@ -16,13 +17,13 @@ struct RelayCommand: AsyncParsableCommand {
         discussion: """
         Two RustDesk clients that cannot reach each other directly both connect here with the same session id, and every byte between them is copied through. `homeport run` starts it for you.
 
-        As with hbbr, options also come from the environment or a `.env` file in the working directory: PORT (the relay then uses PORT+1), KEY, BIND, SINGLE_BANDWIDTH, TOTAL_BANDWIDTH and LIMIT_SPEED (Mb/s), DOWNGRADE_THRESHOLD, DOWNGRADE_START_CHECK (seconds); blacklist.txt (throttled IPs) and blocklist.txt (refused IPs) are read from the working directory and the state directory.
+        As with hbbr, options also come from the environment or a `.env` file in the working directory: PORT (the relay then uses PORT+1), KEY, BIND, SINGLE_BANDWIDTH, TOTAL_BANDWIDTH and LIMIT_SPEED (Mb/s), DOWNGRADE_THRESHOLD, DOWNGRADE_START_CHECK (seconds), each range-checked (bandwidths 0.1 to 1000000 Mb/s, threshold 0.01 to 10, start check 0 to 31536000 s); blacklist.txt (throttled IPs) and blocklist.txt (refused IPs) are read from the working directory and the state directory.
 
         Unlike hbbr, connections from this machine are relayed like any other (a client on the same machine, or a local reverse proxy, works); the admin functions are `homeport admin --relay …`.
         """
     )
 
-    @Option(name: [.customShort("p"), .long], help: "Relay port (default 21117).")
+    @Option(name: [.customShort("p"), .long], help: "Relay port, 1 to 65533 (default 21117).")
     var port: Int?
 
     @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Key clients must present: '' (default) lets anyone relay; '-' uses the public key of id_ed25519 in the state directory; a base64 secret key or any other string as in hbbr.", valueName: "key"))
@@ -72,21 +73,19 @@ struct RelayCommand: AsyncParsableCommand {
         var settings = RelaySettings()
         settings.adminSocket = join(stateDirectory, "relay.sock")
         if let port {
-            settings.port = port
-        } else if let text = sources.value("PORT"), let base = Int(text), base > 0 {
+            settings.port = try RangedNumber.check(port, name: "-p/--port", in: RelaySettings.portRange)
+        } else if let base = try sources.integer("PORT", flag: nil, flagName: "", in: RelaySettings.basePortRange) {
             settings.port = base + 1
         }
-        guard (1...65533).contains(settings.port) else { throw ValidationError("The relay port must be from 1 to 65533, not \(settings.port).") }
         settings.bind = bind ?? sources.value("BIND")
         settings.licenceKey = try RelayKey.resolve(key ?? sources.value("KEY") ?? "", keyDirectory: stateDirectory)
-        func positive(_ name: String) -> Double? {
-            sources.value(name).flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
-        }
-        settings.singleBandwidth = positive("SINGLE_BANDWIDTH") ?? settings.singleBandwidth
-        settings.totalBandwidth = positive("TOTAL_BANDWIDTH") ?? settings.totalBandwidth
-        settings.limitSpeed = positive("LIMIT_SPEED") ?? settings.limitSpeed
-        settings.downgradeThreshold = positive("DOWNGRADE_THRESHOLD") ?? settings.downgradeThreshold
-        settings.downgradeStartCheck = positive("DOWNGRADE_START_CHECK") ?? settings.downgradeStartCheck
+        settings.singleBandwidth = try sources.decimal("SINGLE_BANDWIDTH", in: RelaySettings.bandwidthRange, unit: "Mb/s") ?? settings.singleBandwidth
+        settings.totalBandwidth = try sources.decimal("TOTAL_BANDWIDTH", in: RelaySettings.bandwidthRange, unit: "Mb/s") ?? settings.totalBandwidth
+        settings.limitSpeed = try sources.decimal("LIMIT_SPEED", in: RelaySettings.bandwidthRange, unit: "Mb/s") ?? settings.limitSpeed
+        settings.downgradeThreshold = try sources.decimal("DOWNGRADE_THRESHOLD", in: RelaySettings.downgradeThresholdRange)
+            ?? settings.downgradeThreshold
+        settings.downgradeStartCheck = try sources.decimal("DOWNGRADE_START_CHECK", in: RelaySettings.downgradeStartCheckRange, unit: "seconds")
+            ?? settings.downgradeStartCheck
         for directory in Set([workingDirectory, stateDirectory]) {
             if let text = try? String(contentsOfFile: join(directory, "blacklist.txt"), encoding: .utf8) {
                 settings.blacklist.formUnion(RelaySettings.parseAddressList(text))

@@ -17,13 +17,15 @@ struct RendezvousCommand: AsyncParsableCommand {
         discussion: """
         Clients use it with ID server = <this host>:21116 and Key = the public key printed at start (also `homeport keygen`). It listens on UDP+TCP PORT, TCP PORT-1 (NAT test, online status) and TCP PORT+2 (WebSocket). `homeport run` starts it for you; run it by hand to test.
         
-        Options can also come from environment variables or a `.env` file in the working directory, as with hbbs: PORT, KEY, RELAY_SERVERS, BIND, RMEM, ALWAYS_USE_RELAY=Y, DB_URL, SERIAL, RENDEZVOUS_SERVERS, MASK, LOCAL_IP. Flags win over -c, which wins over .env, which wins over the environment.
+        Options can also come from environment variables or a `.env` file in the working directory, as with hbbs: PORT, KEY, RELAY_SERVERS, BIND, RMEM, ALWAYS_USE_RELAY=Y, DB_URL, SERIAL, RENDEZVOUS_SERVERS, MASK, LOCAL_IP, and homeport's NEW_IDS_PER_MINUTE and UNCONFIRMED_ID_DAYS. Numbers outside their range are an error. Flags win over -c, which wins over .env, which wins over the environment.
         
-        Unlike hbbs, a loopback client on PORT-1 is served like any other (so a RustDesk client on this machine works); the admin functions are `homeport admin …` instead.
+        Unlike hbbs, a loopback client on PORT-1 is served like any other (so a RustDesk client on this machine works); the admin functions are `homeport admin …` instead, and a ConfigUpdate datagram is ignored from every source (use `homeport admin config-update`).
+
+        Registration limits: 32 RegisterPk per source in a burst and 300 ids per source per day, where a source is an IPv4 address or an IPv6 /64; at most NEW_IDS_PER_MINUTE new ids per minute in all. An id that never comes back after its first registration (no RegisterPeer a minute or more later) is deleted after UNCONFIRMED_ID_DAYS days.
         """
     )
 
-    @Option(name: [.customShort("p"), .long], help: "Base port P (default 21116).")
+    @Option(name: [.customShort("p"), .long], help: "Base port P, 3 to 65533 (default 21116).")
     var port: Int?
 
     @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Key: '-' (default) loads or creates id_ed25519 in the state directory and requires clients to use its public key; '' disables the check; a base64 secret key or any other string is used as in hbbs.", valueName: "key"))
@@ -35,11 +37,11 @@ struct RendezvousCommand: AsyncParsableCommand {
     @Option(name: [.customShort("b"), .long], help: ArgumentHelp("Listen only on this IP address.", valueName: "ip"))
     var bind: String?
 
-    @Option(name: [.customShort("M"), .customLong("rmem")], help: ArgumentHelp("UDP receive buffer in bytes (0: the OS default).", valueName: "bytes"))
+    @Option(name: [.customShort("M"), .customLong("rmem")], help: ArgumentHelp("UDP receive buffer in bytes, 0 (the OS default) to 2147483647.", valueName: "bytes"))
     var receiveBuffer: Int?
 
-    @Option(name: [.customShort("s"), .long], help: ArgumentHelp("Configuration serial (deprecated hbbs option).", valueName: "n"))
-    var serial: Int32?
+    @Option(name: [.customShort("s"), .long], help: ArgumentHelp("Configuration serial, 0 to 2147483647 (deprecated hbbs option; change it at run time with `homeport admin config-update`).", valueName: "n"))
+    var serial: Int?
 
     @Option(name: [.customShort("R"), .customLong("rendezvous-servers")], help: ArgumentHelp("Rendezvous servers announced to clients (deprecated hbbs option).", valueName: "list"))
     var rendezvousServers: String?
@@ -58,6 +60,12 @@ struct RendezvousCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("db"), help: ArgumentHelp("Peer database (default: db_v2.sqlite3 in the state directory; DB_URL also works).", valueName: "file"))
     var database: String?
+
+    @Option(name: .customLong("new-ids-per-minute"), help: ArgumentHelp("New ids the server accepts per minute from all sources together, 1 to 100000 (default 300; NEW_IDS_PER_MINUTE).", valueName: "n"))
+    var newIDsPerMinute: Int?
+
+    @Option(name: .customLong("unconfirmed-id-days"), help: ArgumentHelp("Delete ids that never came back after their first registration this many days later, 0 (never) to 3650 (default 7; UNCONFIRMED_ID_DAYS).", valueName: "days"))
+    var unconfirmedIDDays: Int?
 
     func run() async throws {
         umask(0o077)
@@ -110,27 +118,27 @@ struct RendezvousCommand: AsyncParsableCommand {
         if databasePath.hasPrefix("sqlite://") { databasePath = String(databasePath.dropFirst("sqlite://".count)) }
         var settings = RendezvousSettings(keyDirectory: stateDirectory, databasePath: databasePath)
         settings.adminSocket = join(stateDirectory, "rendezvous.sock")
-        if let port = try port ?? Self.int(sources.value("PORT"), name: "PORT") { settings.port = port }
-        guard settings.port >= 3 else { throw ValidationError("The port must be at least 3 (the server also uses port-1), not \(settings.port).") }
+        // P-1 and P+2 must be ports too.
+        settings.port = try sources.integer("PORT", flag: port, flagName: "-p/--port", in: RendezvousSettings.portRange) ?? settings.port
         settings.key = key ?? sources.value("KEY") ?? "-"
         settings.relayServers = (relayServers ?? sources.value("RELAY-SERVERS")).map(RendezvousSettings.parseList) ?? []
         settings.bind = bind ?? sources.value("BIND")
-        settings.receiveBuffer = try receiveBuffer ?? Self.int(sources.value("RMEM"), name: "RMEM") ?? 0
+        settings.receiveBuffer = try sources.integer("RMEM", flag: receiveBuffer, flagName: "-M/--rmem", in: RendezvousSettings.receiveBufferRange,
+                                                     unit: "bytes") ?? 0
         settings.alwaysUseRelay = sources.flag("ALWAYS-USE-RELAY")
-        settings.serial = try serial ?? Self.int(sources.value("SERIAL"), name: "SERIAL").map(Int32.init) ?? 0
+        let serialRange = Int(RendezvousSettings.serialRange.lowerBound)...Int(RendezvousSettings.serialRange.upperBound)
+        settings.serial = Int32(clamping: try sources.integer("SERIAL", flag: serial, flagName: "-s/--serial", in: serialRange) ?? 0)
         settings.rendezvousServers = (rendezvousServers ?? sources.value("RENDEZVOUS-SERVERS")).map(RendezvousSettings.parseList) ?? []
+        settings.newIDsPerMinute = try sources.integer("NEW_IDS_PER_MINUTE", flag: newIDsPerMinute, flagName: "--new-ids-per-minute",
+                                                       in: RendezvousSettings.newIDsPerMinuteRange) ?? settings.newIDsPerMinute
+        settings.unconfirmedIDDays = try sources.integer("UNCONFIRMED_ID_DAYS", flag: unconfirmedIDDays, flagName: "--unconfirmed-id-days",
+                                                         in: RendezvousSettings.unconfirmedIDDaysRange, unit: "days") ?? settings.unconfirmedIDDays
         if let text = mask ?? sources.value("MASK"), !text.isEmpty {
             guard let parsed = IPv4Mask(text) else { throw ValidationError("MASK must be an IPv4 network such as 192.168.0.0/16, not '\(text)'.") }
             settings.mask = parsed
             settings.localIP = sources.value("LOCAL-IP")
         }
         return settings
-    }
-
-    static func int(_ text: String?, name: String) throws -> Int? {
-        guard let text, !text.isEmpty else { return nil }
-        guard let value = Int(text) else { throw ValidationError("\(name) must be a whole number, not '\(text)'.") }
-        return value
     }
 }
 

@@ -16,7 +16,7 @@ struct RendezvousHarness {
 
     var port: Int { server.settings.port }
 
-    static func start(key: String = "-", clock: ManualClock? = nil, reusing: TemporaryDirectory? = nil,
+    static func start(key: String = "-", clock: ManualClock? = nil, wallClock: ManualClock? = nil, reusing: TemporaryDirectory? = nil,
                       configure: (inout RendezvousSettings) -> Void = { _ in }) async throws -> RendezvousHarness {
         let dir = reusing ?? TemporaryDirectory()
         var lastError: (any Error)?
@@ -27,7 +27,8 @@ struct RendezvousHarness {
             configure(&settings)
             let keys = try KeyOption.resolve(settings.key, keyDirectory: dir.path)
             let store = try PeerStore(path: settings.databasePath)
-            let server = RendezvousServer(settings: settings, keys: keys, store: store, clock: clock ?? MonotonicClock(), logger: Logger(label: "test"))
+            let server = RendezvousServer(settings: settings, keys: keys, store: store, clock: clock ?? MonotonicClock(),
+                                          wallClock: wallClock ?? WallClock(), logger: Logger(label: "test"))
             do {
                 let listeners = try await server.start()
                 return RendezvousHarness(dir: dir, server: server, listeners: listeners, clock: clock, keys: keys)
