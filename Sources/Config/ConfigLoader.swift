@@ -30,6 +30,9 @@ public enum ConfigLoader {
     }
 
     public static func parse(text: String, file: String) throws(ConfigError) -> HomeportConfig {
+        if let violation = TOMLInputLimits.check(text) {
+            throw ConfigError(file: file, line: violation.line, message: violation.message)
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
