@@ -69,6 +69,16 @@ private let canSwitchUser = getuid() == 0 && FileManager.default.isExecutableFil
         #expect(output.stderr.contains("the public key file \(pub) has mode 0666, so other users can change it; run `chmod 600 \(pub)`."), "\(output.stderr)")
     }
 
+    @Test(.enabled(if: canSwitchUser, "needs root to switch to another user"))
+    func aConfigFileBehindAPrivateDirectoryIsPermissionDeniedNotMissing() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let config = dir.write("homeport.toml", "[daemon]\n")
+        let output = try await Programs.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", TestBinary.homeport, "config", "check", "--config", config])
+        #expect(output.exitCode == 78)
+        #expect(output.stderr == "homeport: \(config): permission denied: this user may not enter a directory above it; run as the user that owns it (or with sudo)\n")
+    }
+
     /// Monitoring run as another user must hear "permission denied", not "down".
     @Test(.enabled(if: canSwitchUser, "needs root to switch to another user"))
     func usersWithoutAccessAreToldPermissionDenied() async throws {
