@@ -9,7 +9,12 @@ public enum ConfigLoader {
     /// Loads `path`. A missing or unreadable file is an error here; deciding that "no file at
     /// the default location" means "use the defaults" is the caller's business.
     public static func load(path: String) throws(ConfigError) -> HomeportConfig {
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard access(path, F_OK) == 0 else {
+            // EACCES: a directory above the file may not be searched, which says nothing
+            // about whether the file is there.
+            if errno == EACCES || errno == EPERM {
+                throw ConfigError(file: path, line: nil, message: "permission denied: this user may not enter a directory above it; run as the user that owns it (or with sudo)")
+            }
             throw ConfigError(file: path, line: nil, message: "no such file; create one with `homeport config example > \(path)` or leave out --config to run on the built-in defaults")
         }
         guard FileManager.default.isReadableFile(atPath: path), let data = FileManager.default.contents(atPath: path) else {
@@ -30,6 +35,9 @@ public enum ConfigLoader {
     }
 
     public static func parse(text: String, file: String) throws(ConfigError) -> HomeportConfig {
+        if let violation = TOMLInputLimits.check(text) {
+            throw ConfigError(file: file, line: violation.line, message: violation.message)
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

@@ -3,24 +3,40 @@
 public enum DurationText {
     public static let help = "a number of seconds or a string such as \"500ms\", \"90s\", \"5m\", \"1h30m\" or \"7d\""
 
+    /// The longest duration `parse` accepts: 100 years. Each key has its own, smaller bound;
+    /// this one keeps the arithmetic far from overflow whatever the caller does with it.
+    public static let ceiling: Duration = .seconds(36_500 * 86_400)
+
+    /// nil for text that is not a duration, and for one longer than `ceiling` (which would
+    /// otherwise overflow: `999999999999999999d` is more seconds than an Int holds).
     public static func parse(_ text: String) -> Duration? {
         let trimmed = text.filter { !$0.isWhitespace }
         guard !trimmed.isEmpty else { return nil }
-        if let seconds = Int(trimmed), seconds >= 0 { return .seconds(seconds) }
-        var total: Duration = .zero
+        if let seconds = Int(trimmed) {
+            guard seconds >= 0, seconds <= ceilingMilliseconds / 1000 else { return nil }
+            return .seconds(seconds)
+        }
+        // Milliseconds in an Int reach 292 million years, so checked Int arithmetic on them
+        // catches every overflow before `ceiling` is compared.
+        var total = 0
         var number = ""
         var unit = ""
         var sawAny = false
         func flush() -> Bool {
             guard let value = Int(number), value >= 0 else { return false }
+            let scale: Int
             switch unit {
-            case "ms": total += .milliseconds(value)
-            case "s": total += .seconds(value)
-            case "m": total += .seconds(value * 60)
-            case "h": total += .seconds(value * 3600)
-            case "d": total += .seconds(value * 86400)
+            case "ms": scale = 1
+            case "s": scale = 1000
+            case "m": scale = 60_000
+            case "h": scale = 3_600_000
+            case "d": scale = 86_400_000
             default: return false
             }
+            let (product, productOverflow) = value.multipliedReportingOverflow(by: scale)
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !productOverflow, !sumOverflow, sum <= ceilingMilliseconds else { return false }
+            total = sum
             sawAny = true
             number = ""
             unit = ""
@@ -38,8 +54,10 @@ public enum DurationText {
             }
         }
         guard flush(), sawAny else { return nil }
-        return total
+        return .milliseconds(total)
     }
+
+    private static let ceilingMilliseconds = 36_500 * 86_400_000
 
     /// Compact human form: `45s`, `3m 20s`, `2h 5m`, `4d 3h`.
     public static func format(_ duration: Duration) -> String {

@@ -88,21 +88,24 @@ struct TableReader {
         return value
     }
 
+    /// A duration from 0 to `max`. Text that is not a duration, or is one longer than any
+    /// bound (`999999999999999999d`), gets the same answer: what would be valid, and the range.
     func duration(_ key: String, max: Duration = .seconds(365 * 86400)) throws(ConfigError) -> Duration? {
         guard let value = table[key] else { return nil }
+        let range = "from 0s to \(DurationText.format(max))"
         let parsed: Duration?
         if let seconds = value.int {
-            parsed = seconds >= 0 ? .seconds(seconds) : nil
+            parsed = seconds >= 0 && seconds <= Int(max.components.seconds) ? .seconds(seconds) : nil
         } else if let text = value.string {
             parsed = DurationText.parse(text)
         } else {
             parsed = nil
         }
         guard let parsed else {
-            throw error(key, "'\(key)' in \(title) must be \(DurationText.help), not \(Self.describe(value))")
+            throw error(key, "'\(key)' in \(title) must be a duration \(range) (\(DurationText.help)), not \(Self.describe(value))")
         }
         guard parsed <= max else {
-            throw error(key, "'\(key)' in \(title) must be at most \(DurationText.format(max))")
+            throw error(key, "'\(key)' in \(title) must be at most \(DurationText.format(max)) (\(range)), not \(DurationText.format(parsed))")
         }
         return parsed
     }

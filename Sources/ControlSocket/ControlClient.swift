@@ -25,7 +25,11 @@ public enum ControlClient {
     }
 
     public static func request(socketPath: String, command: String, timeout: TimeAmount = .seconds(5)) async throws(Failure) -> [UInt8] {
-        if access(socketPath, F_OK) != 0 { throw .notRunning(socketPath) }
+        // EACCES here means a directory on the way may not be searched: the socket may well
+        // be there, so that is no evidence that the daemon is down.
+        if access(socketPath, F_OK) != 0 {
+            throw errno == EACCES || errno == EPERM ? .permissionDenied(socketPath) : .notRunning(socketPath)
+        }
         if access(socketPath, R_OK | W_OK) != 0 { throw .permissionDenied(socketPath) }
         do {
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -63,7 +67,7 @@ public enum ControlClient {
             throw failure
         } catch let error as IOError where error.errnoCode == ECONNREFUSED || error.errnoCode == ENOENT {
             throw .notRunning(socketPath)
-        } catch let error as IOError where error.errnoCode == EACCES {
+        } catch let error as IOError where error.errnoCode == EACCES || error.errnoCode == EPERM {
             throw .permissionDenied(socketPath)
         } catch {
             throw .failed("cannot talk to the daemon on \(socketPath): \(error)")

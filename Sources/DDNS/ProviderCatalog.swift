@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import TOMLKit
 
@@ -84,6 +85,10 @@ public struct ProviderCatalog: Sendable {
         }
         guard let text = String(data: data, encoding: .utf8) else {
             return .failure(ProviderLintError(file: path, line: nil, field: "file", message: "is not UTF-8 text", fix: "save it as UTF-8"))
+        }
+        if let violation = TOMLInputLimits.check(text) {
+            return .failure(ProviderLintError(file: path, line: violation.line, field: "syntax", message: violation.message,
+                                              fix: "shorten the key, line or nesting there"))
         }
         do {
             let table = try TOMLTable(string: text)

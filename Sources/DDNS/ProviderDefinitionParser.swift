@@ -53,12 +53,30 @@ struct ProviderDefinitionParser {
         return text
     }
 
+    /// The longest interval or retry delay a provider file may name; a provider that wants
+    /// clients to wait longer than a year is a typo.
+    static let maxDuration: Duration = .seconds(365 * 86400)
+
     private mutating func duration(_ table: [String: TOMLNode], _ key: String) -> Duration? {
         guard let node = table[key] else { return nil }
-        if let seconds = node.int, seconds >= 0 { return .seconds(seconds) }
-        if let text = node.string, let parsed = DurationText.parse(text) { return parsed }
-        fail("", key, key, "is \(node.kindDescription), not a duration", fix: "write \(DurationText.help)")
+        if let parsed = Self.boundedDuration(node) { return parsed }
+        fail("", key, key, "is \(node.kindDescription), not a duration from 0s to \(DurationText.format(Self.maxDuration))",
+             fix: "write \(DurationText.help)")
         return nil
+    }
+
+    /// A whole number of seconds or duration text, from 0 to `maxDuration`.
+    static func boundedDuration(_ node: TOMLNode) -> Duration? {
+        let parsed: Duration?
+        if let seconds = node.int {
+            parsed = seconds >= 0 && seconds <= Int(maxDuration.components.seconds) ? .seconds(seconds) : nil
+        } else if let text = node.string {
+            parsed = DurationText.parse(text)
+        } else {
+            parsed = nil
+        }
+        guard let parsed, parsed <= maxDuration else { return nil }
+        return parsed
     }
 
     static func validURL(_ text: String) -> Bool {
@@ -118,8 +136,12 @@ struct ProviderDefinitionParser {
         }
         var defaultTTL: Int?
         if let node = root["default_ttl"] {
-            if let value = node.int, value > 0 { defaultTTL = value }
-            else { fail("", "default_ttl", "default_ttl", "must be a positive whole number of seconds, not \(node.kindDescription)", fix: "write default_ttl = 300") }
+            // RFC 2181 section 8: a TTL is an unsigned 31-bit number of seconds.
+            if let value = node.int, (1...2_147_483_647).contains(value) { defaultTTL = value }
+            else {
+                fail("", "default_ttl", "default_ttl", "must be a whole number of seconds from 1 to 2147483647, not \(node.kindDescription)",
+                     fix: "write default_ttl = 300")
+            }
         }
 
         let settings = parseSettings(root["settings"])
@@ -485,9 +507,11 @@ struct ProviderDefinitionParser {
                 fail(ruleSection, "then", "\(field)", "has both outcome and then", fix: "keep one")
             }
             if let node = table["retry_after"] {
-                if let seconds = node.int, seconds >= 0 { rule.retryAfter = .seconds(seconds) }
-                else if let text = node.string, let parsed = DurationText.parse(text) { rule.retryAfter = parsed }
-                else { fail(ruleSection, "retry_after", "\(field).retry_after", "is not a duration", fix: "write \(DurationText.help)") }
+                if let parsed = Self.boundedDuration(node) { rule.retryAfter = parsed }
+                else {
+                    fail(ruleSection, "retry_after", "\(field).retry_after", "is not a duration from 0s to \(DurationText.format(Self.maxDuration))",
+                         fix: "write \(DurationText.help)")
+                }
             }
             rule.message = string(table, "message", section: ruleSection, field: "\(field).message")
             rules.append(rule)

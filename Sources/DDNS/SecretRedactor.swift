@@ -30,6 +30,11 @@ public struct SecretRedactor: Sendable {
 
     public var isEmpty: Bool { secrets.isEmpty }
 
+    /// How much of the redacted body `excerpt` tidies up: the excerpt is 200 characters, but
+    /// a body may start with whitespace that collapses. Cutting here is safe because the
+    /// whole body was redacted first.
+    static let cleanLimit = 64 * 1024
+
     public func redact(_ text: String) -> String {
         var result = text
         for secret in secrets where result.contains(secret) {
@@ -42,13 +47,17 @@ public struct SecretRedactor: Sendable {
                 result = result.replacingOccurrences(of: secret, with: Self.mask, options: .caseInsensitive)
             }
         }
-        return result
+        // A server may wrap a long token over lines or pad it; the excerpt then joins the
+        // pieces with a space, so whitespace inside a secret must not hide it.
+        return SpacedSecretMatch.redact(result, secrets: secrets, mask: Self.mask)
     }
 
-    /// A short, single-line, secret-free excerpt of a response body for messages.
+    /// A short, single-line, secret-free excerpt of a response body for messages. The whole
+    /// body is redacted before anything is cut, so a secret straddling the cut never leaves
+    /// half of itself behind.
     public func excerpt(_ body: Data, limit: Int = 200) -> String {
-        let text = String(decoding: body.prefix(4096), as: UTF8.self)
-        var cleaned = redact(text).unicodeScalars.map { scalar -> String in
+        let text = redact(String(decoding: body, as: UTF8.self)).prefix(Self.cleanLimit)
+        var cleaned = text.unicodeScalars.map { scalar -> String in
             if scalar == "\n" || scalar == "\r" || scalar == "\t" { return " " }
             if scalar.value < 0x20 || scalar.value == 0x7F { return "" }
             return String(scalar)

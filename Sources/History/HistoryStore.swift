@@ -26,6 +26,11 @@ public final class HistoryStore: Sendable {
         configuration.busyMode = .timeout(10)
         if readOnly {
             guard access(path, F_OK) == 0 else {
+                // EACCES: a directory on the way may not be searched, which says nothing
+                // about whether the file exists.
+                if errno == EACCES || errno == EPERM {
+                    throw HistoryError("Cannot read the history at \(path): permission denied; run this command as the user the daemon runs as (with sudo if it runs as root).")
+                }
                 throw HistoryError("No history yet: \(path) does not exist (the daemon creates it on its first run).")
             }
             guard access(path, R_OK) == 0 else {

@@ -12,7 +12,14 @@ enum AtomicFile {
     enum ReadResult {
         case missing
         case failed(String)
-        case contents([UInt8])
+        case contents([UInt8], FileOwnership)
+    }
+
+    /// Who owns the file that was read and its permission bits, taken from the open
+    /// descriptor so they describe exactly the bytes returned.
+    struct FileOwnership {
+        let owner: uid_t
+        let mode: UInt32
     }
 
     /// Key files are a few dozen bytes; anything this large is not one.
@@ -25,6 +32,9 @@ enum AtomicFile {
             return code == ENOENT ? .missing : .failed(errorText(code))
         }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .failed(errorText(errno)) }
+        let ownership = FileOwnership(owner: info.st_uid, mode: UInt32(info.st_mode & 0o7777))
         var contents: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -33,7 +43,7 @@ enum AtomicFile {
                 if errno == EINTR { continue }
                 return .failed(errorText(errno))
             }
-            if count == 0 { return .contents(contents) }
+            if count == 0 { return .contents(contents, ownership) }
             contents.append(contentsOf: chunk.prefix(count))
             if contents.count > readLimit { return .failed("the file is larger than \(readLimit) bytes") }
         }

@@ -18,6 +18,10 @@ public struct KeyFileError: Error, Sendable, Equatable, CustomStringConvertible 
         case unwritable(String)
         /// libsodium could not be initialised.
         case sodiumUnavailable
+        /// Owned by another user, who could change the key.
+        case wrongOwner(owner: UInt32, user: UInt32)
+        /// Group or others may read (secret key) or write (either file).
+        case tooOpen(mode: UInt32, secret: Bool)
     }
 
     public let path: String
@@ -46,6 +50,12 @@ public struct KeyFileError: Error, Sendable, Equatable, CustomStringConvertible 
             "cannot write the server key file \(path): \(reason)."
         case .sodiumUnavailable:
             "cannot use the server key file \(path): libsodium could not be initialised."
+        case .wrongOwner(let owner, let user):
+            "the key file \(path) belongs to uid \(owner), not to uid \(user) that homeport runs as, so that user could change the key; run `chown \(user) \(path)` or run homeport as uid \(owner)."
+        case .tooOpen(let mode, let secret):
+            secret
+                ? "the server key file \(path) has mode 0\(String(mode, radix: 8)), so other users can read or change it, and homeport refuses it (as ssh does); run `chmod 600 \(path)`, and make a new key pair if others may have copied it."
+                : "the public key file \(path) has mode 0\(String(mode, radix: 8)), so other users can change it; run `chmod 600 \(path)`."
         }
     }
 }

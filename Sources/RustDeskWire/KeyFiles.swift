@@ -62,7 +62,10 @@ public enum KeyFiles {
             break
         case .failed(let reason):
             return .invalid(KeyFileError(path: publicPath, problem: .unreadable(reason)))
-        case .contents(let bytes):
+        case .contents(let bytes, let ownership):
+            if let problem = ownershipProblem(ownership, secret: false) {
+                return .invalid(KeyFileError(path: publicPath, problem: problem))
+            }
             if trimmed(bytes) != pair.publicKeyBase64 {
                 return .invalid(KeyFileError(path: publicPath, problem: .publicFileMismatch))
             }
@@ -76,7 +79,9 @@ public enum KeyFiles {
         switch AtomicFile.readContents(path: path) {
         case .missing: return nil
         case .failed(let reason): throw KeyFileError(path: path, problem: .unreadable(reason))
-        case .contents(let contents): bytes = contents
+        case .contents(let contents, let ownership):
+            if let problem = ownershipProblem(ownership, secret: true) { throw KeyFileError(path: path, problem: problem) }
+            bytes = contents
         }
         let text = trimmed(bytes)
         guard !text.isEmpty else { throw KeyFileError(path: path, problem: .empty) }
@@ -92,6 +97,19 @@ public enum KeyFiles {
             case .sodiumUnavailable: throw KeyFileError(path: path, problem: .sodiumUnavailable)
             }
         }
+    }
+
+    /// Like OpenSSH with a private key ("UNPROTECTED PRIVATE KEY FILE", sshkey.c
+    /// `sshkey_perm_ok`), a key file that another user owns, or a secret key that group or
+    /// others may read or write, is refused rather than quietly fixed: by then the key may
+    /// have been copied or swapped, which only the operator can judge. The public file must
+    /// be ours and not writable by others, since clients are told to trust what it says.
+    static func ownershipProblem(_ ownership: AtomicFile.FileOwnership, secret: Bool) -> KeyFileError.Problem? {
+        let me = geteuid()
+        if ownership.owner != me { return .wrongOwner(owner: UInt32(ownership.owner), user: UInt32(me)) }
+        let forbidden: UInt32 = secret ? 0o077 : 0o022
+        if ownership.mode & forbidden != 0 { return .tooOpen(mode: ownership.mode, secret: secret) }
+        return nil
     }
 
     /// The text with leading and trailing ASCII whitespace removed (upstream trims too, so a

@@ -22,8 +22,13 @@ struct AdminCommand: AsyncParsableCommand {
 
     func run() async throws {
         let directory = stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? DefaultLocations.current().stateDirectory
+        let socket = join(directory, relay ? "relay.sock" : "rendezvous.sock")
+        if let denied = PathAccess.deniedReason(path: socket, need: R_OK | W_OK) {
+            Terminal.error(denied)
+            throw ExitCode.failure
+        }
         do {
-            let reply = try await ControlClient.request(socketPath: join(directory, relay ? "relay.sock" : "rendezvous.sock"), command: words.joined(separator: " "))
+            let reply = try await ControlClient.request(socketPath: socket, command: words.joined(separator: " "))
             print(String(decoding: reply, as: UTF8.self))
         } catch {
             Terminal.error("\(error)")
@@ -31,3 +36,9 @@ struct AdminCommand: AsyncParsableCommand {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

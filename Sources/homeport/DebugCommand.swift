@@ -26,7 +26,7 @@ struct HistoryStressCommand: AsyncParsableCommand {
 
     func run() async throws {
         let stateDirectory = locations.stateDirectoryForReading().stateDirectory
-        try PrivateFiles.prepareDirectory(stateDirectory)
+        for warning in try PrivateFiles.prepareDirectory(stateDirectory) { Terminal.warning(warning) }
         let store = try HistoryStore(path: StateLayout(directory: stateDirectory).historyDatabase)
         let runID = try await store.beginDaemonRun(at: Date(), pid: getpid(), version: HomeportCommand.version, heartbeatInterval: 60)
         for index in 0..<count {
@@ -50,7 +50,7 @@ struct GenerateHistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let stateDirectory = locations.stateDirectoryForReading().stateDirectory
-        try PrivateFiles.prepareDirectory(stateDirectory)
+        for warning in try PrivateFiles.prepareDirectory(stateDirectory) { Terminal.warning(warning) }
         let store = try HistoryStore(path: StateLayout(directory: stateDirectory).historyDatabase)
         var random = SplitMix64(seed: seed)
         let now = Date()

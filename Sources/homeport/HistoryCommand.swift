@@ -3,6 +3,7 @@ import Config
 import Daemon
 import Foundation
 import History
+import Paths
 import Reports
 
 struct HistoryCommand: ParsableCommand {
@@ -36,6 +37,11 @@ struct HistoryOptions: ParsableArguments {
 
     func openStore() throws -> HistoryStore {
         let stateDirectory = locations.stateDirectoryForReading().stateDirectory
+        let path = StateLayout(directory: stateDirectory).historyDatabase
+        if let denied = PathAccess.deniedReason(path: path, need: R_OK) {
+            Terminal.error(denied)
+            throw ExitCode.failure
+        }
         do {
             return try HistoryStore(path: StateLayout(directory: stateDirectory).historyDatabase, readOnly: true)
         } catch {
@@ -84,6 +90,12 @@ struct EventsHistoryCommand: ParsableCommand {
 
     @Option(name: .long, help: "Show at most this many (the latest).")
     var limit: Int = 200
+
+    func validate() throws {
+        guard (1...1_000_000).contains(limit) else {
+            throw ValidationError("--limit must be from 1 to 1000000, not \(limit).")
+        }
+    }
 
     func run() throws {
         let store = try options.openStore()

@@ -32,7 +32,7 @@ struct KeygenCommand: ParsableCommand {
             throw ExitCode.failure
         }
         do {
-            try PrivateFiles.prepareDirectory(directory)
+            for warning in try PrivateFiles.prepareDirectory(directory) { Terminal.warning(warning) }
             let pair = try KeyFiles.loadOrGenerate(directory: directory)
             print("Public key: \(pair.publicKeyBase64)")
             print("Key files: \(join(directory, KeyFiles.secretKeyFileName)), \(join(directory, KeyFiles.publicKeyFileName))")

@@ -18,7 +18,7 @@ struct PortmapLeaseFile {
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(leases)
         let directory = (path as NSString).deletingLastPathComponent
-        try PrivateFiles.prepareDirectory(directory)
+        for warning in try PrivateFiles.prepareDirectory(directory) { Terminal.warning(warning) }
         let temporary = path + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw PrivateFiles.Failure(description: "cannot write \(temporary): \(PrivateFiles.lastError())")

@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
         let lock: InstanceLock
         let history: HistoryStore
         do {
-            try PrivateFiles.prepareDirectory(resolved.stateDirectory)
+            for warning in try PrivateFiles.prepareDirectory(resolved.stateDirectory) { Terminal.warning(warning) }
             lock = try InstanceLock(stateDirectory: resolved.stateDirectory)
             history = try HistoryStore(path: StateLayout(directory: resolved.stateDirectory).historyDatabase)
         } catch {

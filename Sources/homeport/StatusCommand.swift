@@ -3,14 +3,21 @@ import ControlSocket
 import Daemon
 import Foundation
 import History
+import Paths
 import Reports
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show what the daemon is doing right now.",
         discussion: """
-        Asks the running daemon over its control socket. When no daemon answers, says so and shows the last known state from the history instead; the exit status is then 3 (like `systemctl status`), so scripts can tell.
+        Asks the running daemon over its control socket. When no daemon answers, says so and shows the last known state from the history instead; the exit status is then 3 (like `systemctl status`), so scripts can tell. When this user may not read the state directory, the exit status is 4 (status unknown).
         """
     )
 
@@ -22,10 +29,23 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let (stateDirectory, configFile) = locations.stateDirectoryForReading()
         let layout = StateLayout(directory: stateDirectory)
+        // LSB init-script status codes: 3 is "not running", 4 "status unknown". A user who
+        // may not look into the state directory cannot know, so must not be told "down".
+        if let denied = PathAccess.deniedReason(path: layout.controlSocket, need: R_OK | W_OK) {
+            Terminal.error(denied)
+            throw ExitCode(4)
+        }
         let reply: [UInt8]
         do {
             reply = try await ControlClient.request(socketPath: layout.controlSocket, command: "status")
+        } catch .permissionDenied(let path) {
+            Terminal.error(PathAccess.deniedReason(path: path, need: R_OK | W_OK) ?? "permission denied on \(path)")
+            throw ExitCode(4)
         } catch .notRunning(let path) {
+            if let denied = PathAccess.deniedReason(path: layout.historyDatabase, need: R_OK) {
+                Terminal.error(denied)
+                throw ExitCode(4)
+            }
             let history = try? HistoryStore(path: layout.historyDatabase, readOnly: true)
             let status = OfflineStatus.build(history: history, stateDirectory: stateDirectory, configFile: configFile)
             if json {

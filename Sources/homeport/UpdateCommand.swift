@@ -77,7 +77,7 @@ struct UpdateCommand: AsyncParsableCommand {
         }
         let history: HistoryStore
         do {
-            try PrivateFiles.prepareDirectory(resolved.stateDirectory)
+            for warning in try PrivateFiles.prepareDirectory(resolved.stateDirectory) { Terminal.warning(warning) }
             history = try HistoryStore(path: StateLayout(directory: resolved.stateDirectory).historyDatabase)
         } catch {
             Terminal.error("\(error)")

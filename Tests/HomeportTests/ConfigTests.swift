@@ -118,7 +118,7 @@ import Testing
                  fragments: ["'log_level' in [daemon] must be one of trace, debug, info, notice, warning, error, critical, not \"loud\""]),
         BadInput(text: "[relay]\nport = 70000\n", line: 2, fragments: ["'port' in [relay] must be from 1 to 65533, not 70000"]),
         BadInput(text: "[relay]\nport = \"21117\"\n", line: 2, fragments: ["'port' in [relay] must be a whole number", "not the string \"21117\""]),
-        BadInput(text: "[ip]\ninterval = \"soon\"\n", line: 2, fragments: ["'interval' in [ip] must be a number of seconds or a string such as"]),
+        BadInput(text: "[ip]\ninterval = \"soon\"\n", line: 2, fragments: ["'interval' in [ip] must be a duration from 0s to 1d (a number of seconds or a string such as"]),
         BadInput(text: "[ip]\ninterval = \"5s\"\n", line: 2, fragments: ["at least 30s"]),
         BadInput(text: "[ip]\nhttp_ipv4 = [\"api.ipify.org\"]\n", line: 2, fragments: ["'http_ipv4' in [ip] must list http:// or https:// URLs, not \"api.ipify.org\""]),
         BadInput(text: "[ip]\nagreement = 0\n", line: 2, fragments: ["'agreement' in [ip] must be from 1 to 10, not 0"]),

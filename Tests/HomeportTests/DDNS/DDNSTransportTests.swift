@@ -83,6 +83,18 @@ struct DDNSTransportTests {
         #expect(!text.contains("\n"))
     }
 
+    @Test("a secret is found with whitespace inside it, in any of its encodings, and before the excerpt is cut")
+    func splitSecrets() {
+        let secret = "Ab3/x+Yz9q"
+        let redactor = SecretRedactor(secrets: [secret])
+        let encoded = PercentEncoding.queryValue(secret)
+        for text in ["t=Ab3/x\n+Yz9q.", "t=AB3/X+ YZ9Q.", "t=A\tb\r\n3/x+Yz9 q.", "t=" + encoded.prefix(5) + "\n" + encoded.dropFirst(5) + "."] {
+            #expect(redactor.redact(text) == "t=<redacted>.", "\(text.debugDescription)")
+        }
+        let body = Data((String(repeating: "\n", count: 4090) + secret + " tail").utf8)
+        #expect(redactor.excerpt(body) == "<redacted> tail")
+    }
+
     @Test("settings check names unknown and missing settings")
     func settingsCheck() throws {
         let catalog = ProviderCatalog.load(directories: [DDNSTestPaths.providers])
