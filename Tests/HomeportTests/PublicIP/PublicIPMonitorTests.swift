@@ -40,6 +40,8 @@ struct PublicIPMonitorTests {
 
         #expect(await eventually { changes.all.count == 2 })
         let first = changes.all.sorted { $0.family.rawValue < $1.family.rawValue }
+        // A failed wait must fail the test, not crash the whole test process on `first[0]`.
+        try #require(first.count == 2)
         #expect(first.map(\.old) == [nil, nil])
         #expect(first.map(\.new) == [ip("203.0.113.1"), ip("2001:db8::1")])
         #expect(first[0].reason == "start")
