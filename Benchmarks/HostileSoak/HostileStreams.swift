@@ -83,6 +83,7 @@ enum HostileStreams {
                 context.tally.add("malformed.sent")
                 if await client.waitClosed(timeout: context.deadline.cap(.seconds(3))) { context.tally.add("malformed.closed-by-server") }
                 await context.done(client, kind: "malformed")
+                _ = await context.deadline.sleep(.milliseconds(100))
             }
         }
     }
@@ -107,8 +108,10 @@ enum HostileStreams {
                         if (try? await client.send([0x42])) == nil { break }
                     }
                 }
-                if closed { context.tally.add("slowloris.closed-by-server") }
-                context.tally.add("slowloris.held-seconds", Int((ContinuousClock.now - opened).components.seconds))
+                let side = port == target.relayPort ? "R" : "P"
+                context.tally.add("slowloris.\(side)")
+                if closed { context.tally.add("slowloris.\(side).closed-by-server") }
+                context.tally.add("slowloris.\(side).held-seconds", Int((ContinuousClock.now - opened).components.seconds))
                 await context.done(client, kind: "slowloris")
             }
         }
@@ -171,7 +174,8 @@ enum HostileStreams {
                 let opened = ContinuousClock.now
                 if await client.waitClosed(timeout: context.deadline.remaining) {
                     let lived = ContinuousClock.now - opened
-                    context.tally.add(lived < .seconds(1) ? "crowd.refused" : "crowd.closed-later")
+                    let side = port == target.relayPort ? "R" : "P"
+                    context.tally.add(lived < .seconds(1) ? "crowd.\(side).refused" : "crowd.\(side).closed-later")
                 }
                 await context.done(client, kind: "crowd")
                 // A refused crowd member comes back after 1–2 s, not in a tight loop.

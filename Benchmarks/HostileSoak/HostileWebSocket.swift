@@ -16,13 +16,15 @@ enum HostileWebSocket {
                 let onRelay = index % 2 == 1
                 let port = onRelay ? target.relayWebSocketPort : target.rendezvousWebSocketPort
                 guard let client = await context.open(port: port, from: HostileContext.randomSource, kind: "ws") else { continue }
-                await abuse(client, port: port, path: onRelay ? "/ws/relay" : "/ws/id", context: context)
+                await abuse(client, port: port, path: onRelay ? "/ws/relay" : "/ws/id", side: onRelay ? "R+2" : "P+2", context: context)
                 await context.done(client, kind: "ws")
+                // Bounded: at most one abusive connection per worker and second.
+                _ = await context.deadline.sleep(.seconds(1))
             }
         }
     }
 
-    private static func abuse(_ client: StreamClient, port: Int, path: String, context: HostileContext) async {
+    private static func abuse(_ client: StreamClient, port: Int, path: String, side: String, context: HostileContext) async {
         guard (try? await client.send(WebSocketWire.upgradeRequest(port: port, path: path))) != nil,
               let head = await client.readHTTPHead(timeout: .seconds(5)), head.hasPrefix("HTTP/1.1 101") else {
             context.tally.add("ws.not-upgraded")
@@ -74,7 +76,13 @@ enum HostileWebSocket {
             _ = await send(header, body)
         }
         context.tally.add("ws.bytes", sent)
-        context.tally.add("ws.variant\(variant)")
-        if await client.waitClosed(timeout: context.deadline.cap(.seconds(60))) { context.tally.add("ws.closed-by-server") }
+        let waited = ContinuousClock.now
+        let closed = await client.waitClosed(timeout: context.deadline.cap(.seconds(60)))
+        if closed { context.tally.add("ws.closed-by-server") }
+        // Per port and variant: sessions, and how long the server kept each open after the send.
+        let key = "ws.\(side).v\(variant)"
+        context.tally.add(key)
+        context.tally.add(key + ".held-seconds", Int((ContinuousClock.now - waited).components.seconds))
+        if !closed { context.tally.add(key + ".still-open") }
     }
 }

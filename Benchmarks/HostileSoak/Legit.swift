@@ -48,11 +48,16 @@ final class LegitClient: Sendable {
         }
     }
 
-    /// Until the servers answer a registration (start-up), at most `timeout`.
+    /// Until both servers are up (start-up, not counted): a registration, a TCP pair and a
+    /// WebSocket ↔ TCP pair through the relay all work; at most `timeout`.
     func waitReady(timeout: Duration) async -> Bool {
         let end = ContinuousClock.now + timeout
         while ContinuousClock.now < end {
-            if (try? await register(identities[0])) != nil { return true }
+            if (try? await register(identities[0])) != nil,
+               (try? await pairOverTCP(uuid: "soak-ready-\(UInt64.random(in: 0...UInt64.max))")) != nil,
+               (try? await webSocketRelay()) != nil {
+                return true
+            }
             try? await Task.sleep(for: .milliseconds(500))
         }
         return false

@@ -139,19 +139,31 @@ struct Report {
 
     static func hostileLines(_ c: [String: Int]) -> [String] {
         func v(_ key: String) -> Int { c[key] ?? 0 }
-        return [
+        /// "n conns, k closed by the server, avg held s" for one kind of held connection.
+        func held(_ prefix: String) -> String {
+            let count = v(prefix)
+            return "\(count) (\(v(prefix + ".closed-by-server")) closed by the server, avg held \(v(prefix + ".held-seconds") / max(1, count)) s)"
+        }
+        var lines = [
             "hostile: UDP \(v("udp.sent")) datagrams (\(v("udp.config-update")) ConfigUpdates); "
                 + "malformed TCP \(v("conn.malformed")) conns (\(v("malformed.closed-by-server")) closed by the server within 3 s)",
-            "  slowloris \(v("conn.slowloris")) conns (\(v("slowloris.closed-by-server")) closed by the server, "
-                + "avg held \(v("conn.slowloris") == 0 ? 0 : v("slowloris.held-seconds") / max(1, v("conn.slowloris"))) s); "
-                + "parked relay \(v("conn.parked")) (\(v("parked.closed-by-server")) closed by the relay)",
-            "  never-upgraded \(v("conn.no-upgrade")) (\(v("no-upgrade.closed-by-server")) closed by the server); "
-                + "WebSocket abuse \(v("conn.ws")) conns, \(v("ws.bytes") >> 20) MiB sent, \(v("ws.not-upgraded")) not upgraded, "
-                + "\(v("ws.closed-by-server")) closed by the server",
-            "  crowd from 127.0.0.77: \(v("conn.crowd")) conns, \(v("crowd.refused")) closed within 1 s, "
-                + "\(v("crowd.closed-later")) closed later, \(v("connect-failed.crowd")) connects failed; "
-                + "budget full \(v("budget-full"))×, connects failed (all kinds) "
-                + "\(c.filter { $0.key.hasPrefix("connect-failed.") }.values.reduce(0, +))",
+            "  slowloris on P \(held("slowloris.P")), on R \(held("slowloris.R"))",
+            "  parked relay \(v("conn.parked")) (\(v("parked.closed-by-server")) closed by the relay); "
+                + "never-upgraded \(v("conn.no-upgrade")) (\(v("no-upgrade.closed-by-server")) closed by the server)",
+            "  crowd from 127.0.0.77: \(v("conn.crowd")) conns; on P \(v("crowd.P.refused")) closed within 1 s, "
+                + "\(v("crowd.P.closed-later")) later; on R \(v("crowd.R.refused")) within 1 s, \(v("crowd.R.closed-later")) later",
+            "  WebSocket abuse \(v("conn.ws")) conns, \(v("ws.bytes") >> 20) MiB sent, \(v("ws.not-upgraded")) not upgraded, "
+                + "\(v("ws.closed-by-server")) closed by the server; per variant (sessions/avg s held after the send/still open at 60 s):",
         ]
+        let names = ["4MiB", "frag3MiB", "200junk", "text1MiB", "len2^62", "unmasked"]
+        for side in ["P+2", "R+2"] {
+            let cells = names.enumerated().map { index, name in
+                let key = "ws.\(side).v\(index)"
+                return "\(name) \(v(key))/\(v(key + ".held-seconds") / max(1, v(key)))s/\(v(key + ".still-open"))"
+            }
+            lines.append("    \(side): " + cells.joined(separator: ", "))
+        }
+        lines.append("  budget full \(v("budget-full"))×, connects failed \(c.filter { $0.key.hasPrefix("connect-failed.") }.values.reduce(0, +))")
+        return lines
     }
 }

@@ -23,7 +23,7 @@ let usage = """
       --slowloris N      slowloris connections held at once, half to P, half to R (40)
       --parked N         unpaired relay connections held at once (40)
       --no-upgrade N     connections to the WebSocket ports that never upgrade (40)
-      --ws N             WebSocket abusers at once, half per WebSocket port (4)
+      --ws N             WebSocket abusers at once, half per WebSocket port, each ≤ 1 conn/s (8)
       --malformed N      concurrent malformed-frame connection loops (4)
       --udp-rate N       hostile datagrams per second (250)
       --max-sockets N    cap on hostile sockets open at once (600)
@@ -38,7 +38,7 @@ struct Options: Sendable {
     var maxGrowthMB = 20.0
     var csv = "hostile-soak.csv"
     var legitEvery = 5
-    var crowd = 300, slowloris = 40, parked = 40, noUpgrade = 40, webSocket = 4, malformed = 4
+    var crowd = 300, slowloris = 40, parked = 40, noUpgrade = 40, webSocket = 8, malformed = 4
     var udpRate = 250
     var maxSockets = 600
 
@@ -132,7 +132,7 @@ func runSoak() async throws -> Int32 {
     let tally = Tally()
     let legit = try await LegitClient(group: group, target: options.target, tally: tally)
     guard await legit.waitReady(timeout: .seconds(60)) else {
-        log("HostileSoak: the rendezvous server did not answer a registration within 60 s")
+        log("HostileSoak: the servers did not answer a registration and relay a pair within 60 s")
         return 2
     }
     let children = ProcFS.children(of: options.daemonPID)
