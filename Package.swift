@@ -189,6 +189,16 @@ let package = Package(
             ],
             path: "Benchmarks/RelayBench"
         ),
+        // Hostile mixed load and legitimate-client probes for Benchmarks/hostile-soak.sh (not a test).
+        .executableTarget(
+            name: "HostileSoak",
+            dependencies: [
+                "RustDeskWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/HostileSoak"
+        ),
         .testTarget(
             name: "HomeportTests",
             dependencies: [
