@@ -91,11 +91,22 @@ enum ProcessTable {
         #endif
     }
 
-    private static func readSmallFile(_ path: String) -> [UInt8]? {
+    /// The value of `name` in the environment the process was started with
+    /// (/proc/PID/environ, proc(5); changes the process made later are not seen).
+    static func environmentValue(_ name: String, of pid: Int32) -> String? {
+        guard let bytes = readSmallFile("/proc/\(pid)/environ", limit: 256 * 1024) else { return nil }
+        let prefix = Array((name + "=").utf8)
+        for variable in bytes.split(separator: 0, omittingEmptySubsequences: true) where variable.starts(with: prefix) {
+            return String(decoding: variable.dropFirst(prefix.count), as: UTF8.self)
+        }
+        return nil
+    }
+
+    private static func readSmallFile(_ path: String, limit: Int = 1024) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 1024)
+        var buffer = [UInt8](repeating: 0, count: limit)
         var total = 0
         while total < buffer.count {
             let count = buffer[total...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

@@ -21,9 +21,9 @@ import Darwin
 /// - makes the daemon a child subreaper (prctl(2) PR_SET_CHILD_SUBREAPER), so orphans of the
 ///   services are re-parented to the daemon instead of init: they stay findable and are reaped
 ///   here (waitpid(2) by pid, never -1, because swift-subprocess reaps the services' first
-///   processes itself). An orphan re-parented before any scan saw it (a quick double fork)
-///   cannot be told apart by service; it is kept as belonging to no particular service and
-///   stopped with the daemon;
+///   processes itself). An orphan re-parented before any scan saw it (a quick double fork) is
+///   given to the service named by `HOMEPORT_SERVICE` in its environment; one that cleared
+///   its environment belongs to no particular service and is stopped with the daemon;
 /// - keeps a `ProcessRecord` in the state directory, and on start stops what the record names
 ///   that is still running (`Leftovers`), before any service starts.
 ///
@@ -141,9 +141,12 @@ actor ProcessTracker {
         if groups[service]?.pid == pid { groups[service] = nil }
     }
 
-    /// Signals every process of the service (its group included).
-    func signal(_ signal: Int32, service: String) {
-        for process in processes(of: service) { VerifiedSignal.send(signal, to: process) }
+    /// Signals every process of the service outside its process group `group` (the caller
+    /// signals the group itself, all at once, with kill(2) on -group).
+    func signal(_ signal: Int32, service: String, outsideGroup group: Int32) {
+        for process in processes(of: service) where members[process]?.entry.pgid != group {
+            VerifiedSignal.send(signal, to: process)
+        }
     }
 
     /// The service's processes that are alive now (after a fresh scan).
@@ -173,7 +176,7 @@ actor ProcessTracker {
             if let group = groupOwners[process.pgid], process.startTicks >= group.startTicks {
                 owner[process.pid] = group.service
             } else if mayAdopt, process.ppid == selfPID, !spawned.contains(process.pid) {
-                owner[process.pid] = ""
+                owner[process.pid] = serviceNamed(inEnvironmentOf: process.pid)
             }
         }
         // Descendants, and members of groups and sessions that an attributed process created.
@@ -195,6 +198,16 @@ actor ProcessTracker {
         members = updated
         reapAdopted(table)
         writeRecordIfChanged()
+    }
+
+    /// For an orphan whose parent died before a scan saw it: the service whose environment it
+    /// inherited (`ServiceRunner` sets `HOMEPORT_SERVICE`), if that service is running; else
+    /// empty (stopped with the daemon). Only ever asked about processes already known to be
+    /// the daemon's descendants (re-parented to it), so it decides which service, never
+    /// whether a process is homeport's.
+    private func serviceNamed(inEnvironmentOf pid: Int32) -> String {
+        guard let name = ProcessTable.environmentValue(ServiceRunner.serviceVariable, of: pid), groups[name] != nil else { return "" }
+        return name
     }
 
     /// Reaps zombies re-parented to the daemon. Only pids that are not the services' first

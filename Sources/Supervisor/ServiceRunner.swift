@@ -161,6 +161,7 @@ actor ServiceRunner {
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: spec.stopTimeout)]
         var overrides: [Environment.Key: String?] = [:]
         for (key, value) in spec.environment { overrides[Environment.Key(stringLiteral: key)] = value }
+        overrides[Environment.Key(stringLiteral: Self.serviceVariable)] = spec.name
         let arguments = ChildExec.wrappedArguments(command: spec.command, workingDirectory: spec.workingDirectory, umask: childUmask)
         let name = spec.name
         let logger = self.logger
@@ -275,10 +276,13 @@ actor ServiceRunner {
     /// SIGTERM to the process group (and whatever of the service left it) now, SIGKILL after
     /// `timeout` if the same process is still there.
     /// The tracker looks first: once the group's signal has ended a helper's parent, the
-    /// helper's ancestry is gone (it is re-parented to the daemon, or to init in tests).
+    /// helper's ancestry is gone (it is re-parented to the daemon, or to init in tests). The
+    /// group gets its signal in one kill(2), as before, so a shell does not see its job die
+    /// first and exit with a code of its own.
     private func terminate(pid: Int32, generation: Int, timeout: Duration) async {
-        await tracker.signal(SIGTERM, service: spec.name)
+        await tracker.refresh()
         kill(-pid, SIGTERM)
+        await tracker.signal(SIGTERM, service: spec.name, outsideGroup: pid)
         Task { [weak self] in
             try? await Task.sleep(for: timeout)
             await self?.killIfStillRunning(pid: pid, generation: generation)
@@ -288,8 +292,9 @@ actor ServiceRunner {
     private func killIfStillRunning(pid: Int32, generation: Int) async {
         guard self.generation == generation, runningPID == pid else { return }
         logger.warning("[\(spec.name)] did not stop within \(Self.format(spec.stopTimeout)) of SIGTERM; sending SIGKILL")
-        await tracker.signal(SIGKILL, service: spec.name)
+        await tracker.refresh()
         kill(-pid, SIGKILL)
+        await tracker.signal(SIGKILL, service: spec.name, outsideGroup: pid)
     }
 
     // MARK: Health
@@ -364,6 +369,10 @@ actor ServiceRunner {
         }
         lines.flush(emit: emit)
     }
+
+    /// Set in every service's environment to its name: lets the tracker tell which service a
+    /// quickly double-forked orphan came from (see `ProcessTracker`).
+    static let serviceVariable = "HOMEPORT_SERVICE"
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

@@ -138,4 +138,50 @@ import Glibc
         let everyone = seen
         #expect(await eventually(timeout: .seconds(3)) { everyone.allSatisfy { !$0.isAlive } }, "left running: \(everyone.filter(\.isAlive))")
     }
+
+    /// A service that double-forks a listener and exits: the listener is re-parented before
+    /// anything saw it. The restart must not find the port held by it.
+    @Test func aRestartIsNotBlockedByItsOwnDoubleForkedOrphan() async throws {
+        var daemon = DaemonHarness(config: "")
+        let pids = daemon.dir.file("pids")
+        try FileManager.default.createDirectory(atPath: pids, withIntermediateDirectories: true)
+        let port = TestPorts.random()
+        daemon.rewriteConfig("""
+            [[service]]
+            name = "forker"
+            command = ["sh", "-c", "(setsid sh -c 'echo $$ > \(pids)/orphan; exec python3 -m http.server \(port) --bind 127.0.0.1' &); sleep 3; exit 1"]
+            health = "tcp:\(port)"
+            health_interval = "1s"
+            """)
+        let family = ProcessFamily(directory: pids, names: ["orphan"])
+        var seen: Set<PinnedProcess> = []
+        defer {
+            for process in seen { process.kill() }
+            family.members()?["orphan"]?.kill()
+            daemon.remove()
+        }
+        try await daemon.start()
+        let up = await eventually(timeout: .seconds(30)) {
+            guard family.members() != nil else { return false }
+            return await Self.accepts(port: port)
+        }
+        #expect(up, "\(daemon.log)")
+        let first = try #require(family.members()?["orphan"])
+        seen.insert(first)
+        let restarted = await eventually(timeout: .seconds(40)) {
+            guard let forker = try? await daemon.service("forker") else { return false }
+            return forker.restarts >= 1 && forker.state == .running
+        }
+        let forker = try? await daemon.service("forker")
+        #expect(restarted, "status: \(String(describing: forker)); log:\n\(daemon.log)")
+        #expect(!first.isAlive, "the first run's orphan is still running")
+        #expect(!daemon.log.contains("already in use by another program"))
+        if let latest = family.members()?["orphan"] { seen.insert(latest) }
+
+        daemon.process?.signal(SIGTERM)
+        #expect(try await daemon.process?.wait() == .exited(0))
+        if let latest = family.members()?["orphan"] { seen.insert(latest) }
+        let all = Array(seen)
+        #expect(await eventually(timeout: .seconds(3)) { all.allSatisfy { !$0.isAlive } }, "left running: \(all.filter(\.isAlive))")
+    }
 }
