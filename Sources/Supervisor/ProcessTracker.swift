@@ -74,11 +74,14 @@ actor ProcessTracker {
     func prepare(grace: Duration) async {
         if watcher != nil { return }
         await stopLeftovers(grace: grace)
+        // A scan every second; between scans, exited orphans are reaped every 200 ms.
         watcher = Task { [weak self] in
+            var tick = 0
             while !Task.isCancelled {
                 guard let self else { return }
-                await self.refresh()
-                try? await Task.sleep(for: .seconds(1))
+                if tick % 5 == 0 { await self.refresh() } else { await self.reapWaiting() }
+                tick += 1
+                try? await Task.sleep(for: .milliseconds(200))
             }
         }
     }
@@ -218,6 +221,24 @@ actor ProcessTracker {
             var status: Int32 = 0
             _ = waitpid(process.pid, &status, WNOHANG)
         }
+    }
+
+    /// Reaps exited orphans without a scan: waitid(2) with WNOWAIT only looks at a waitable
+    /// child, which is then reaped by pid unless it is a service's first process (left to
+    /// swift-subprocess; the next scan reaps what waits behind it).
+    private func reapWaiting() {
+        #if canImport(Glibc)
+        guard adoptsOrphans else { return }
+        for _ in 0..<64 {
+            guard spawnsInFlight == 0 else { return }
+            var info = siginfo_t()
+            guard waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return }
+            let pid = info._sifields._sigchld.si_pid
+            guard pid > 0, !spawned.contains(pid) else { return }
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, WNOHANG)
+        }
+        #endif
     }
 
     private func writeRecordIfChanged() {
