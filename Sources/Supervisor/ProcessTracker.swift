@@ -27,9 +27,10 @@ import Darwin
 /// - keeps a `ProcessRecord` in the state directory, and on start stops what the record names
 ///   that is still running (`Leftovers`), before any service starts.
 ///
-/// Limits: a process that leaves its service's group or session and whose parent dies between
-/// two scans, while the daemon is not a subreaper (tests) or is killed, is missed. Not using
-/// cgroups (cgroups(7)): the daemon does not assume a delegated cgroup subtree under systemd.
+/// Limits: after a `kill -9` of the daemon, a process started outside its service's group
+/// since the last scan is not in the record. Without the subreaper (tests), a process that
+/// left its service's group and was orphaned between two scans is missed. Not using cgroups
+/// (cgroups(7)): the daemon does not assume a delegated cgroup subtree under systemd.
 actor ProcessTracker {
     private let recordPath: String?
     private let logger: Logger
@@ -79,11 +80,18 @@ actor ProcessTracker {
             var tick = 0
             while !Task.isCancelled {
                 guard let self else { return }
-                if tick % 5 == 0 { await self.refresh() } else { await self.reapWaiting() }
+                await self.tick(tick)
                 tick += 1
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
+    }
+
+    /// One step of the watcher; none once `stopEverything` ended it (a step already on its
+    /// way must not write the record again after a clean stop removed it).
+    private func tick(_ count: Int) {
+        guard watcher != nil else { return }
+        if count % 5 == 0 { refresh() } else { reapWaiting() }
     }
 
     /// Stops every process still attributed to any service, then stops watching. A clean stop
