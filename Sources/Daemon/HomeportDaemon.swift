@@ -56,7 +56,8 @@ public final class HomeportDaemon: Service {
         let runID = try await history.beginDaemonRun(at: startedAt, pid: getpid(), version: settings.version,
                                                     heartbeatInterval: DurationText.seconds(heartbeatInterval))
         await prune(retentionDays: settings.config.daemon.retentionDays)
-        let supervisor = Supervisor(launcher: settings.executable, sink: HistorySink(store: history, runID: runID, logger: logger), logger: logger, childUmask: settings.childUmask)
+        let supervisor = Supervisor(launcher: settings.executable, sink: HistorySink(store: history, runID: runID, logger: logger), logger: logger, childUmask: settings.childUmask,
+                                    processRecord: layout.serviceProcesses)
         let current = CurrentConfig(settings.config)
         var info = DaemonInfo(running: true, stateDirectory: settings.stateDirectory)
         info.pid = getpid()

@@ -13,4 +13,7 @@ public struct StateLayout: Sendable, Equatable {
     /// Router mappings made by `homeport portmap add`, kept so `remove` can undo them (PCP
     /// deletes need the nonce the mapping was made with).
     public var portmapLeases: String { join(directory, "portmap-leases.json") }
+    /// The services' processes (pid, group, session, start time), so the next start can stop
+    /// what a `kill -9` of the daemon left running (see the Supervisor's `ProcessRecord`).
+    public var serviceProcesses: String { join(directory, "service-processes.json") }
 }

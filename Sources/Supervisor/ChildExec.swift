@@ -17,8 +17,11 @@ import Darwin
 ///   (swift-subprocess spawns from one long-lived thread, which matters because the
 ///   death signal follows the spawning thread, not the process.)
 /// - macOS has no parent-death signal, so there the wrapper stays as a small middle process
-///   that runs the service, passes its exit status through, and kills it when the supervisor
-///   disappears (`poll` mode, also selectable on Linux with `HOMEPORT_CHILD_GUARD=poll`).
+///   that runs the service, passes its exit status through, and kills the service's process
+///   group when the supervisor disappears (`poll` mode, also selectable on Linux with
+///   `HOMEPORT_CHILD_GUARD=poll`).
+/// The death signal reaches only this first process; on Linux the rest of a service is found
+/// through `ProcessTracker` (and, after a `kill -9` of the daemon, its `ProcessRecord`).
 public enum ChildExec {
     public static let subcommand = "__exec"
 
@@ -108,12 +111,14 @@ public enum ChildExec {
                 kill(getpid(), signalNumber)
                 exit(128 + signalNumber)
             }
+            // Orphaned: the whole process group goes (the service's helpers too), SIGTERM
+            // first (ignored here), then SIGKILL, which ends this guard as well.
             if orphanedAt == nil, getppid() != parent {
                 orphanedAt = ticks
-                kill(child, SIGTERM)
+                kill(-getpgrp(), SIGTERM)
             }
             if let orphanedAt, ticks - orphanedAt >= 25 {
-                kill(child, SIGKILL)
+                kill(-getpgrp(), SIGKILL)
             }
             usleep(200_000)
             ticks += 1

@@ -22,6 +22,7 @@ actor ServiceRunner {
     private let sink: any SupervisorEventSink
     private let logger: Logger
     private let healthSchedule: HealthSchedule
+    private let tracker: ProcessTracker
 
     private var status: ServiceStatus
     private var loopTask: Task<Void, Never>?
@@ -32,9 +33,13 @@ actor ServiceRunner {
     /// Identifies the current process so a delayed SIGKILL never hits a later one.
     private var generation = 0
     private var runningPID: Int32?
+    /// Between asking for a spawn and learning its pid (the tracker must not reap meanwhile).
+    private var awaitingSpawn = false
 
-    init(spec: ServiceSpec, policy: BackoffPolicy, healthSchedule: HealthSchedule, launcher: String, childUmask: UInt32?, sink: any SupervisorEventSink, logger: Logger) {
+    init(spec: ServiceSpec, policy: BackoffPolicy, healthSchedule: HealthSchedule, launcher: String, childUmask: UInt32?, tracker: ProcessTracker,
+         sink: any SupervisorEventSink, logger: Logger) {
         self.childUmask = childUmask
+        self.tracker = tracker
         self.spec = spec
         self.policy = policy
         self.healthSchedule = healthSchedule
@@ -59,7 +64,7 @@ actor ServiceRunner {
             if let pid = runningPID {
                 status.state = .stopping
                 await sink.record(ServiceEvent(time: Date(), service: spec.name, kind: .stop, pid: pid, detail: reason))
-                terminate(pid: pid, generation: generation, timeout: spec.stopTimeout)
+                await terminate(pid: pid, generation: generation, timeout: spec.stopTimeout)
             }
             wakeUp?.resume()
             wakeUp = nil
@@ -156,6 +161,7 @@ actor ServiceRunner {
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: spec.stopTimeout)]
         var overrides: [Environment.Key: String?] = [:]
         for (key, value) in spec.environment { overrides[Environment.Key(stringLiteral: key)] = value }
+        overrides[Environment.Key(stringLiteral: Self.serviceVariable)] = spec.name
         let arguments = ChildExec.wrappedArguments(command: spec.command, workingDirectory: spec.workingDirectory, umask: childUmask)
         let name = spec.name
         let logger = self.logger
@@ -163,6 +169,8 @@ actor ServiceRunner {
         let schedule = healthSchedule
         let termination: TerminationStatus
         var pid: Int32 = 0
+        awaitingSpawn = true
+        await tracker.spawnBegins()
         do {
             let result = try await Subprocess.run(
                 .path(.init(launcher)),
@@ -204,6 +212,10 @@ actor ServiceRunner {
             termination = result.terminationStatus
             pid = result.processIdentifier.value
         } catch {
+            if awaitingSpawn {
+                awaitingSpawn = false
+                await tracker.spawnFailed()
+            }
             let message = "could not start: \(error)"
             status.state = .restarting
             status.problem = message
@@ -211,8 +223,12 @@ actor ServiceRunner {
             await sink.record(ServiceEvent(time: Date(), service: name, kind: .spawnFailed, detail: message))
             return .notStarted
         }
-        // Helpers the service left behind in its process group go with it, as under systemd.
-        if pid > 0 { kill(-pid, SIGKILL) }
+        // Helpers the service left behind go with it, as under systemd: its process group, and
+        // (on Linux) whatever of it left the group; this returns once they are gone.
+        if pid > 0 {
+            kill(-pid, SIGKILL)
+            await tracker.finish(service: name, pid: pid)
+        }
         runningPID = nil
         let uptime = ContinuousClock.now - clockStart
         let exit: ExitInfo
@@ -238,6 +254,10 @@ actor ServiceRunner {
     }
 
     private func didStart(pid: Int32, at time: Date) async {
+        if awaitingSpawn {
+            awaitingSpawn = false
+            await tracker.started(service: spec.name, pid: pid)
+        }
         runningPID = pid
         if status.startedAt != nil || status.lastExit != nil || status.problem != nil { status.restarts += 1 }
         status.pid = pid
@@ -247,26 +267,34 @@ actor ServiceRunner {
         await sink.record(ServiceEvent(time: time, service: spec.name, kind: .start, pid: pid, detail: spec.command.joined(separator: " ")))
         if stopRequested {
             // A stop arrived while the process was being spawned.
-            terminate(pid: pid, generation: generation, timeout: spec.stopTimeout)
+            await terminate(pid: pid, generation: generation, timeout: spec.stopTimeout)
         }
     }
 
     // MARK: Stopping
 
-    /// SIGTERM to the process group now, SIGKILL after `timeout` if the same process is still
-    /// there.
-    private func terminate(pid: Int32, generation: Int, timeout: Duration) {
+    /// SIGTERM to the process group (and whatever of the service left it) now, SIGKILL after
+    /// `timeout` if the same process is still there.
+    /// The tracker looks first: once the group's signal has ended a helper's parent, the
+    /// helper's ancestry is gone (it is re-parented to the daemon, or to init in tests). The
+    /// group gets its signal in one kill(2), as before, so a shell does not see its job die
+    /// first and exit with a code of its own.
+    private func terminate(pid: Int32, generation: Int, timeout: Duration) async {
+        await tracker.refresh()
         kill(-pid, SIGTERM)
+        await tracker.signal(SIGTERM, service: spec.name, outsideGroup: pid)
         Task { [weak self] in
             try? await Task.sleep(for: timeout)
             await self?.killIfStillRunning(pid: pid, generation: generation)
         }
     }
 
-    private func killIfStillRunning(pid: Int32, generation: Int) {
+    private func killIfStillRunning(pid: Int32, generation: Int) async {
         guard self.generation == generation, runningPID == pid else { return }
         logger.warning("[\(spec.name)] did not stop within \(Self.format(spec.stopTimeout)) of SIGTERM; sending SIGKILL")
+        await tracker.refresh()
         kill(-pid, SIGKILL)
+        await tracker.signal(SIGKILL, service: spec.name, outsideGroup: pid)
     }
 
     // MARK: Health
@@ -313,7 +341,7 @@ actor ServiceRunner {
         status.healthError = error
         logger.error("[\(spec.name)] health check failed \(healthSchedule.failureThreshold) times (\(error)); restarting it")
         await sink.record(ServiceEvent(time: Date(), service: spec.name, kind: .healthFail, pid: pid, detail: error))
-        terminate(pid: pid, generation: generation, timeout: spec.stopTimeout)
+        await terminate(pid: pid, generation: generation, timeout: spec.stopTimeout)
     }
 
     // MARK: Pre-checks
@@ -341,6 +369,10 @@ actor ServiceRunner {
         }
         lines.flush(emit: emit)
     }
+
+    /// Set in every service's environment to its name: lets the tracker tell which service a
+    /// quickly double-forked orphan came from (see `ProcessTracker`).
+    static let serviceVariable = "HOMEPORT_SERVICE"
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

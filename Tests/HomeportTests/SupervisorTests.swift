@@ -216,3 +216,23 @@ import Glibc
         #expect(out == ["short", "01234567 [line cut at 8 bytes]", "next", "partial"])
     }
 }
+
+extension SupervisorTests {
+    /// A helper that called setsid(2) is in no process group of the service's, so the group's
+    /// signal misses it; stopping the service must stop it too.
+    @Test func stopAlsoEndsAHelperThatLeftTheProcessGroup() async throws {
+        let dir = TemporaryDirectory()
+        let family = ProcessFamily(directory: dir.path, names: ["setsid"])
+        defer {
+            family.members()?["setsid"]?.kill()
+            dir.remove()
+        }
+        let supervisor = supervisor()
+        await supervisor.apply([ServiceSpec(name: "parent", command: ["sh", "-c", "setsid sleep 300 & echo $! > \(dir.path)/setsid; wait"], stopTimeout: .seconds(2))])
+        #expect(await eventually { family.members() != nil })
+        let helper = try #require(family.members()?["setsid"])
+        #expect(helper.isAlive)
+        await supervisor.stopAll(reason: "test over")
+        #expect(await eventually(timeout: .seconds(3)) { !helper.isAlive }, "the setsid helper outlived the stop")
+    }
+}
