@@ -161,14 +161,20 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
         earlyMessages = []
         do {
             if framing && !messageMode {
+                // Each frame becomes one WebSocket message: the same largest size as the
+                // WebSocket side accepts.
                 try context.pipeline.syncOperations.addHandlers(
-                    [ByteToMessageHandler(FrameDecoder(maximumPayload: 64 << 20)), MessageToByteHandler(FrameEncoder()), glue],
+                    [ByteToMessageHandler(FrameDecoder(maximumPayload: RelayServer.webSocketMessageBytes)), MessageToByteHandler(FrameEncoder()), glue],
                     position: .after(self))
             } else {
                 try context.pipeline.syncOperations.addHandler(glue, position: .after(self))
             }
         } catch {
             return nil
+        }
+        if messageMode {
+            // Paired: the WebSocket intake now allows whole-size messages.
+            context.triggerUserOutboundEvent(WebSocketIntakeEvent.opened, promise: nil)
         }
         context.pipeline.syncOperations.removeHandler(self, promise: nil)
         return early

@@ -14,10 +14,11 @@ final class RelayHub: @unchecked Sendable {
     private var sessions: [ObjectIdentifier: RelaySession] = [:]
     private(set) var counters = RelayCounters()
     private var ticks = 0
+    let sources: SourceConnectionLimit
 
-
-    init(settings: RelaySettings, loop: any EventLoop) {
+    init(settings: RelaySettings, loop: any EventLoop, sources: SourceConnectionLimit) {
         self.settings = settings
+        self.sources = sources
         self.loop = loop
         self.globalBucket = TokenBucket(bytesPerSecond: settings.totalBandwidth * RelaySettings.megabit / 8, now: NIODeadline.now().uptimeNanoseconds.asInt64)
     }
@@ -25,7 +26,8 @@ final class RelayHub: @unchecked Sendable {
     // MARK: Accept and handshake
 
     /// The peer of a just-accepted connection, or nil after closing it: a blocklisted IP is
-    /// refused before a byte is read (spec §5.6 step 2).
+    /// refused before a byte is read (spec §5.6 step 2), and so is a source that already holds
+    /// `maximumConnectionsPerSource` connections on R and R+2.
     func admit(_ channel: any Channel) -> PeerAddress? {
         guard let remote = channel.remoteAddress.flatMap(PeerAddress.init) else {
             channel.close(promise: nil)
@@ -33,6 +35,11 @@ final class RelayHub: @unchecked Sendable {
         }
         if isBlocked(remote) {
             refuse(\.refusedBlocklist)
+            channel.close(promise: nil)
+            return nil
+        }
+        guard sources.admit(channel, source: remote) else {
+            refuse(\.refusedPerSource)
             channel.close(promise: nil)
             return nil
         }
@@ -46,6 +53,10 @@ final class RelayHub: @unchecked Sendable {
     func refuse(_ reason: WritableKeyPath<RelayCounters, Int>) {
         counters[keyPath: reason] += 1
     }
+
+    /// For the WebSocket intake, which runs on this loop like every relay channel.
+    func countHandshakeTimeout() { refuse(\.handshakeTimeouts) }
+    func countOversized() { refuse(\.refusedOversized) }
 
     /// A validated RequestRelay: wait for the partner, or pair with the one waiting.
     func arrived(_ handler: RelayHandshakeHandler, uuid: String, from address: PeerAddress) {
@@ -195,6 +206,12 @@ public struct RelayCounters: Codable, Sendable, Equatable {
     public var refusedBlocklist = 0
     public var refusedMalformed = 0
     public var refusedTooManyWaiting = 0
+    /// Refused at accept: the source already had `maximumConnectionsPerSource` open.
+    public var refusedPerSource = 0
+    /// A WebSocket message over the size allowed at its stage, or over the relay-wide budget.
+    public var refusedOversized = 0
+    /// No upgrade and first message (WebSocket) within the handshake deadline.
+    public var handshakeTimeouts = 0
     public var unpairedTimeouts = 0
     public var idleClosed = 0
     public var bytesRelayed: Int64 = 0
@@ -205,6 +222,9 @@ public struct RelayCounters: Codable, Sendable, Equatable {
         case refusedBlocklist = "refused_blocklist"
         case refusedMalformed = "refused_malformed"
         case refusedTooManyWaiting = "refused_too_many_waiting"
+        case refusedPerSource = "refused_per_source"
+        case refusedOversized = "refused_oversized"
+        case handshakeTimeouts = "handshake_timeouts"
         case unpairedTimeouts = "unpaired_timeouts"
         case idleClosed = "idle_closed"
         case bytesRelayed = "bytes_relayed"

@@ -1,0 +1,70 @@
+import Foundation
+import Relay
+import RustDeskWire
+import Testing
+
+/// Issue 10, defects 1 and 2 on the relay's WebSocket port R+2: unauthenticated clients can
+/// neither make the relay buffer big unfinished messages nor hold a connection that never
+/// finishes its upgrade and RequestRelay.
+@Suite(.serialized) struct RelayWebSocketIntakeTests {
+    /// 100 connections each sending the upgrade and 2 MiB of an unfinished fragmented message
+    /// must not grow the relay process (the real binary) by more than 10 MB: before its
+    /// RequestRelay a connection may send only a few KiB. Before the fix each held its 2 MiB.
+    @Test func unfinishedMessagesBeforeTheHandshakeAreNotBuffered() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let relay = try await RelayChild.start(in: dir)
+        // The first connections allocate the loop's buffers; measure after them.
+        let warm = try await RelayTestClient.connect(port: relay.port + 2)
+        try? await warm.send(HostileBytes.upgradeRequest())
+        try await Task.sleep(for: .milliseconds(300))
+        await warm.close()
+        try await Task.sleep(for: .milliseconds(300))
+        let before = try #require(relay.residentKiB)
+        let payload = HostileBytes.upgradeRequest() + HostileBytes.unfinishedMessage(total: 2 << 20)
+        var clients: [RelayTestClient] = []
+        for _ in 0..<100 {
+            clients.append(try await RelayTestClient.connect(port: relay.port + 2))
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for client in clients {
+                group.addTask { try? await client.send(payload) }
+            }
+        }
+        // Whatever the relay was going to read has been read by now.
+        try await Task.sleep(for: .seconds(1))
+        let after = try #require(relay.residentKiB)
+        let grown = after - before
+        print("relay RSS \(before) KiB → \(after) KiB with 100 unfinished 2 MiB messages (+\(grown) KiB)")
+        #expect(grown < 10 * 1024, "the relay grew by \(grown) KiB")
+        #expect(await eventually(timeout: .seconds(10)) { clients.allSatisfy(\.isClosed) }, "oversized handshakes are closed")
+        for client in clients { await client.close() }
+        #expect(relay.isRunning)
+        try await relay.stop()
+    }
+
+    /// The upgrade and the RequestRelay share one deadline from accept: a client trickling its
+    /// HTTP request (never silent long enough for an idle timeout), one that upgrades and then
+    /// trickles a frame, and a silent one are all closed by it.
+    @Test func notUpgradingIsClosedAtTheHandshakeDeadline() async throws {
+        try await withRelay({ $0.handshakeTimeout = .seconds(2) }) { server, port in
+            let start = ContinuousClock.now
+            let halfRequest = try await RelayTestClient.connect(port: port + 2)
+            let upgradedSlow = try await RelayTestClient.connect(port: port + 2)
+            try await upgradedSlow.send(HostileBytes.upgradeRequest())
+            let silent = try await RelayTestClient.connect(port: port + 2)
+            let trickles = [trickle(halfRequest, Array("GET /ws/relay HTTP/1.1\r\nX-Slow: ".utf8)),
+                            trickle(upgradedSlow, HostileBytes.frame(opcode: 0x2, fin: true, count: 2000))]
+            for client in [halfRequest, upgradedSlow, silent] {
+                #expect(await client.waitClosed(timeout: .seconds(10)), "closed within the 2 s deadline (plus slack): \(client.debugState)")
+            }
+            #expect(ContinuousClock.now - start < .seconds(12))
+            for task in trickles { task.cancel() }
+            #expect((await server.summary()?.counters.handshakeTimeouts ?? 0) >= 2)
+        }
+    }
+}
+
+extension RelayChild {
+    var isRunning: Bool { processExists(process.pid) }
+}
