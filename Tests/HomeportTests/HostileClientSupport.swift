@@ -12,20 +12,28 @@ enum HostileBytes {
     /// A masked client frame (RFC 6455 §5.2) with a zero mask key, so the payload is sent as is;
     /// `fin` false leaves the message unfinished. `count` must be under 65 536.
     static func frame(opcode: UInt8, fin: Bool, count: Int) -> [UInt8] {
+        frame(opcode: opcode, fin: fin, payload: [UInt8](repeating: 0x41, count: count))
+    }
+
+    static func frame(opcode: UInt8, fin: Bool, payload: [UInt8]) -> [UInt8] {
+        let count = payload.count
         var bytes: [UInt8] = [(fin ? 0x80 : 0) | opcode]
         if count < 126 {
             bytes.append(0x80 | UInt8(count))
         } else {
             bytes += [0x80 | 126, UInt8(count >> 8), UInt8(count & 0xFF)]
         }
-        bytes += [0, 0, 0, 0]
-        bytes += [UInt8](repeating: 0x41, count: count)
-        return bytes
+        return bytes + [0, 0, 0, 0] + payload
     }
 
     /// One unfinished binary message of about `total` bytes: a first fragment and continuations.
     static func unfinishedMessage(total: Int, fragment: Int = 60_000) -> [UInt8] {
-        var bytes = frame(opcode: 0x2, fin: false, count: fragment)
+        frame(opcode: 0x2, fin: false, count: fragment) + continuations(total: total - fragment, fragment: fragment)
+    }
+
+    /// More non-final continuation fragments of a message already begun.
+    static func continuations(total: Int, fragment: Int = 60_000) -> [UInt8] {
+        var bytes: [UInt8] = []
         while bytes.count < total { bytes += frame(opcode: 0x0, fin: false, count: fragment) }
         return bytes
     }

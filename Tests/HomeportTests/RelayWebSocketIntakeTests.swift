@@ -53,14 +53,49 @@ import Testing
             let upgradedSlow = try await RelayTestClient.connect(port: port + 2)
             try await upgradedSlow.send(HostileBytes.upgradeRequest())
             let silent = try await RelayTestClient.connect(port: port + 2)
+            // TCP R had a deadline already (from accept, RelayHandshakeHandler): kept so.
+            let tcpSlow = try await RelayTestClient.connect(port: port)
             let trickles = [trickle(halfRequest, Array("GET /ws/relay HTTP/1.1\r\nX-Slow: ".utf8)),
-                            trickle(upgradedSlow, HostileBytes.frame(opcode: 0x2, fin: true, count: 2000))]
-            for client in [halfRequest, upgradedSlow, silent] {
+                            trickle(upgradedSlow, HostileBytes.frame(opcode: 0x2, fin: true, count: 2000)),
+                            trickle(tcpSlow, FrameHeader.frame([UInt8](repeating: 1, count: 2000))!)]
+            for client in [halfRequest, upgradedSlow, silent, tcpSlow] {
                 #expect(await client.waitClosed(timeout: .seconds(10)), "closed within the 2 s deadline (plus slack): \(client.debugState)")
             }
             #expect(ContinuousClock.now - start < .seconds(12))
             for task in trickles { task.cancel() }
             #expect((await server.summary()?.counters.handshakeTimeouts ?? 0) >= 2)
+        }
+    }
+
+    /// Once paired, a WebSocket side may send whole-size messages (2 MiB reaches the TCP side),
+    /// but a message that grows past 16 MiB without ending closes its connection rather than
+    /// being held, and is counted.
+    @Test func pairedWebSocketCarriesBigMessagesButNotEndlessOnes() async throws {
+        try await withRelay { server, port in
+            let uuid = relayUUID()
+            let tcp = try await RelayTestClient.paired(port: port, uuid: uuid)
+            let ws = try await WebSocketPeer.connect(port: port + 2, path: "/ws/relay")
+            try await ws.send(RelayWebSocketTests.requestRelay(uuid))
+            #expect(await eventually { await server.summary()?.activeSessions == 1 })
+            let big = [UInt8](repeating: 5, count: 2 << 20)
+            try await ws.send(.binary, big)
+            #expect(await tcp.waitForBytes(big.count, timeout: .seconds(20)), "\(tcp.debugState)")
+
+            let other = relayUUID()
+            let partner = try await RelayTestClient.paired(port: port, uuid: other)
+            let endless = try await RelayTestClient.connect(port: port + 2)
+            let request = RendezvousCoding.encode(RelayWebSocketTests.requestRelay(other))
+            try await endless.send(HostileBytes.upgradeRequest() + HostileBytes.frame(opcode: 0x2, fin: true, payload: request))
+            #expect(await eventually { await server.summary()?.activeSessions == 2 })
+            try await endless.send(HostileBytes.unfinishedMessage(total: 1 << 20))
+            let chunk = HostileBytes.continuations(total: 1 << 20)
+            for _ in 0..<20 where !endless.isClosed { try? await endless.send(chunk) }
+            #expect(await endless.waitClosed(), "\(endless.debugState)")
+            let counters = await server.summary()?.counters
+            #expect((counters?.refusedOversized ?? 0) >= 1, "\(String(describing: counters)), \(endless.debugState)")
+            #expect(partner.receivedCount == 0, "nothing of the unfinished message was passed on")
+            for client in [tcp, partner, endless] { await client.close() }
+            await ws.close()
         }
     }
 }
