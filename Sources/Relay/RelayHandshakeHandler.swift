@@ -162,9 +162,14 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
         do {
             if framing && !messageMode {
                 // Each frame becomes one WebSocket message: the same largest size as the
-                // WebSocket side accepts.
+                // WebSocket side accepts, and frames still arriving count against the same
+                // relay-wide budget as unfinished WebSocket messages.
+                let hub = self.hub
+                let decoder = BudgetedFrameDecoder(maximumPayload: RelayServer.webSocketMessageBytes, budget: hub.partialMessages) {
+                    hub.countOversized()
+                }
                 try context.pipeline.syncOperations.addHandlers(
-                    [ByteToMessageHandler(FrameDecoder(maximumPayload: RelayServer.webSocketMessageBytes)), MessageToByteHandler(FrameEncoder()), glue],
+                    [ByteToMessageHandler(decoder), MessageToByteHandler(FrameEncoder()), glue],
                     position: .after(self))
             } else {
                 try context.pipeline.syncOperations.addHandler(glue, position: .after(self))

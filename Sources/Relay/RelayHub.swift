@@ -15,10 +15,13 @@ final class RelayHub: @unchecked Sendable {
     private(set) var counters = RelayCounters()
     private var ticks = 0
     let sources: SourceConnectionLimit
+    /// `settings.partialMessageBudget`, shared by every connection carrying messages.
+    let partialMessages: ByteBudget
 
     init(settings: RelaySettings, loop: any EventLoop, sources: SourceConnectionLimit) {
         self.settings = settings
         self.sources = sources
+        self.partialMessages = ByteBudget(capacity: settings.partialMessageBudget)
         self.loop = loop
         self.globalBucket = TokenBucket(bytesPerSecond: settings.totalBandwidth * RelaySettings.megabit / 8, now: NIODeadline.now().uptimeNanoseconds.asInt64)
     }

@@ -36,10 +36,7 @@ public final class RelayServer: Sendable {
     /// Largest message once paired, either way between WebSocket and TCP: tungstenite's
     /// default largest frame (16 MiB), which RustDesk's WebSocket clients use.
     static let webSocketMessageBytes = 16 << 20
-    /// Bytes the relay holds in WebSocket messages still being received, all connections
-    /// together: a paired client that starts big messages and never ends them cannot hold
-    /// more than this (its connection is closed), nor can a hundred of them.
-    static let webSocketBudgetBytes = 64 << 20
+
 
     public var settings: RelaySettings { hub.settings }
 
@@ -65,7 +62,7 @@ public final class RelayServer: Sendable {
                 }
             }
         let tcp = try await bind(bootstrap, port: port, what: "relay TCP")
-        let budget = ByteBudget(capacity: Self.webSocketBudgetBytes)
+        let budget = hub.partialMessages
         let actualPort = tcp.localAddress?.port ?? port
         let webSocketBootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)

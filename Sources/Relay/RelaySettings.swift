@@ -27,6 +27,11 @@ public struct RelaySettings: Sendable {
     /// address, so this is far above what one needs (each relayed session is one connection
     /// per side), yet keeps one host from taking every descriptor (the default limit is 1024).
     public var maximumConnectionsPerSource = 128
+    /// Bytes the relay may hold in messages still being received when a WebSocket is
+    /// involved (a WebSocket message, or a TCP frame that becomes one), all connections
+    /// together: clients that start big messages and never end them cannot hold more than
+    /// this; the connection that would go over is closed instead.
+    public var partialMessageBudget = 64 << 20
     /// Unix socket for admin commands and status; nil = none.
     public var adminSocket: String?
 

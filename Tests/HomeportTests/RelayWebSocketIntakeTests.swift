@@ -98,6 +98,33 @@ import Testing
             await ws.close()
         }
     }
+
+    /// A TCP side paired with a WebSocket side must send whole frames before they can become
+    /// messages; half-sent frames count against the relay-wide budget (4 MiB here), so a
+    /// second client doing the same is closed instead of held, and the first is unaffected.
+    @Test func halfSentFramesToWebSocketSidesShareOneBudget() async throws {
+        try await withRelay({ $0.partialMessageBudget = 4 << 20 }) { server, port in
+            var clients: [RelayTestClient] = []
+            var sockets: [WebSocketPeer] = []
+            for index in 0..<2 {
+                let uuid = relayUUID()
+                let tcp = try await RelayTestClient.paired(port: port, uuid: uuid)
+                let ws = try await WebSocketPeer.connect(port: port + 2, path: "/ws/relay")
+                try await ws.send(RelayWebSocketTests.requestRelay(uuid))
+                #expect(await eventually { await server.summary()?.activeSessions == index + 1 })
+                // A 10 MiB frame of which 3 MiB arrive.
+                try? await tcp.send(try #require(FrameHeader.encode(length: 10 << 20)) + [UInt8](repeating: 3, count: 3 << 20))
+                clients.append(tcp)
+                sockets.append(ws)
+                if index == 0 { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            #expect(await clients[1].waitClosed(), "over the budget: \(clients[1].debugState)")
+            #expect(!clients[0].isClosed, "within the budget")
+            #expect((await server.summary()?.counters.refusedOversized ?? 0) >= 1)
+            for client in clients { await client.close() }
+            for ws in sockets { await ws.close() }
+        }
+    }
 }
 
 extension RelayChild {
