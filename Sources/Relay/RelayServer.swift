@@ -37,7 +37,6 @@ public final class RelayServer: Sendable {
     /// default largest frame (16 MiB), which RustDesk's WebSocket clients use.
     static let webSocketMessageBytes = 16 << 20
 
-
     public var settings: RelaySettings { hub.settings }
 
     /// The port actually bound (useful with port 0 in tests).

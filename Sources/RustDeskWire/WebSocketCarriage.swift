@@ -57,9 +57,9 @@ public final class UpgradeRequiredHandler: ChannelInboundHandler, RemovableChann
     }
 }
 
-/// A WebSocket server pipeline for RustDesk ports: any path, no sub-protocol; after the
-/// upgrade, `messageHandlers` see one ByteBuffer per binary message and write one ByteBuffer
-/// per message. A plain HTTP request gets 426. A `WebSocketIntake` in front of everything
+/// A WebSocket server pipeline for RustDesk ports (spec §2.3): any path, no sub-protocol;
+/// after the upgrade, `messageHandlers` see one ByteBuffer per binary message and write one
+/// ByteBuffer per message. A plain HTTP request gets 426. A `WebSocketIntake` in front of everything
 /// enforces `limits` (bytes held and the upgrade-plus-first-message deadline);
 /// `idleTimeout` then only closes connections that have gone silent.
 public enum WebSocketCarriage {
