@@ -97,6 +97,7 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        hub.closedOnError(error)
         context.close(promise: nil)
     }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOWebSocket
 import RustDeskWire
 
 /// The relay's shared state: connections waiting for their partner (by uuid), running
@@ -55,6 +56,15 @@ final class RelayHub: @unchecked Sendable {
 
     func refuse(_ reason: WritableKeyPath<RelayCounters, Int>) {
         counters[keyPath: reason] += 1
+    }
+
+    /// A connection is being closed on `error`: what the client sent was malformed (a broken
+    /// WebSocket frame or fragment sequence, a frame over the size limit) is counted; a reset
+    /// or a closed socket is not the client's input.
+    func closedOnError(_ error: any Error) {
+        if error is NIOWebSocketError || error is NIOWebSocketFrameAggregator.Error || error is FrameTooLarge {
+            refuse(\.refusedMalformed)
+        }
     }
 
     /// For the WebSocket intake, which runs on this loop like every relay channel.

@@ -99,6 +99,17 @@ import Testing
         }
     }
 
+    /// A broken WebSocket frame (a ping longer than RFC 6455 §5.5 allows) closes the
+    /// connection and is counted as malformed; nothing crashes.
+    @Test func malformedFramesAreDroppedAndCounted() async throws {
+        try await withRelay { server, port in
+            let client = try await RelayTestClient.connect(port: port + 2)
+            try await client.send(HostileBytes.upgradeRequest() + HostileBytes.frame(opcode: 0x9, fin: true, count: 200))
+            #expect(await client.waitClosed(), "\(client.debugState)")
+            #expect(await eventually { (await server.summary()?.counters.refusedMalformed ?? 0) >= 1 })
+        }
+    }
+
     /// A TCP side paired with a WebSocket side must send whole frames before they can become
     /// messages; half-sent frames count against the relay-wide budget (4 MiB here), so a
     /// second client doing the same is closed instead of held, and the first is unaffected.
