@@ -167,6 +167,7 @@ final class RelayHub: @unchecked Sendable {
     /// long heavy sessions, and every third second the idle check.
     func tick() {
         ticks += 1
+        sources.flush()
         let now = NIODeadline.now()
         for session in sessions.values {
             session.tick()

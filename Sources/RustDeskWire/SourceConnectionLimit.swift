@@ -5,8 +5,8 @@ import Synchronization
 /// together, so that one host cannot take every file descriptor and lock real clients out.
 /// Refusals are reported through `report`, rate-limited so that an attacker cannot flood the
 /// log: the first refusal of each source in a minute (up to `namedPerMinute` sources), then one
-/// summary line with the count of the rest, written at the first refusal or close after the
-/// minute has passed.
+/// summary line with the count of the rest, written by `flush()` (which the servers call from
+/// their periodic housekeeping) or at the first refusal or close after the minute has passed.
 public final class SourceConnectionLimit: Sendable {
     public let maximum: Int
     static let namedPerMinute = 10
@@ -65,6 +65,16 @@ public final class SourceConnectionLimit: Sendable {
             state.open[key] = open > 0 ? open : nil
             return Self.endWindowIfOver(&state, now: now)
         }
+        for line in lines { report(line) }
+    }
+
+    /// Writes the summary of the last minute's unnamed refusals once the minute is over.
+    public func flush() {
+        flush(now: .now)
+    }
+
+    func flush(now: ContinuousClock.Instant) {
+        let lines = state.withLock { Self.endWindowIfOver(&$0, now: now) }
         for line in lines { report(line) }
     }
 

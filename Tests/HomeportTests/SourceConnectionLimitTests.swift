@@ -29,6 +29,13 @@ import Testing
         #expect(limit.admit(a, now: start + .seconds(62)), "a released place is free again")
         #expect(!limit.admit(a, now: start + .seconds(62)))
         #expect(lines.all.count == 3, "a new minute names the source again")
+        // With no further event, housekeeping writes the summary once the minute is over.
+        _ = limit.admit(a, now: start + .seconds(63))
+        limit.flush(now: start + .seconds(100))
+        #expect(lines.all.count == 3, "not before the minute is over")
+        limit.flush(now: start + .seconds(123))
+        #expect(lines.all.count == 4)
+        #expect(lines.all.last?.contains("refused 1 more connections") == true, "\(lines.all)")
     }
 
     @Test func budgetRefusesWhatDoesNotFitAndTakesBackWhatIsReleased() {
