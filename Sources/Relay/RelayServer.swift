@@ -70,6 +70,7 @@ public final class RelayServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let remote = hub.admit(channel) else { return }
+                    let accepted = NIODeadline.now()
                     let handshake = hub.settings.handshakeTimeout
                     let deadline = TimeAmount.nanoseconds(Int64(handshake.components.seconds) * 1_000_000_000 + handshake.components.attoseconds / 1_000_000_000)
                     // The upgrade and the RequestRelay within the handshake timeout from
@@ -80,7 +81,7 @@ public final class RelayServer: Sendable {
                         missedDeadline: { hub.countHandshakeTimeout() }, oversized: { hub.countOversized() })
                     try WebSocketCarriage.configureServer(
                         channel, maxMessageSize: Self.webSocketMessageBytes, idleTimeout: deadline, limits: limits
-                    ) { pipeline in try pipeline.addHandler(RelayHandshakeHandler(address: remote, hub: hub, messageMode: true)) }
+                    ) { pipeline in try pipeline.addHandler(RelayHandshakeHandler(address: remote, hub: hub, messageMode: true, accepted: accepted)) }
                 }
             }
         let webSocket: any Channel

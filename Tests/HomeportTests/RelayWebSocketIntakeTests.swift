@@ -67,6 +67,25 @@ import Testing
         }
     }
 
+    /// A WebSocket client that upgraded late but sent its RequestRelay in time waits for its
+    /// partner only until the handshake timeout from accept, as on TCP R.
+    @Test func waitingForThePartnerEndsAtTheDeadlineFromAccept() async throws {
+        try await withRelay({ $0.handshakeTimeout = .seconds(3) }) { server, port in
+            let client = try await RelayTestClient.connect(port: port + 2)
+            let start = ContinuousClock.now
+            try await Task.sleep(for: .milliseconds(2500))
+            let request = RendezvousCoding.encode(RelayWebSocketTests.requestRelay(relayUUID()))
+            try await client.send(HostileBytes.upgradeRequest() + HostileBytes.frame(opcode: 0x2, fin: true, payload: request))
+            #expect(await eventually { await server.summary()?.waiting == 1 })
+            #expect(await client.waitClosed(timeout: .seconds(10)))
+            let elapsed = ContinuousClock.now - start
+            // 3 s from accept, not 3 s from the upgrade at 2.5 s (5.5 s): 2 s of slack for a
+            // loaded machine, and still earlier than a deadline from the upgrade.
+            #expect(elapsed < .milliseconds(5200), "closed after \(elapsed)")
+            #expect((await server.summary()?.counters.unpairedTimeouts ?? 0) == 1)
+        }
+    }
+
     /// Once paired, a WebSocket side may send whole-size messages (2 MiB reaches the TCP side),
     /// but a message that grows past 16 MiB without ending closes its connection rather than
     /// being held, and is counted.
