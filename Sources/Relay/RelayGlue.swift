@@ -81,6 +81,7 @@ final class RelayGlue: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        hub.closedOnError(error)
         context.close(promise: nil)
     }
 

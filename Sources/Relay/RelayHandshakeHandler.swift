@@ -26,10 +26,15 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     static let earlyBytesLimit = 64 * 1024
 
-    init(address: PeerAddress, hub: RelayHub, messageMode: Bool = false) {
+    /// When the connection was accepted: the handshake timeout runs from then, also on the
+    /// WebSocket port where this handler is only added once the upgrade is done.
+    private let accepted: NIODeadline
+
+    init(address: PeerAddress, hub: RelayHub, messageMode: Bool = false, accepted: NIODeadline = .now()) {
         self.address = address
         self.hub = hub
         self.messageMode = messageMode
+        self.accepted = accepted
     }
 
     /// What arrived after the RequestRelay and before pairing.
@@ -42,7 +47,7 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.context = context
         let limit = hub.settings.handshakeTimeout
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timeout = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)) {
+        timeout = context.eventLoop.scheduleTask(deadline: accepted + .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)) {
             bound.value.handshakeTimedOut()
         }
     }
@@ -97,6 +102,7 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        hub.closedOnError(error)
         context.close(promise: nil)
     }
 
@@ -161,14 +167,25 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
         earlyMessages = []
         do {
             if framing && !messageMode {
+                // Each frame becomes one WebSocket message: the same largest size as the
+                // WebSocket side accepts, and frames still arriving count against the same
+                // relay-wide budget as unfinished WebSocket messages.
+                let hub = self.hub
+                let decoder = BudgetedFrameDecoder(maximumPayload: RelayServer.webSocketMessageBytes, budget: hub.partialMessages) {
+                    hub.countOversized()
+                }
                 try context.pipeline.syncOperations.addHandlers(
-                    [ByteToMessageHandler(FrameDecoder(maximumPayload: 64 << 20)), MessageToByteHandler(FrameEncoder()), glue],
+                    [ByteToMessageHandler(decoder), MessageToByteHandler(FrameEncoder()), glue],
                     position: .after(self))
             } else {
                 try context.pipeline.syncOperations.addHandler(glue, position: .after(self))
             }
         } catch {
             return nil
+        }
+        if messageMode {
+            // Paired: the WebSocket intake now allows whole-size messages.
+            context.triggerUserOutboundEvent(WebSocketIntakeEvent.opened, promise: nil)
         }
         context.pipeline.syncOperations.removeHandler(self, promise: nil)
         return early

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOWebSocket
 import RustDeskWire
 
 /// The relay's shared state: connections waiting for their partner (by uuid), running
@@ -14,10 +15,14 @@ final class RelayHub: @unchecked Sendable {
     private var sessions: [ObjectIdentifier: RelaySession] = [:]
     private(set) var counters = RelayCounters()
     private var ticks = 0
+    let sources: SourceConnectionLimit
+    /// `settings.partialMessageBudget`, shared by every connection carrying messages.
+    let partialMessages: ByteBudget
 
-
-    init(settings: RelaySettings, loop: any EventLoop) {
+    init(settings: RelaySettings, loop: any EventLoop, sources: SourceConnectionLimit) {
         self.settings = settings
+        self.sources = sources
+        self.partialMessages = ByteBudget(capacity: settings.partialMessageBudget)
         self.loop = loop
         self.globalBucket = TokenBucket(bytesPerSecond: settings.totalBandwidth * RelaySettings.megabit / 8, now: NIODeadline.now().uptimeNanoseconds.asInt64)
     }
@@ -25,7 +30,8 @@ final class RelayHub: @unchecked Sendable {
     // MARK: Accept and handshake
 
     /// The peer of a just-accepted connection, or nil after closing it: a blocklisted IP is
-    /// refused before a byte is read (spec §5.6 step 2).
+    /// refused before a byte is read (spec §5.6 step 2), and so is a source that already holds
+    /// `maximumConnectionsPerSource` connections on R and R+2.
     func admit(_ channel: any Channel) -> PeerAddress? {
         guard let remote = channel.remoteAddress.flatMap(PeerAddress.init) else {
             channel.close(promise: nil)
@@ -33,6 +39,11 @@ final class RelayHub: @unchecked Sendable {
         }
         if isBlocked(remote) {
             refuse(\.refusedBlocklist)
+            channel.close(promise: nil)
+            return nil
+        }
+        guard sources.admit(channel, source: remote) else {
+            refuse(\.refusedPerSource)
             channel.close(promise: nil)
             return nil
         }
@@ -46,6 +57,19 @@ final class RelayHub: @unchecked Sendable {
     func refuse(_ reason: WritableKeyPath<RelayCounters, Int>) {
         counters[keyPath: reason] += 1
     }
+
+    /// A connection is being closed on `error`: what the client sent was malformed (a broken
+    /// WebSocket frame or fragment sequence, a frame over the size limit) is counted; a reset
+    /// or a closed socket is not the client's input.
+    func closedOnError(_ error: any Error) {
+        if error is NIOWebSocketError || error is NIOWebSocketFrameAggregator.Error || error is FrameTooLarge {
+            refuse(\.refusedMalformed)
+        }
+    }
+
+    /// For the WebSocket intake, which runs on this loop like every relay channel.
+    func countHandshakeTimeout() { refuse(\.handshakeTimeouts) }
+    func countOversized() { refuse(\.refusedOversized) }
 
     /// A validated RequestRelay: wait for the partner, or pair with the one waiting.
     func arrived(_ handler: RelayHandshakeHandler, uuid: String, from address: PeerAddress) {
@@ -143,6 +167,7 @@ final class RelayHub: @unchecked Sendable {
     /// long heavy sessions, and every third second the idle check.
     func tick() {
         ticks += 1
+        sources.flush()
         let now = NIODeadline.now()
         for session in sessions.values {
             session.tick()
@@ -195,6 +220,12 @@ public struct RelayCounters: Codable, Sendable, Equatable {
     public var refusedBlocklist = 0
     public var refusedMalformed = 0
     public var refusedTooManyWaiting = 0
+    /// Refused at accept: the source already had `maximumConnectionsPerSource` open.
+    public var refusedPerSource = 0
+    /// A WebSocket message over the size allowed at its stage, or over the relay-wide budget.
+    public var refusedOversized = 0
+    /// No upgrade and first message (WebSocket) within the handshake deadline.
+    public var handshakeTimeouts = 0
     public var unpairedTimeouts = 0
     public var idleClosed = 0
     public var bytesRelayed: Int64 = 0
@@ -205,6 +236,9 @@ public struct RelayCounters: Codable, Sendable, Equatable {
         case refusedBlocklist = "refused_blocklist"
         case refusedMalformed = "refused_malformed"
         case refusedTooManyWaiting = "refused_too_many_waiting"
+        case refusedPerSource = "refused_per_source"
+        case refusedOversized = "refused_oversized"
+        case handshakeTimeouts = "handshake_timeouts"
         case unpairedTimeouts = "unpaired_timeouts"
         case idleClosed = "idle_closed"
         case bytesRelayed = "bytes_relayed"

@@ -21,9 +21,21 @@ public final class RelayServer: Sendable {
 
     public init(settings: RelaySettings, logger: Logger) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        hub = RelayHub(settings: settings, loop: group.next())
+        let sources = SourceConnectionLimit(maximum: settings.maximumConnectionsPerSource) { line in
+            logger.warning("\(line)")
+        }
+        hub = RelayHub(settings: settings, loop: group.next(), sources: sources)
         self.logger = logger
     }
+
+    /// Before its RequestRelay, a WebSocket client may send this much in all: the upgrade
+    /// request (a browser's or tungstenite's is well under 2 KiB) and a RequestRelay (a few
+    /// short strings, see Protos/rendezvous.proto), with room to spare; and then, until it is
+    /// paired, this much per message (what a client sends while its partner connects is small).
+    static let webSocketHandshakeBytes = 16 * 1024
+    /// Largest message once paired, either way between WebSocket and TCP: tungstenite's
+    /// default largest frame (16 MiB), which RustDesk's WebSocket clients use.
+    static let webSocketMessageBytes = 16 << 20
 
     public var settings: RelaySettings { hub.settings }
 
@@ -49,6 +61,7 @@ public final class RelayServer: Sendable {
                 }
             }
         let tcp = try await bind(bootstrap, port: port, what: "relay TCP")
+        let budget = hub.partialMessages
         let actualPort = tcp.localAddress?.port ?? port
         let webSocketBootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -57,11 +70,18 @@ public final class RelayServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let remote = hub.admit(channel) else { return }
+                    let accepted = NIODeadline.now()
                     let handshake = hub.settings.handshakeTimeout
+                    let deadline = TimeAmount.nanoseconds(Int64(handshake.components.seconds) * 1_000_000_000 + handshake.components.attoseconds / 1_000_000_000)
+                    // The upgrade and the RequestRelay within the handshake timeout from
+                    // accept, as on TCP R (where RelayHandshakeHandler starts it at accept).
+                    let limits = WebSocketLimits(
+                        deadline: deadline, handshakeBytes: Self.webSocketHandshakeBytes, messageBytes: Self.webSocketMessageBytes,
+                        budget: budget,
+                        missedDeadline: { hub.countHandshakeTimeout() }, oversized: { hub.countOversized() })
                     try WebSocketCarriage.configureServer(
-                        channel, maxMessageSize: 64 << 20,
-                        idleTimeout: .nanoseconds(Int64(handshake.components.seconds) * 1_000_000_000 + handshake.components.attoseconds / 1_000_000_000)
-                    ) { pipeline in try pipeline.addHandler(RelayHandshakeHandler(address: remote, hub: hub, messageMode: true)) }
+                        channel, maxMessageSize: Self.webSocketMessageBytes, idleTimeout: deadline, limits: limits
+                    ) { pipeline in try pipeline.addHandler(RelayHandshakeHandler(address: remote, hub: hub, messageMode: true, accepted: accepted)) }
                 }
             }
         let webSocket: any Channel

@@ -22,6 +22,16 @@ public struct RelaySettings: Sendable {
     /// Unpaired connections allowed per source IP at once: the relay must not become a
     /// parking lot for sockets.
     public var maximumWaitingPerIP = 32
+    /// Open connections (TCP R and WebSocket R+2 together) allowed per source: an IPv4
+    /// address, or the /64 of an IPv6 one. A household or office behind one NAT shares one
+    /// address, so this is far above what one needs (each relayed session is one connection
+    /// per side), yet keeps one host from taking every descriptor (the default limit is 1024).
+    public var maximumConnectionsPerSource = 128
+    /// Bytes the relay may hold in messages still being received when a WebSocket is
+    /// involved (a WebSocket message, or a TCP frame that becomes one), all connections
+    /// together: clients that start big messages and never end them cannot hold more than
+    /// this; the connection that would go over is closed instead.
+    public var partialMessageBudget = 64 << 20
     /// Unix socket for admin commands and status; nil = none.
     public var adminSocket: String?
 

@@ -111,6 +111,7 @@ extension RendezvousServer {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(3))
             await core.relays.checkReachability()
+            sources.flush()
             ticks += 1
             if ticks % 20 == 0 {
                 let now = core.clock.now()

@@ -9,6 +9,8 @@ public final class RendezvousServer: Sendable {
     public let settings: RendezvousSettings
     let core: RendezvousCore
     private let logger: Logger
+    /// Shared by TCP P, P-1 and P+2: one source's connections on all three count together.
+    let sources: SourceConnectionLimit
 
     public struct StartError: Error, CustomStringConvertible {
         public let description: String
@@ -21,6 +23,9 @@ public final class RendezvousServer: Sendable {
         self.logger = logger
         self.core = RendezvousCore(settings: settings, store: store, licenceKey: keys.licenceKey, signer: keys.signer, clock: clock,
                                    wallClock: wallClock)
+        self.sources = SourceConnectionLimit(maximum: settings.maximumConnectionsPerSource) { line in
+            logger.warning("\(line)")
+        }
     }
 
     public var stats: RendezvousStats { core.stats }
@@ -42,13 +47,15 @@ public final class RendezvousServer: Sendable {
         guard p >= 3, p <= 65533 else { throw StartError(description: "The rendezvous port must be from 3 to 65533 (it also uses port-1 and port+2), not \(p).") }
         let core = self.core
         let idle = TimeAmount.nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000 + settings.idleTimeout.components.attoseconds / 1_000_000_000)
+        let frame = TimeAmount.nanoseconds(Int64(settings.frameTimeout.components.seconds) * 1_000_000_000 + settings.frameTimeout.components.attoseconds / 1_000_000_000)
+        let stats = core.stats
         let udp = try await bindUDP(group: group, port: p)
         let isIPv6 = udp.localAddress?.protocol == .inet6
         core.attachUDP(UDPSender(channel: udp, isIPv6Socket: isIPv6))
         let tcp = try await bindTCP(group: group, port: p, what: "rendezvous TCP") { channel in
             try channel.pipeline.syncOperations.addHandlers([
                 IdleStateHandler(readTimeout: idle),
-                ByteToMessageHandler(FrameDecoder(maximumPayload: 64 * 1024)),
+                ByteToMessageHandler(FrameDeadlineDecoder(maximumPayload: 64 * 1024, deadline: frame) { stats.add(.tcpDeadlineClosed) }),
                 MessageToByteHandler(FrameEncoder()),
                 BrokerHandler(core: core, viaWebSocket: false),
             ])
@@ -56,13 +63,17 @@ public final class RendezvousServer: Sendable {
         let natTest = try await bindTCP(group: group, port: p - 1, what: "NAT test") { channel in
             try channel.pipeline.syncOperations.addHandlers([
                 IdleStateHandler(readTimeout: idle),
-                ByteToMessageHandler(FrameDecoder(maximumPayload: 64 * 1024)),
+                ByteToMessageHandler(FrameDeadlineDecoder(maximumPayload: 64 * 1024, deadline: frame) { stats.add(.tcpDeadlineClosed) }),
                 MessageToByteHandler(FrameEncoder()),
                 NATTestPortHandler(core: core),
             ])
         }
         let webSocket = try await bindTCP(group: group, port: p + 2, what: "rendezvous WebSocket") { channel in
-            try WebSocketCarriage.configureServer(channel, maxMessageSize: 64 * 1024, idleTimeout: idle) { pipeline in
+            // Messages are at most 64 KiB here at every stage; the upgrade request and framing
+            // get 16 KiB more. No budget is needed: each connection holds at most that much.
+            let limits = WebSocketLimits(deadline: frame, handshakeBytes: 80 * 1024, messageBytes: 80 * 1024,
+                                         missedDeadline: { stats.add(.tcpDeadlineClosed) }, oversized: { stats.add(.tcpOversized) })
+            try WebSocketCarriage.configureServer(channel, maxMessageSize: 64 * 1024, idleTimeout: idle, limits: limits) { pipeline in
                 try pipeline.addHandler(BrokerHandler(core: core, viaWebSocket: true))
             }
         }
@@ -94,12 +105,26 @@ public final class RendezvousServer: Sendable {
 
     private func bindTCP(group: any EventLoopGroup, port: Int, what: String,
                          configure: @escaping @Sendable (any Channel) throws -> Void) async throws(StartError) -> any Channel {
+        let sources = self.sources
+        let stats = core.stats
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 128)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try configure(channel) }
+                channel.eventLoop.makeCompletedFuture {
+                    // Before a byte is read: one host must not take every descriptor.
+                    guard let remote = channel.remoteAddress.flatMap(PeerAddress.init) else {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    guard sources.admit(channel, source: remote) else {
+                        stats.add(.tcpRefusedPerSource)
+                        channel.close(promise: nil)
+                        return
+                    }
+                    try configure(channel)
+                }
             }
         return try await bindFirst("TCP (\(what))", port: port) { host in try await bootstrap.bind(host: host, port: port).get() }
     }

@@ -26,6 +26,15 @@ public struct RendezvousSettings: Sendable {
     public var adminSocket: String?
     /// A TCP or WebSocket connection silent this long is closed (spec: 30 s).
     public var idleTimeout: Duration = .seconds(30)
+    /// A deadline, not a silence timeout: each frame on TCP P and P-1 must arrive whole
+    /// within this from its first byte, and a WebSocket connection on P+2 must finish its
+    /// upgrade and deliver its first message within this from accept. Otherwise a client
+    /// sending a byte now and then holds the connection forever.
+    public var frameTimeout: Duration = .seconds(30)
+    /// Open connections on TCP P, P-1 and P+2 together allowed per source (an IPv4 address,
+    /// or the /64 of an IPv6 one): far above what a household or office behind one NAT
+    /// opens, low enough that one host cannot take every descriptor.
+    public var maximumConnectionsPerSource = 128
     /// New ids the whole server accepts per minute, whatever their sources; beyond it
     /// RegisterPk for an unknown id is answered TOO_FREQUENT. The per-source limits cannot
     /// stop a flood from many addresses (an IPv6 /48 holds 65 536 /64s).

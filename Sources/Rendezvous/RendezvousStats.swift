@@ -20,6 +20,10 @@ public final class RendezvousStats: Sendable {
         case tcpMalformed = "tcp_malformed"
         case tcpOversized = "tcp_oversized"
         case tcpIdleClosed = "tcp_idle_closed"
+        /// A frame (TCP) or the upgrade and first message (WebSocket) missed its deadline.
+        case tcpDeadlineClosed = "tcp_deadline_closed"
+        /// Refused at accept: its source already had the most connections allowed.
+        case tcpRefusedPerSource = "tcp_refused_per_source"
         case undeliverable = "undeliverable_responses"
     }
 

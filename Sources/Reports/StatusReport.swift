@@ -87,6 +87,8 @@ public enum StatusReport {
         var peers = "  Peers: \(summary.onlinePeers) online, \(summary.peersInDatabase ?? summary.peersInMemory) registered"
         let dropped = (summary.counters["udp_malformed"] ?? 0) + (summary.counters["tcp_malformed"] ?? 0) + (summary.counters["tcp_oversized"] ?? 0)
         if dropped > 0 { peers += "; \(dropped) malformed packets dropped" }
+        let capped = summary.counters["tcp_refused_per_source"] ?? 0
+        if capped > 0 { peers += "; \(capped) connections refused (too many from one IP)" }
         lines.append(peers)
         if !summary.relayServers.isEmpty { lines.append("  Relay servers handed out: \(summary.relayServers.joined(separator: ", "))") }
         if summary.alwaysUseRelay { lines.append("  Every session is forced through the relay (ALWAYS_USE_RELAY).") }
@@ -96,8 +98,10 @@ public enum StatusReport {
     static func relayLines(_ summary: RelaySummary, style: Style) -> [String] {
         var lines = [style.bold("RustDesk relay") + ": TCP \(summary.port)" + (summary.licenceKeyEnforced ? " (key required)" : " (open to any client)")]
         lines.append("  Sessions: \(summary.activeSessions) active, \(summary.counters.paired) since start; \(ByteCountText.format(summary.bytesRelayed)) relayed")
-        let refused = summary.counters.refusedKey + summary.counters.refusedBlocklist + summary.counters.refusedMalformed + summary.counters.refusedTooManyWaiting
-        if refused > 0 { lines.append("  Refused: \(refused) connections (wrong key, blocklist, malformed, too many waiting)") }
+        let counters = summary.counters
+        let refused = counters.refusedKey + counters.refusedBlocklist + counters.refusedMalformed + counters.refusedTooManyWaiting
+            + counters.refusedPerSource + counters.refusedOversized + counters.handshakeTimeouts
+        if refused > 0 { lines.append("  Refused: \(refused) connections (wrong key, blocklist, malformed or oversized, too many from one IP, no handshake in time)") }
         return lines
     }
 

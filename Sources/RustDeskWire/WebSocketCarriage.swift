@@ -17,14 +17,17 @@ public final class WebSocketMessageBridge: ChannelDuplexHandler, Sendable {
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
         case .binary:
+            // Before passing it on: handling it may open the connection (a relay pairing).
+            context.triggerUserOutboundEvent(WebSocketIntakeEvent.messageArrived, promise: nil)
             context.fireChannelRead(wrapInboundOut(frame.unmaskedData))
         case .ping:
+            context.triggerUserOutboundEvent(WebSocketIntakeEvent.otherFrameArrived, promise: nil)
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .connectionClose:
             context.close(promise: nil)
         default:
-            break
+            context.triggerUserOutboundEvent(WebSocketIntakeEvent.otherFrameArrived, promise: nil)
         }
     }
 
@@ -56,12 +59,15 @@ public final class UpgradeRequiredHandler: ChannelInboundHandler, RemovableChann
 
 /// A WebSocket server pipeline for RustDesk ports (spec §2.3): any path, no sub-protocol;
 /// after the upgrade, `messageHandlers` see one ByteBuffer per binary message and write one
-/// ByteBuffer per message. A plain HTTP request gets 426.
+/// ByteBuffer per message. A plain HTTP request gets 426. A `WebSocketIntake` in front of everything
+/// enforces `limits` (bytes held and the upgrade-plus-first-message deadline);
+/// `idleTimeout` then only closes connections that have gone silent.
 public enum WebSocketCarriage {
     public static func configureServer(
         _ channel: any Channel,
         maxMessageSize: Int,
         idleTimeout: TimeAmount,
+        limits: WebSocketLimits,
         addMessageHandlers: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
     ) throws {
         let upgrader = NIOWebSocketServerUpgrader(
@@ -78,6 +84,7 @@ public enum WebSocketCarriage {
                 }
             })
         let upgradeRequired = UpgradeRequiredHandler()
+        try channel.pipeline.syncOperations.addHandler(WebSocketIntake(limits: limits))
         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
             withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in

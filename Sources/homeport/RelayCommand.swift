@@ -17,7 +17,7 @@ struct RelayCommand: AsyncParsableCommand {
         discussion: """
         Two RustDesk clients that cannot reach each other directly both connect here with the same session id, and every byte between them is copied through. `homeport run` starts it for you.
 
-        As with hbbr, options also come from the environment or a `.env` file in the working directory: PORT (the relay then uses PORT+1), KEY, BIND, SINGLE_BANDWIDTH, TOTAL_BANDWIDTH and LIMIT_SPEED (Mb/s), DOWNGRADE_THRESHOLD, DOWNGRADE_START_CHECK (seconds), each range-checked (bandwidths 0.1 to 1000000 Mb/s, threshold 0.01 to 10, start check 0 to 31536000 s); blacklist.txt (throttled IPs) and blocklist.txt (refused IPs) are read from the working directory and the state directory.
+        As with hbbr, options also come from the environment or a `.env` file in the working directory: PORT (the relay then uses PORT+1), KEY, BIND, SINGLE_BANDWIDTH, TOTAL_BANDWIDTH and LIMIT_SPEED (Mb/s), DOWNGRADE_THRESHOLD, DOWNGRADE_START_CHECK (seconds), MAX_CONNECTIONS_PER_IP, each range-checked (bandwidths 0.1 to 1000000 Mb/s, threshold 0.01 to 10, start check 0 to 31536000 s, connections 1 to 65536); blacklist.txt (throttled IPs) and blocklist.txt (refused IPs) are read from the working directory and the state directory.
 
         Unlike hbbr, connections from this machine are relayed like any other (a client on the same machine, or a local reverse proxy, works); the admin functions are `homeport admin --relay …`.
         """
@@ -34,6 +34,9 @@ struct RelayCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where the key pair, list files and the admin socket live.", valueName: "dir"))
     var stateDirectory: String?
+
+    @Option(name: .customLong("max-connections-per-ip"), help: ConnectionCapOption.help)
+    var maxConnectionsPerIP: Int?
 
     func run() async throws {
         umask(0o077)
@@ -86,6 +89,8 @@ struct RelayCommand: AsyncParsableCommand {
             ?? settings.downgradeThreshold
         settings.downgradeStartCheck = try sources.decimal("DOWNGRADE_START_CHECK", in: RelaySettings.downgradeStartCheckRange, unit: "seconds")
             ?? settings.downgradeStartCheck
+        settings.maximumConnectionsPerSource = try ConnectionCapOption.resolve(flag: maxConnectionsPerIP, sources: sources)
+            ?? settings.maximumConnectionsPerSource
         for directory in Set([workingDirectory, stateDirectory]) {
             if let text = try? String(contentsOfFile: join(directory, "blacklist.txt"), encoding: .utf8) {
                 settings.blacklist.formUnion(RelaySettings.parseAddressList(text))

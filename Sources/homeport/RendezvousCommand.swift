@@ -17,7 +17,7 @@ struct RendezvousCommand: AsyncParsableCommand {
         discussion: """
         Clients use it with ID server = <this host>:21116 and Key = the public key printed at start (also `homeport keygen`). It listens on UDP+TCP PORT, TCP PORT-1 (NAT test, online status) and TCP PORT+2 (WebSocket). `homeport run` starts it for you; run it by hand to test.
         
-        Options can also come from environment variables or a `.env` file in the working directory, as with hbbs: PORT, KEY, RELAY_SERVERS, BIND, RMEM, ALWAYS_USE_RELAY=Y, DB_URL, SERIAL, RENDEZVOUS_SERVERS, MASK, LOCAL_IP, and homeport's NEW_IDS_PER_MINUTE and UNCONFIRMED_ID_DAYS. Numbers outside their range are an error. Flags win over -c, which wins over .env, which wins over the environment.
+        Options can also come from environment variables or a `.env` file in the working directory, as with hbbs: PORT, KEY, RELAY_SERVERS, BIND, RMEM, ALWAYS_USE_RELAY=Y, DB_URL, SERIAL, RENDEZVOUS_SERVERS, MASK, LOCAL_IP, and homeport's NEW_IDS_PER_MINUTE, UNCONFIRMED_ID_DAYS and MAX_CONNECTIONS_PER_IP. Numbers outside their range are an error. Flags win over -c, which wins over .env, which wins over the environment.
         
         Unlike hbbs, a loopback client on PORT-1 is served like any other (so a RustDesk client on this machine works); the admin functions are `homeport admin …` instead, and a ConfigUpdate datagram is ignored from every source (use `homeport admin config-update`).
 
@@ -57,6 +57,9 @@ struct RendezvousCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where the key pair, the peer database and the admin socket live.", valueName: "dir"))
     var stateDirectory: String?
+
+    @Option(name: .customLong("max-connections-per-ip"), help: ConnectionCapOption.help)
+    var maxConnectionsPerIP: Int?
 
     @Option(name: .customLong("db"), help: ArgumentHelp("Peer database (default: db_v2.sqlite3 in the state directory; DB_URL also works).", valueName: "file"))
     var database: String?
@@ -138,6 +141,8 @@ struct RendezvousCommand: AsyncParsableCommand {
             settings.mask = parsed
             settings.localIP = sources.value("LOCAL-IP")
         }
+        settings.maximumConnectionsPerSource = try ConnectionCapOption.resolve(flag: maxConnectionsPerIP, sources: sources)
+            ?? settings.maximumConnectionsPerSource
         return settings
     }
 }
