@@ -154,6 +154,23 @@ public actor PortMapper {
 
     private static func testPort() -> UInt16 { UInt16.random(in: 40000...59999) }
 
+    /// Removes a probe's test mapping even when the probe is being cancelled (the daemon
+    /// stopping mid-probe): the removal runs in a task of its own, which does not inherit the
+    /// cancellation, and is bounded by the client's request timeout. Without this a SIGTERM
+    /// between the add and the delete left the mapping on the router for its whole lease.
+    private static func removeProbeMapping(_ remove: @escaping @Sendable () async throws -> Void,
+                                           failed: (any Error) -> Void = { _ in }) async {
+        let outcome = await Task { () -> (any Error)? in
+            do {
+                try await remove()
+                return nil
+            } catch {
+                return error
+            }
+        }.value
+        if let outcome { failed(outcome) }
+    }
+
     private static func outcome(of error: Error) -> MappingOutcome {
         if let error = error as? PortMappingError, let code = error.routerCode { return .refused(code: code, reason: "\(error)") }
         return .refused(code: -1, reason: "\(error)")
@@ -187,13 +204,14 @@ public actor PortMapper {
                 try await client.addPortMapping(device, proto: .udp, externalPort: port, internalPort: port,
                                                 internalClient: info.localAddress, description: "homeport probe", lease: 60)
                 result.mapping = .works
-                do {
-                    try await client.deletePortMapping(device, proto: .udp, externalPort: port)
-                } catch {
-                    logger.warning("upnp: could not remove the probe mapping UDP \(port): \(error)")
-                }
             } catch {
                 result.mapping = outcome(of: error)
+            }
+            // Also after a failed or cancelled add: the router may have granted it anyway.
+            await removeProbeMapping {
+                try await client.deletePortMapping(device, proto: .udp, externalPort: port)
+            } failed: { error in
+                if result.mapping == .works { logger.warning("upnp: could not remove the probe mapping UDP \(port): \(error)") }
             }
         }
         return (result, device)
@@ -225,10 +243,10 @@ public actor PortMapper {
                 let mapped = try await client.map(proto: .udp, internalPort: port, suggestedExternalPort: port, lifetime: 60)
                 result.mapping = .works
                 result.epoch = mapped.epoch
-                try? await client.unmap(proto: .udp, internalPort: port)
             } catch {
                 result.mapping = outcome(of: error)
             }
+            await removeProbeMapping { try await client.unmap(proto: .udp, internalPort: port) }
         }
         return result
     }
@@ -262,10 +280,10 @@ public actor PortMapper {
                 result.mapping = .works
                 result.epoch = mapped.header.epoch
                 result.externalAddress = mapped.externalAddress.map { $0 == .any ? "" : $0.description } ?? ""
-                try? await client.delete(nonce: nonce, proto: .udp, internalPort: port)
             } catch {
                 result.mapping = outcome(of: error)
             }
+            await removeProbeMapping { try await client.delete(nonce: nonce, proto: .udp, internalPort: port) }
         }
         return result
     }
