@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -83,8 +84,47 @@ extension TestBinary {
 /// Base ports for servers under test: below Linux's ephemeral range (32768–60999), where busy
 /// client sockets would make a random pick fail to bind now and then, and with room for the
 /// P-1 … P+10 a test may use.
+/// Ports for servers the tests start. Each call hands out a port that no other call in this
+/// test process got, spaced 5 apart so that the neighbours a server also binds (the rendezvous
+/// server's port-1 and port+2, the relay's port+2, hbbr's PORT+1) never overlap another test's,
+/// and whose block is free right now on TCP and UDP. Plain random picks collided often enough
+/// in a full parallel run to fail a test with "port already in use".
 enum TestPorts {
+    private static let range = 20_000..<32_000
+    private static let spacing = 5
+    private static let cursor = Mutex<Int>(Int.random(in: 0..<(12_000 / 5)))
+
     static func random() -> Int {
-        Int.random(in: 20_000...32_000)
+        let slots = range.count / spacing
+        for _ in 0..<slots {
+            let slot = cursor.withLock { value -> Int in
+                defer { value = (value + 1) % slots }
+                return value
+            }
+            let port = range.lowerBound + 1 + slot * spacing
+            if ((port - 1)...(port + 3)).allSatisfy(isFree) { return port }
+        }
+        return Int.random(in: range)
+    }
+
+    /// Whether a TCP listener (with SO_REUSEADDR, as the servers use) and a UDP socket can
+    /// bind `port` on every IPv4 address right now.
+    private static func isFree(_ port: Int) -> Bool {
+        canBind(port, type: Int32(SOCK_STREAM.rawValue), reuse: true) && canBind(port, type: Int32(SOCK_DGRAM.rawValue), reuse: false)
+    }
+
+    private static func canBind(_ port: Int, type: Int32, reuse: Bool) -> Bool {
+        let fd = socket(AF_INET, type, 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var one: Int32 = 1
+        if reuse { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr = in_addr(s_addr: INADDR_ANY)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 }
