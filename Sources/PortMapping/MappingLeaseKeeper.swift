@@ -181,7 +181,12 @@ public actor MappingLeaseKeeper {
         status.lastAttempt = Date()
         let wait: Duration
         do {
-            let lease = try await mapper.map(request)
+            // Not cancelled with the keeper: a request the router has already granted must
+            // come back and be recorded, or `removeAll()` at shutdown would not know the
+            // mapping and leave it on the router for its whole lease. Bounded by the mapper's
+            // request timeouts.
+            let mapper = self.mapper
+            let lease = try await Task { try await mapper.map(request) }.value
             status.state = .mapped(lease)
             leaseGeneration[key] = await mapper.routerStateGeneration
             // Renew at half the lifetime (RFC 6886 section 3.3); a permanent UPnP lease is
