@@ -5,6 +5,7 @@ import NIOWebSocket
 /// Turns a WebSocket into the same one-payload-per-message stream the TCP listeners produce:
 /// one binary message in, one RendezvousMessage; one payload out, one binary message (§2.3).
 /// Text, ping and pong count as activity and are not passed on; pings are answered.
+/// Each frame it sees tells the `WebSocketIntake` which bytes are done with.
 public final class WebSocketMessageBridge: ChannelDuplexHandler, Sendable {
     public typealias InboundIn = WebSocketFrame
     public typealias InboundOut = ByteBuffer
@@ -21,14 +22,24 @@ public final class WebSocketMessageBridge: ChannelDuplexHandler, Sendable {
             context.triggerUserOutboundEvent(WebSocketIntakeEvent.messageArrived, promise: nil)
             context.fireChannelRead(wrapInboundOut(frame.unmaskedData))
         case .ping:
-            context.triggerUserOutboundEvent(WebSocketIntakeEvent.otherFrameArrived, promise: nil)
+            context.triggerUserOutboundEvent(WebSocketIntakeEvent.controlFrameArrived(wireBytes: Self.wireSize(frame)), promise: nil)
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .pong:
+            context.triggerUserOutboundEvent(WebSocketIntakeEvent.controlFrameArrived(wireBytes: Self.wireSize(frame)), promise: nil)
         case .connectionClose:
             context.close(promise: nil)
         default:
-            context.triggerUserOutboundEvent(WebSocketIntakeEvent.otherFrameArrived, promise: nil)
+            context.triggerUserOutboundEvent(WebSocketIntakeEvent.otherMessageArrived, promise: nil)
         }
+    }
+
+    /// A frame's size on the wire (RFC 6455 section 5.2): 2 bytes, the extended length, the
+    /// mask key, the payload.
+    static func wireSize(_ frame: WebSocketFrame) -> Int {
+        let length = frame.length
+        let extended = length < 126 ? 0 : length <= 0xFFFF ? 2 : 8
+        return 2 + extended + (frame.maskKey == nil ? 0 : 4) + length
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

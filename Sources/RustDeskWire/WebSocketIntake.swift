@@ -30,8 +30,12 @@ public struct WebSocketLimits: Sendable {
 public enum WebSocketIntakeEvent: Sendable {
     /// A whole binary message came out of the WebSocket decoders.
     case messageArrived
-    /// A control frame or text message: its bytes are done with, but it is no handshake.
-    case otherFrameArrived
+    /// A whole text message: its bytes are done with, but it is no handshake.
+    case otherMessageArrived
+    /// A ping or pong of this many bytes on the wire. Control frames may come between the
+    /// fragments of a message (RFC 6455 section 5.4), so only their own bytes are done with:
+    /// a message still being received stays counted.
+    case controlFrameArrived(wireBytes: Int)
     /// The application accepted the client (the relay paired it): `messageBytes` applies.
     case opened
 }
@@ -112,9 +116,13 @@ public final class WebSocketIntake: ChannelDuplexHandler, RemovableChannelHandle
             }
             limits.budget?.release(pending)
             pending = 0
-        case .otherFrameArrived:
+        case .otherMessageArrived:
             limits.budget?.release(pending)
             pending = 0
+        case .controlFrameArrived(let wireBytes):
+            let done = min(max(wireBytes, 0), pending)
+            limits.budget?.release(done)
+            pending -= done
         case .opened:
             open = true
         }

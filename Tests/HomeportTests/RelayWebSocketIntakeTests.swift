@@ -43,6 +43,28 @@ import Testing
         try await relay.stop()
     }
 
+    /// Control frames may come between the fragments of a message (RFC 6455 section 5.4), and
+    /// the aggregator keeps the fragments while it passes the pings on: a ping must not make
+    /// the intake forget the unfinished message, or 10 KiB fragments each followed by a ping
+    /// would let one connection park up to the 16 MiB paired-message limit before its
+    /// RequestRelay. Closed and counted as oversized once the handshake allowance is used.
+    @Test func pingsBetweenFragmentsDoNotResetTheHandshakeAllowance() async throws {
+        try await withRelay { server, port in
+            let client = try await RelayTestClient.connect(port: port + 2)
+            try await client.send(HostileBytes.upgradeRequest())
+            try await client.send(HostileBytes.frame(opcode: 0x2, fin: false, count: 10_000))
+            // Each piece on its own, so the relay reads the ping before the next fragment.
+            for _ in 0..<20 where !client.isClosed {
+                try? await client.send(HostileBytes.frame(opcode: 0x9, fin: true, count: 4))
+                try await Task.sleep(for: .milliseconds(50))
+                try? await client.send(HostileBytes.frame(opcode: 0x0, fin: false, count: 10_000))
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(await client.waitClosed(), "200 KB of one unfinished message were held: \(client.debugState)")
+            #expect(await eventually { (await server.summary()?.counters.refusedOversized ?? 0) >= 1 })
+        }
+    }
+
     /// The upgrade and the RequestRelay share one deadline from accept: a client trickling its
     /// HTTP request (never silent long enough for an idle timeout), one that upgrades and then
     /// trickles a frame, and a silent one are all closed by it.
