@@ -31,8 +31,7 @@ final class LegitClient: Sendable {
     let target: Target
     let tally: Tally
     let udp: UDPSocket
-    /// Three device identities used in turn: the server accepts at most three RegisterPk per
-    /// id within 6 s of each other (§5.2.4), so each id registers every third cycle.
+    /// Three device identities used in turn, each registering every third cycle.
     let identities: [Identity]
 
     init(group: any EventLoopGroup, target: Target, tally: Tally) async throws {
@@ -95,18 +94,28 @@ final class LegitClient: Sendable {
 
     // MARK: Registration (§5.2)
 
+    /// As a RustDesk client does (rustdesk src/rendezvous_mediator.rs): RegisterPeer every
+    /// cycle, and RegisterPk only when the server asks for the key (request_pk, which it does
+    /// for an id it does not know yet). Sending RegisterPk every cycle, as an earlier version
+    /// of this client did, runs into hbbs's per-source burst limit (32 RegisterPk less than
+    /// 60 s apart), which real clients never meet.
     func register(_ identity: Identity) async throws {
         noteStale()
+        guard try await registerPeer(identity) else { return }
         let pkAnswer = try await exchangeUDP(Messages.registerPk(id: identity.id, uuid: identity.uuid, pk: identity.pk), what: "RegisterPkResponse") { message in
             if case .registerPkResponse(let response) = message.union { return response.result }
             return nil
         }
         guard pkAnswer == .ok else { throw SoakError("RegisterPk answered \(pkAnswer)") }
-        let requestPk = try await exchangeUDP(Messages.registerPeer(id: identity.id), what: "RegisterPeerResponse") { message in
+        guard !(try await registerPeer(identity)) else { throw SoakError("RegisterPeer after RegisterPk answered request_pk = true") }
+    }
+
+    /// Whether the server asks for the key.
+    private func registerPeer(_ identity: Identity) async throws -> Bool {
+        try await exchangeUDP(Messages.registerPeer(id: identity.id), what: "RegisterPeerResponse") { message in
             if case .registerPeerResponse(let response) = message.union { return response.requestPk }
             return nil
         }
-        guard !requestPk else { throw SoakError("RegisterPeer after RegisterPk answered request_pk = true") }
     }
 
     /// Sends, waits 3 s for the matching answer, sends once more (as a client retries).
