@@ -48,6 +48,8 @@ actor DDNSTask {
     private func round() async {
         guard addresses[.ipv4] != nil || addresses[.ipv6] != nil else { return }
         let (reports, _) = await updater.run(config: config, ipv4: addresses[.ipv4], ipv6: addresses[.ipv6])
+        // At debug level every round leaves a line, so a quiet round can be told from none.
+        logger.debug("ddns: round done, \(reports.filter { $0.outcome != "skipped" }.count) of \(reports.count) records sent")
         for report in reports where report.outcome != "skipped" {
             let line = "ddns: \(report.provider) \(report.hostname) \(report.family) \(report.address): \(report.outcome)"
                 + (report.message.map { " (\($0))" } ?? "")
