@@ -6,7 +6,7 @@ import Logging
 import PublicIP
 
 /// The daemon's DDNS side: a round on every public-address change, and a cheap round every
-/// minute so back-offs that ended, DNS re-checks and periodic refreshes happen without a
+/// minute (`[daemon] ddns_check_interval`) so back-offs that ended, DNS re-checks and periodic refreshes happen without a
 /// change. The policy in the history decides; an unchanged record costs no request.
 actor DDNSTask {
     private let config: HomeportConfig
