@@ -114,6 +114,12 @@ public enum ConfigLoader {
             }
             daemon.heartbeatInterval = interval
         }
+        if let interval = try reader.duration("ddns_check_interval", max: .seconds(3600)) {
+            guard interval >= .seconds(1) else {
+                throw reader.error("ddns_check_interval", "'ddns_check_interval' in [daemon] must be at least 1s")
+            }
+            daemon.ddnsCheckInterval = interval
+        }
         return daemon
     }
 

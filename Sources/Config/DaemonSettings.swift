@@ -8,10 +8,13 @@ public struct DaemonSettings: Sendable, Equatable {
     /// How often the daemon proves it is alive in the history, so time when the host was off
     /// can be told apart from time when it was up.
     public var heartbeatInterval: Duration = .seconds(60)
+    /// How often the DDNS side runs a round without an address change (ended back-offs, DNS
+    /// re-checks, periodic refreshes); an unchanged record costs no request.
+    public var ddnsCheckInterval: Duration = .seconds(60)
 
     public init() {}
 
-    public static let validKeys = ["heartbeat_interval", "log_level", "retention_days", "state_dir"]
+    public static let validKeys = ["ddns_check_interval", "heartbeat_interval", "log_level", "retention_days", "state_dir"]
 }
 
 public enum LogLevel: String, Sendable, Equatable, CaseIterable {

@@ -10,6 +10,7 @@ public enum ExampleConfig {
 log_level = "info"                  # trace, debug, info, notice, warning, error, critical
 retention_days = 400                # history rows older than this are pruned
 heartbeat_interval = "60s"          # how often the daemon records that the host is up
+ddns_check_interval = "60s"         # how often [[ddns]] records are checked without an address change
 
 [ip]
 enabled = true

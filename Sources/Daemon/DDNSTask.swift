@@ -6,7 +6,7 @@ import Logging
 import PublicIP
 
 /// The daemon's DDNS side: a round on every public-address change, and a cheap round every
-/// minute so back-offs that ended, DNS re-checks and periodic refreshes happen without a
+/// minute (`[daemon] ddns_check_interval`) so back-offs that ended, DNS re-checks and periodic refreshes happen without a
 /// change. The policy in the history decides; an unchanged record costs no request.
 actor DDNSTask {
     private let config: HomeportConfig
@@ -48,6 +48,8 @@ actor DDNSTask {
     private func round() async {
         guard addresses[.ipv4] != nil || addresses[.ipv6] != nil else { return }
         let (reports, _) = await updater.run(config: config, ipv4: addresses[.ipv4], ipv6: addresses[.ipv6])
+        // At debug level every round leaves a line, so a quiet round can be told from none.
+        logger.debug("ddns: round done, \(reports.filter { $0.outcome != "skipped" }.count) of \(reports.count) records sent")
         for report in reports where report.outcome != "skipped" {
             let line = "ddns: \(report.provider) \(report.hostname) \(report.family) \(report.address): \(report.outcome)"
                 + (report.message.map { " (\($0))" } ?? "")

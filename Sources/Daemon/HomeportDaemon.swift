@@ -92,7 +92,7 @@ public final class HomeportDaemon: Service {
             let ddns = config.ddns.isEmpty ? nil
                 : DDNSTask(config: config, history: history, stateDirectory: settings.stateDirectory, version: settings.version, logger: Logger(label: "ddns"))
             if let ddns {
-                group.addTask { await ddns.run() }
+                group.addTask { await ddns.run(every: config.daemon.ddnsCheckInterval) }
                 if !config.ip.enabled { logger.warning("[[ddns]] entries need [ip] enabled = true to learn the address to publish") }
             }
             if config.ip.enabled {

@@ -35,6 +35,15 @@ public enum PortMappingError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The router answered and said no (as opposed to not answering or answering garbage).
     public var isRefusal: Bool { routerCode != nil }
 
+    /// The router refused: one protocol said no, or every protocol tried failed and at least
+    /// one of them answered with a refusal code. A strict router behind carrier-grade NAT
+    /// answers all three (PCP 8 NO_RESOURCES, NAT-PMP 3 network failure, UPnP 501), which
+    /// is a refusal, not a router that "speaks none of them".
+    public var refusedByRouter: Bool {
+        if case .allProtocolsFailed(_, let codes) = self { return !codes.isEmpty }
+        return isRefusal
+    }
+
     public var description: String {
         switch self {
         case .noGateway(let why): "no default IPv4 gateway: \(why)"

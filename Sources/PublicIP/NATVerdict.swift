@@ -150,8 +150,10 @@ public struct NATVerdict: Sendable, Equatable, Codable {
             switch (router.mappingProtocol, router.mappingRefused) {
             case (.none, _):
                 advice.append("Enable UPnP IGD or NAT-PMP/PCP on the router so homeport can open the ports itself, or forward the ports by hand to this host.")
-            case (let spoken, let refusal?):
-                advice.append("The router speaks \(spoken.rawValue) but refused a mapping (code \(refusal.code)): check its UPnP/NAT-PMP settings (allowed ports, secure mode) or forward the ports by hand.")
+            case (_, let refusal?):
+                // The refusal names its own protocol: the protocol that reported the address
+                // (mappingProtocol) is often another one, and PCP, NAT-PMP and UPnP codes overlap.
+                advice.append("The router refused a mapping over \(refusal.mappingProtocol.rawValue) (code \(refusal.code)\(refusal.detail.isEmpty ? "" : ", \(refusal.detail)")): check its UPnP/NAT-PMP/PCP settings (allowed ports, secure mode) or forward the ports by hand.")
             case (let spoken, nil):
                 advice.append("Nothing to change: homeport opens the ports through \(spoken.rawValue).")
             }

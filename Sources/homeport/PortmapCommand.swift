@@ -67,8 +67,20 @@ struct PortmapListCommand: AsyncParsableCommand {
             Terminal.error("cannot list the router's mappings: \(error)")
             throw ExitCode.failure
         }
-        for lease in stored where !rows.contains(where: { $0.transport == lease.proto.rawValue && $0.externalPort == Int(lease.externalPort) }) {
-            rows.append(PortmapRow(lease: lease))
+        // The router lists a NAT-PMP or PCP mapping over UPnP as one of its own rows; the file
+        // says who made it and how, so such a row is marked homeport's with the lease's protocol.
+        let now = Date()
+        for lease in stored {
+            let mine = PortmapRow(lease: lease)
+            if let index = rows.firstIndex(where: { $0.transport == mine.transport && $0.externalPort == mine.externalPort
+                                                    && $0.internalAddress == mine.internalAddress }) {
+                rows[index].mappedBy = mine.mappedBy
+                rows[index].ownedByHomeport = true
+                rows[index].externalAddress = rows[index].externalAddress ?? mine.externalAddress
+                rows[index].expiresAt = mine.expiresAt
+            } else if lease.expiry.map({ $0 > now }) ?? true {
+                rows.append(mine)
+            }
         }
         rows.sort { ($0.externalPort, $0.transport) < ($1.externalPort, $1.transport) }
         if options.json { return try options.printJSON(rows) }
@@ -121,17 +133,16 @@ struct PortmapAddCommand: AsyncParsableCommand {
             let lease = try await mapper.map(request)
             try PortmapLeaseFile(path: StateLayout(directory: resolved.stateDirectory).portmapLeases).adding(lease)
             let row = PortmapRow(lease: lease)
+            // On stderr in both modes, so `--json` output stays one object and the warning is still seen.
+            if let warning = MappingAdvice.unreachableWarning(externalAddress: lease.externalAddress) { Terminal.warning(warning) }
             if options.json { return try options.printJSON(row) }
             let outside = lease.externalAddress.map(\.description) ?? "the router's public address"
             print("Mapped \(transport.rawValue.uppercased()) \(outside):\(lease.externalPort) -> \(lease.internalAddress):\(lease.internalPort) with \(lease.mappingProtocol.rawValue), for \(lease.lifetime) s.")
         } catch {
-            let refused = (error as? PortMappingError)?.isRefusal == true
+            var (refused, advice) = MappingAdvice.failure(error)
             let headline = refused ? "the router refused the mapping: \(error)" : "no mapping made: \(error)"
             Terminal.error(headline)
             let local = (try? await mapper.gateway())?.localAddress
-            var advice = refused
-                ? "Routers refuse mappings when they have no public address themselves (carrier-grade NAT or a second router in front); `homeport ip` tells which."
-                : "The router speaks none of UPnP IGD, NAT-PMP or PCP, or has them turned off; turn one on, or forward the port by hand."
             if let local {
                 advice += "\nIf the router has a public address, forward this port by hand in its web interface:\n"
                 advice += ManualForwardTable.render(ManualForwardTable.rows(for: [request], localAddress: local))

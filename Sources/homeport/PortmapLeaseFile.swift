@@ -9,7 +9,11 @@ struct PortmapLeaseFile {
 
     func load() -> [PortMappingLease] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return (try? JSONDecoder().decode([PortMappingLease].self, from: data)) ?? []
+        // The same date strategy as save(): with the default decoder the file never loaded, so
+        // each add overwrote the earlier ones and remove never found a PCP nonce.
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return (try? decoder.decode([PortMappingLease].self, from: data)) ?? []
     }
 
     func save(_ leases: [PortMappingLease]) throws {

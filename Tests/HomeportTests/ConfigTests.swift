@@ -113,7 +113,7 @@ import Testing
         BadInput(text: "[deamon]\nlog_level = \"info\"\n", line: 1,
                  fragments: ["unknown key 'deamon' in the top level", "did you mean 'daemon'", "valid keys: daemon, ddns, ip, relay, rendezvous, router, service"]),
         BadInput(text: "# comment\n[daemon]\n\nretention = 3\n", line: 4,
-                 fragments: ["unknown key 'retention' in [daemon]", "valid keys: heartbeat_interval, log_level, retention_days, state_dir"]),
+                 fragments: ["unknown key 'retention' in [daemon]", "valid keys: ddns_check_interval, heartbeat_interval, log_level, retention_days, state_dir"]),
         BadInput(text: "[daemon]\nlog_level = \"loud\"\n", line: 2,
                  fragments: ["'log_level' in [daemon] must be one of trace, debug, info, notice, warning, error, critical, not \"loud\""]),
         BadInput(text: "[relay]\nport = 70000\n", line: 2, fragments: ["'port' in [relay] must be from 1 to 65533, not 70000"]),

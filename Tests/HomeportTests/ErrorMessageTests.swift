@@ -38,8 +38,9 @@ import Glibc
         #expect(output.stderr == "homeport: State directory \(file)/state cannot be created: \(file) exists and is not a directory.\n")
     }
 
-    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root to switch to another user"))
+    @Test(.enabled(if: ToolRequirement.setpriv.shouldRun(), Comment(rawValue: ToolRequirement.setpriv.skipMessage)))
     func anUnwritableStateDirectoryIsOneSentence() async throws {
+        try ToolRequirement.setpriv.check()
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         chmod(dir.path, 0o755)

@@ -18,8 +18,9 @@ import Testing
         #expect(plist == LaunchdPlist.render(Self.packagedMac))
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "systemd-analyze is installed by .ci/run"))
+    @Test(.enabled(if: ToolRequirement.systemdAnalyze.shouldRun(), Comment(rawValue: ToolRequirement.systemdAnalyze.skipMessage)))
     func systemdAcceptsTheUnit() async throws {
+        try ToolRequirement.systemdAnalyze.check()
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let parameters = ServiceFileParameters(binary: TestBinary.homeport, configFile: "/etc/homeport/my config.toml", stateDirectory: "/var/lib/homeport", logDirectory: "/unused")

@@ -14,7 +14,12 @@ import Glibc
         let duck = try await ReplayHTTPServer()
         echo.script(Array(repeating: .init(status: 200, body: "203.0.113.9\n"), count: 50))
         duck.script([.init(status: 200, body: "OK\n203.0.113.9\n\nUPDATED")])
+        // Rounds without a change come every ddns_check_interval (60 s by default); 1 s here,
+        // and debug logging so each round leaves a line the test can count.
         var daemon = DaemonHarness(config: """
+            [daemon]
+            ddns_check_interval = "1s"
+            log_level = "debug"
             [ip]
             http_ipv4 = ["\(echo.baseURL)/a", "\(echo.baseURL)/b"]
             ipv6 = false
@@ -39,8 +44,13 @@ import Glibc
         #expect(status.publicIP?.verdict != nil)
         #expect(duck.requests.count == 1)
         #expect(duck.requests.first?.query["ip"] == "203.0.113.9")
-        // Later rounds (one a minute) see the same address and send nothing.
-        try await Task.sleep(for: .seconds(1))
+        // Later rounds see the same address and send nothing: wait until at least two more
+        // rounds have run (counted from the log), not merely for some time to pass.
+        let roundsBefore = daemon.log.components(separatedBy: "ddns: round done").count - 1
+        let laterRounds = await eventually(timeout: .seconds(20)) {
+            daemon.log.components(separatedBy: "ddns: round done").count - 1 >= roundsBefore + 2
+        }
+        #expect(laterRounds, "no later DDNS rounds ran: \(daemon.log)")
         #expect(duck.requests.count == 1)
         #expect(!daemon.log.contains("hp-daemon-test-token"))
         daemon.process?.signal(SIGTERM)

@@ -32,6 +32,10 @@ struct LabJSON: @unchecked Sendable {
 
     var string: String? { value as? String }
     var int: Int? { value as? Int }
+    var bool: Bool? {
+        if let flag = value as? Bool { return flag }
+        return (value as? NSNumber)?.boolValue
+    }
     var isNull: Bool { value is NSNull }
     var array: [LabJSON]? { (value as? [Any])?.map(LabJSON.init) }
     var isNumber: Bool { value is NSNumber }

@@ -15,7 +15,7 @@ extension NetLab {
         try await buildRouter()
         try await buildHome()
         try await startEchoServers()
-        if setup.router == .miniupnpd { try await startMiniupnpd() }
+        if setup.router != .none { try await startMiniupnpd() }
     }
 
     /// Runs `ip -n <host> -batch -` with one command per line.
@@ -91,7 +91,11 @@ extension NetLab {
         // A router whose WAN is meant to be public (documentation addresses) needs the patched
         // copy; carrier NAT and double NAT run the real 2.3.1 as it is.
         var binary = try LabTools.path("miniupnpd")
-        if setup.upstream == .none || setup.upstream == .publicAddressNAT {
+        if setup.router == .miniupnpdAcceptingCarrierNAT {
+            let patched = dir.file("miniupnpd")
+            try PatchedMiniupnpd.write(from: binary, to: patched, entries: PatchedMiniupnpd.neutralised + [PatchedMiniupnpd.carrierNAT])
+            binary = patched
+        } else if setup.upstream == .none || setup.upstream == .publicAddressNAT {
             let patched = dir.file("miniupnpd")
             try PatchedMiniupnpd.write(from: binary, to: patched)
             binary = patched

@@ -45,6 +45,9 @@ final class NetLab: Sendable {
         case miniupnpd
         /// A router that speaks no UPnP, NAT-PMP or PCP.
         case none
+        /// miniupnpd patched to accept mappings on a carrier-NAT (100.64.0.0/10) WAN address, so
+        /// it reports that address and maps ports nobody outside can reach.
+        case miniupnpdAcceptingCarrierNAT
     }
 
     struct Setup: Sendable {

@@ -23,14 +23,18 @@ enum PatchedMiniupnpd {
         ReservedEntry(address: 203 << 24 | 0 << 16 | 113 << 8, prefixLength: 24, name: "203.0.113.0/24"),
     ]
 
+    /// RFC 6598 shared space: neutralised only for a router that must accept mappings on a
+    /// carrier-NAT WAN address, as routers fooled by miniupnpd's STUN option or older firmware do.
+    static let carrierNAT = ReservedEntry(address: 100 << 24 | 64 << 16, prefixLength: 10, name: "100.64.0.0/10")
+
     /// Writes the patched copy of `original` to `destination` (mode 0755). Fails loudly unless
     /// every entry's byte pattern occurs exactly once.
-    static func write(from original: String, to destination: String) throws {
+    static func write(from original: String, to destination: String, entries: [ReservedEntry] = neutralised) throws {
         guard var binary = FileManager.default.contents(atPath: original) else {
             throw TestFailure("lab: cannot read \(original)")
         }
         let replacement = bytes(0xFFFF_FFFF, 0)
-        for entry in neutralised {
+        for entry in entries {
             let pattern = bytes(entry.address, 32 - entry.prefixLength)
             let matches = occurrences(of: pattern, in: binary)
             guard matches.count == 1, let offset = matches.first else {

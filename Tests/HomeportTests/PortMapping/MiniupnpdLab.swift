@@ -13,12 +13,10 @@ struct MiniupnpdLab {
     var router: String { "hpm\(id)r" }
     var home: String { "hpm\(id)h" }
 
-    static var available: Bool {
-        geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/miniupnpd")
-            && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")
-    }
+    static var available: Bool { ToolRequirement.miniupnpd.shouldRun() }
 
     static func start(wanAddress: String, wanGateway: String) async throws -> MiniupnpdLab {
+        try ToolRequirement.miniupnpd.check()
         let lab = MiniupnpdLab(id: String(UInt32.random(in: 0...0xFFFFFF), radix: 16), directory: TemporaryDirectory())
         let d = lab.directory.path
         let script = """

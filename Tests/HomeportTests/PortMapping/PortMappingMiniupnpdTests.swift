@@ -6,7 +6,7 @@ import Testing
 /// The client against real miniupnpd 2.3.1 in namespaces this test creates. The client code runs
 /// inside the home namespace as `PortMappingLabDriver` (the same test bundle, re-run there).
 @Suite("PortMapping against real miniupnpd", .serialized,
-       .enabled(if: MiniupnpdLab.available, "needs root and miniupnpd/nftables (apt: miniupnpd nftables)"))
+       .enabled(if: MiniupnpdLab.available, Comment(rawValue: ToolRequirement.miniupnpd.skipMessage)))
 struct PortMappingMiniupnpdTests {
     static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()

@@ -2,7 +2,7 @@ import DNSWire
 import Testing
 
 /// DNSLookup and DNSExchange against a real `named`.
-@Suite(.enabled(if: NamedServer.available, "needs root and bind9 (/usr/sbin/named)"))
+@Suite(.enabled(if: NamedServer.available, Comment(rawValue: ToolRequirement.named.skipMessage)))
 struct DNSLookupLiveTests {
     @Test func looksUpAddressesFollowsCNAMEsAndFindsTheZone() async throws {
         try await NamedServer.with { named in

@@ -10,7 +10,7 @@ import Glibc
 #endif
 
 /// RFC 2136 updates against a real BIND 9 `named` that each test starts and ends.
-@Suite(.enabled(if: NamedServer.available, "needs root and bind9 (/usr/sbin/named)"))
+@Suite(.enabled(if: NamedServer.available, Comment(rawValue: ToolRequirement.named.skipMessage)))
 struct RFC2136LiveTests {
     let updater = RFC2136Updater(exchange: DNSExchange(timeout: .seconds(2), attempts: 2))
 

@@ -3,7 +3,7 @@ import Testing
 
 /// `homeport update` with `provider = "rfc2136"` against a real named: the provider file, the
 /// adapter, the policy and the DNS confirmation (`verify` names the test's server) together.
-@Suite(.serialized, .enabled(if: NamedServer.available, "needs root and bind9 (/usr/sbin/named)"))
+@Suite(.serialized, .enabled(if: NamedServer.available, Comment(rawValue: ToolRequirement.named.skipMessage)))
 struct RFC2136UpdateCommandTests {
     func config(_ dir: TemporaryDirectory, named: NamedServer, secret: String) -> String {
         _ = dir.write("tsig.secret", secret + "\n")
