@@ -8,7 +8,7 @@ import Testing
 /// The daemon's announcement listener is started late when the gateway was unknown at boot
 /// (issue 11: it used to be tried once and dropped with `try?`).
 @Suite("Router announcement watch")
-struct RouterAnnouncementWatchTests {
+struct DaemonRouterAnnouncementWatchTests {
     @Test func theListenerStartsOnceAGatewayIsKnown() async throws {
         let capture = LogCapture()
         let port = Int.random(in: 30000...39999)

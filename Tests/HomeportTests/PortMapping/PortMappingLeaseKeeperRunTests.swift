@@ -5,7 +5,7 @@ import Testing
 
 /// The keeper runs until cancelled, whatever happens to the announcements it was given.
 @Suite("MappingLeaseKeeper.run lifetime")
-struct MappingLeaseKeeperRunTests {
+struct PortMappingLeaseKeeperRunTests {
     @Test func aKeeperWhoseAnnouncementStreamEndsKeepsTrying() async throws {
         // No router answers on 127.0.0.2 at this port: every attempt fails fast and is retried.
         let mapper = PortMapper(gateway: GatewayInfo(gateway: IPv4Address(127, 0, 0, 2), localAddress: IPv4Address(127, 0, 0, 1), interfaceName: "lo"),
