@@ -24,22 +24,30 @@ actor PortMappingTask {
         remember(entries)
         let keeper = MappingLeaseKeeper(mapper: mapper, desired: entries.map(\.request), logger: logger)
         self.keeper = keeper
-        var listener: RouterAnnouncementListener?
-        if let gateway = try? await mapper.gateway().gateway {
+        let mapper = self.mapper
+        let logger = self.logger
+        let watch = RouterAnnouncementWatch(gateway: {
             do {
-                listener = try await RouterAnnouncementListener.start(gateway: gateway, logger: logger)
+                return try await mapper.gateway().gateway
             } catch {
-                logger.notice("portmap: not listening for router announcements (\(error)); mappings are still renewed on schedule")
+                logger.debug("portmap: no gateway for the announcement listener yet: \(error)")
+                return nil
             }
-        }
-        let announcements = listener?.announcements
+        }, logger: logger)
+        // Each part runs until the daemon cancels this task; none ends the others by finishing
+        // (the refusal report ends after one pass and must leave the mappings alone).
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await keeper.run(announcements: announcements) }
+            group.addTask { await keeper.run() }
+            group.addTask {
+                await watch.run { _ in
+                    // The router restarted or its WAN address changed: map everything again now.
+                    await mapper.invalidate()
+                    await keeper.recheckNow()
+                }
+            }
             group.addTask { [self] in await reportRefusals(keeper: keeper) }
-            await group.next()
-            group.cancelAll()
+            await group.waitForAll()
         }
-        await listener?.close()
     }
 
     /// A reload: maps what the new config needs, and removes everything when map_ports went off.

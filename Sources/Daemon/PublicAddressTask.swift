@@ -36,18 +36,17 @@ struct PublicAddressTask: Sendable {
             logger.notice("public IP: not watching local network changes (\(error)); polling only")
         }
         let monitor = IPMonitor(detector: detector, networkChanges: watcher, logger: logger)
-        var announcements: RouterAnnouncementListener?
-        if let gateway = await router?.gatewayAddress() {
-            // miniupnpd and most NAT-PMP/PCP routers multicast their new address at once.
-            announcements = try? await RouterAnnouncementListener.start(gateway: gateway, logger: logger)
-        }
-        let announcementStream = announcements?.announcements
+        let logger = self.logger
+        // Each part runs until the daemon cancels this task; none ends the others by finishing
+        // (a failed announcement socket used to stop address monitoring for good).
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await monitor.run() }
-            if let announcementStream {
+            if let router {
+                let watch = RouterAnnouncementWatch(gateway: { await router.gatewayAddress() }, logger: logger)
                 group.addTask {
-                    for await announcement in announcementStream {
-                        await router?.invalidate()
+                    // miniupnpd and most NAT-PMP/PCP routers multicast their new address at once.
+                    await watch.run { announcement in
+                        await router.invalidate()
                         monitor.trigger("router announcement (\(announcement.kind.rawValue))", urgent: true)
                     }
                 }
@@ -65,10 +64,8 @@ struct PublicAddressTask: Sendable {
                     if let report = await monitor.latestReport { await network.set(report: report) }
                 }
             }
-            await group.next()
-            group.cancelAll()
+            await group.waitForAll()
         }
-        await announcements?.close()
         logger.info("public IP: \(monitor.echoRequestsSent) echo requests sent in \(monitor.detectionCount) detections")
     }
 

@@ -122,12 +122,18 @@ public actor MappingLeaseKeeper {
                     }
                 }
             }
-            group.addTask { await self.loop() }
-            await group.next()
+            // The loop runs until this task is cancelled; a stream that ends (its socket failed)
+            // only stops the early re-maps, never the renewals.
+            await self.loop()
             group.cancelAll()
         }
         // Cancellation would abort the removal requests themselves; run them in a fresh task.
         await Task { await self.removeAll() }.value
+    }
+
+    private func leasesLost() async -> Bool {
+        let current = await mapper.routerStateGeneration
+        return leaseGeneration.values.contains { $0 != current }
     }
 
     private func mapperInvalidate() async { await mapper.invalidate() }
@@ -141,6 +147,9 @@ public actor MappingLeaseKeeper {
             // Short sleeps so recheckNow() and cancellation take effect within a second.
             while !Task.isCancelled, !wakeRequested, clock.now < next {
                 try? await Task.sleep(for: min(.seconds(1), next - clock.now))
+                // The mapper saw an epoch go back (RFC 6887 section 8.5, RFC 6886 section 3.6)
+                // outside a pass, e.g. in a probe: the router lost the leases, so map them now.
+                if await leasesLost() { break }
             }
         }
     }
