@@ -33,11 +33,26 @@ enum LabTools {
         guard let program = arguments.first else { throw TestFailure("lab: empty command") }
         let resolved = try path(program)
         let timeoutPath = try path("timeout")
-        let argv = ["-k", "2", String(timeout), resolved] + arguments.dropFirst()
-        let env = Homeport.environment(environment)
+        var argv = ["-k", "2", String(timeout), resolved] + arguments.dropFirst()
+        // Input goes through a file, not a pipe that swift-subprocess writes: when the program
+        // exits before reading it all (socat whose connection failed), swift-subprocess 1.0.2
+        // leaves the pipe's descriptor open and traps in its deinit ("FileDescriptor … was not
+        // closed"), which killed the whole test process under load.
+        var inputFile: String?
+        if let input {
+            let file = NSTemporaryDirectory() + "lab-input-\(UUID().uuidString)"
+            try input.write(toFile: file, atomically: false, encoding: .utf8)
+            inputFile = file
+            argv = ["-k", "2", String(timeout), "/bin/sh", "-c", "exec \"$0\" \"$@\" < \"$HOMEPORT_LAB_INPUT\"", resolved]
+                + arguments.dropFirst()
+        }
+        defer { if let inputFile { try? FileManager.default.removeItem(atPath: inputFile) } }
+        var overrides = environment
+        if let inputFile { overrides["HOMEPORT_LAB_INPUT"] = inputFile }
+        let env = Homeport.environment(overrides)
         let result = try await Subprocess.run(
             .path(.init(timeoutPath)), arguments: Arguments(argv), environment: env,
-            input: .string(input ?? ""),
+            input: .none,
             output: .string(limit: 16 << 20), error: .string(limit: 16 << 20))
         return Homeport.Output(status: result.terminationStatus, stdout: result.standardOutput, stderr: result.standardError)
     }
