@@ -75,9 +75,7 @@ public struct DDNSRoundPlanner: Sendable {
                 problems.append(Problem(provider: entry.provider, hostname: nil, message: secretProblem))
                 continue
             }
-            // Without a provider rule, one minute between requests: a changed address goes out at
-            // once, a flapping one cannot turn into a stream of requests.
-            let rules = DDNSPolicyRules(minimumInterval: provider.minInterval ?? .seconds(60),
+            let rules = DDNSPolicyRules(minimumInterval: provider.minInterval ?? DDNSPolicyRules.defaultMinimumInterval,
                                         refreshInterval: provider.refreshInterval)
             for hostname in entry.hostnames {
                 for family in DDNSFamily.allCases where wants(entry, family) {
