@@ -19,6 +19,7 @@ actor DDNSTask {
     private let wake: AsyncStream<Void>.Continuation
     /// The one pending wake-up for the earliest record that was due later.
     private var dueWake: (at: Date, task: Task<Void, Never>)?
+    private var reportedProblems: Set<String> = []
 
     init(config: HomeportConfig, history: HistoryStore, stateDirectory: String, version: String, logger: Logger) {
         self.config = config
@@ -62,7 +63,11 @@ actor DDNSTask {
 
     private func round() async {
         guard addresses[.ipv4] != nil || addresses[.ipv6] != nil else { return }
-        let (reports, _) = await updater.run(config: config, ipv4: addresses[.ipv4], ipv6: addresses[.ipv6])
+        let (reports, problems) = await updater.run(config: config, ipv4: addresses[.ipv4], ipv6: addresses[.ipv6])
+        // Each problem once while it lasts, not once a minute.
+        let lines = Set(problems.map(\.description))
+        for line in lines.subtracting(reportedProblems).sorted() { logger.error("ddns: \(line)") }
+        reportedProblems = lines
         for report in reports where report.outcome != "skipped" {
             let line = "ddns: \(report.provider) \(report.hostname) \(report.family) \(report.address): \(report.outcome)"
                 + (report.message.map { " (\($0))" } ?? "")
