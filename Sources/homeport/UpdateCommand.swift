@@ -18,7 +18,7 @@ struct UpdateCommand: AsyncParsableCommand {
         discussion: """
         Detects the public addresses (or takes --ip4/--ip6, like ddclient's -ip), then for each record decides by the policy kept in the history: a record is sent only when its address differs from the last one the provider confirmed, when the configuration changed, or when the provider needs a periodic refresh. Stop codes (bad credentials, unknown host, abuse) halt a record until its configuration changes; 911/5xx/timeouts back off (30 minutes at least where the protocol demands it).
         --force sends unchanged records again and ignores the minimum interval, but never a stop or a provider-imposed back-off.
-        The daemon runs the same round on every address change; this command is for the first setup and for scripts.
+        The daemon runs the same round on every address change; this command is for the first setup and for scripts. While the daemon runs on the same state directory, the round is run by the daemon (with its configuration), so the two never send a record twice.
         Exit status: 0 when every record is updated, unchanged or skipped by the policy; 1 when any record failed or a [[ddns]] entry has a problem.
         """
     )
