@@ -26,8 +26,11 @@ public struct DDNSEntry: Sendable, Equatable {
     public static let fixedKeys = ["hostnames", "ipv4", "ipv6", "ipv6_prefix_length", "ipv6_suffix", "provider", "ttl", "verify"]
 
     /// Setting names that hold credentials; their values never appear in logs or output.
+    /// A key's name or algorithm (`key_name`, `key_algorithm`: RFC 8945 section 4.2 sends both in
+    /// clear in every TSIG record) labels the key and is not one.
     public static func isSecretSetting(_ name: String) -> Bool {
         let lowered = name.lowercased()
+        if lowered.hasSuffix("_name") || lowered.hasSuffix("_algorithm") { return false }
         return ["password", "token", "secret", "key", "credential"].contains { lowered.contains($0) }
     }
 }

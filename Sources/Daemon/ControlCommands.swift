@@ -1,4 +1,5 @@
 import ControlSocket
+import DDNS
 import Foundation
 import History
 import Paths
@@ -13,8 +14,10 @@ struct ControlCommands: Sendable {
     let info: DaemonInfo
     let network: NetworkState
     let history: HistoryStore
+    /// Nil without `[[ddns]]` entries.
+    let ddns: DDNSTask?
 
-    static let names = ["ping", "status", "rendezvous <admin command>", "relay <admin command>"]
+    static let names = ["ping", "status", "ddns-update [ip4=A] [ip6=A] [dry-run] [force]", "rendezvous <admin command>", "relay <admin command>"]
 
     func handle(_ command: String, _ arguments: [String]) async -> [UInt8] {
         switch command {
@@ -33,6 +36,11 @@ struct ControlCommands: Sendable {
             status.portMappings = await network.portMappingStatuses()
             status.ddns = NetworkStatusFromHistory.ddns(history)
             return encode(status)
+        case DDNSRoundReply.command:
+            guard let ddns else { return encode(["error": "the daemon has no [[ddns]] entries"]) }
+            let request = DDNSRoundReply.Request(arguments: arguments)
+            let (reports, problems) = await ddns.requestedRound(ipv4: request.ipv4, ipv6: request.ipv6, dryRun: request.dryRun, force: request.force)
+            return encode(DDNSRoundReply(reports: reports, problems: problems))
         case "ping":
             return Array(#"{"ok":true}"#.utf8)
         case "rendezvous", "relay":

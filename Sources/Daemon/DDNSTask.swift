@@ -5,20 +5,27 @@ import History
 import Logging
 import PublicIP
 
-/// The daemon's DDNS side: a round on every public-address change, and a cheap round every
-/// minute (`[daemon] ddns_check_interval`) so back-offs that ended, DNS re-checks and periodic refreshes happen without a
+/// The daemon's DDNS side: a round on every public-address change, a round when the earliest
+/// minimum interval or back-off of a skipped record ends, and a cheap round every minute
+/// (`[daemon] ddns_check_interval`) so DNS re-checks and periodic refreshes happen without a
 /// change. The policy in the history decides; an unchanged record costs no request.
 actor DDNSTask {
     private let config: HomeportConfig
-    private let updater: DDNSUpdater
+    let updater: DDNSUpdater
     private let logger: Logger
     private var addresses: [IPFamily: String] = [:]
-    private var wake: AsyncStream<Void>.Continuation?
+    /// Made here, not in `run`, so a change that arrives before the loop starts is kept.
+    private let wakes: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    /// The one pending wake-up for the earliest record that was due later.
+    private var dueWake: (at: Date, task: Task<Void, Never>)?
+    private var reportedProblems: Set<String> = []
 
     init(config: HomeportConfig, history: HistoryStore, stateDirectory: String, version: String, logger: Logger) {
         self.config = config
         self.updater = DDNSUpdater(config: config, history: history, stateDirectory: stateDirectory, version: version)
         self.logger = logger
+        (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         for problem in updater.problems(config: config) {
             logger.error("ddns: \(problem)")
         }
@@ -26,34 +33,68 @@ actor DDNSTask {
 
     func addressChanged(_ change: IPChange) {
         addresses[change.family] = change.new.description
-        wake?.yield()
+        wake.yield()
     }
 
     func run(every interval: Duration = .seconds(60)) async {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        wake = continuation
+        let wake = self.wake
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                continuation.yield()
+                wake.yield()
             }
         }
-        for await _ in stream {
+        for await _ in wakes {
             if Task.isCancelled { break }
             await round()
         }
         ticker.cancel()
+        dueWake?.task.cancel()
+    }
+
+    /// A round asked for by `homeport update` over the control socket: the same `DDNSRound` as
+    /// the daemon's own, so the two wait for each other and never send one record twice.
+    func requestedRound(ipv4: String?, ipv6: String?, dryRun: Bool, force: Bool)
+        async -> (reports: [RoundRecordReport], problems: [DDNSRoundPlanner.Problem]) {
+        let result = await updater.run(config: config, ipv4: ipv4, ipv6: ipv6, dryRun: dryRun, force: force)
+        if !dryRun { schedule(after: result.reports) }
+        return result
     }
 
     private func round() async {
         guard addresses[.ipv4] != nil || addresses[.ipv6] != nil else { return }
-        let (reports, _) = await updater.run(config: config, ipv4: addresses[.ipv4], ipv6: addresses[.ipv6])
+        let (reports, problems) = await updater.run(config: config, ipv4: addresses[.ipv4], ipv6: addresses[.ipv6])
         // At debug level every round leaves a line, so a quiet round can be told from none.
         logger.debug("ddns: round done, \(reports.filter { $0.outcome != "skipped" }.count) of \(reports.count) records sent")
+        // Each problem once while it lasts, not once a minute.
+        let lines = Set(problems.map(\.description))
+        for line in lines.subtracting(reportedProblems).sorted() { logger.error("ddns: \(line)") }
+        reportedProblems = lines
         for report in reports where report.outcome != "skipped" {
             let line = "ddns: \(report.provider) \(report.hostname) \(report.family) \(report.address): \(report.outcome)"
                 + (report.message.map { " (\($0))" } ?? "")
             if DDNSOutcomeName.isSuccess(report.outcome) { logger.notice("\(line)") } else { logger.warning("\(line)") }
         }
+        schedule(after: reports)
+    }
+
+    /// Wakes the loop when the earliest record that is due later (minimum interval, back-off)
+    /// becomes due, instead of leaving it to a minute tick that may come almost a minute late.
+    private func schedule(after reports: [RoundRecordReport]) {
+        let now = Date()
+        guard let due = reports.compactMap({ report -> Date? in
+            guard report.outcome == RoundRecordReport.skipped || !DDNSOutcomeName.isSuccess(report.outcome),
+                  !report.stopped, let next = report.nextAttemptAt, next > now else { return nil }
+            return next
+        }).min() else { return }
+        if let pending = dueWake, pending.at <= due, pending.at > now { return }
+        dueWake?.task.cancel()
+        let wake = self.wake
+        let delay = due.timeIntervalSince(now)
+        dueWake = (due, Task {
+            // A little late rather than early: a round a moment before the end is skipped again.
+            try? await Task.sleep(for: .milliseconds(Int64((delay + 0.05) * 1000)))
+            if !Task.isCancelled { wake.yield() }
+        })
     }
 }

@@ -65,8 +65,10 @@ public final class HomeportDaemon: Service {
         info.since = startedAt
         info.configFile = settings.config.sourcePath
         let network = NetworkState()
-        let commands = ControlCommands(supervisor: supervisor, current: current, info: info, network: network, history: history)
         let config = settings.config
+        let ddns = config.ddns.isEmpty ? nil
+            : DDNSTask(config: config, history: history, stateDirectory: settings.stateDirectory, version: settings.version, logger: Logger(label: "ddns"))
+        let commands = ControlCommands(supervisor: supervisor, current: current, info: info, network: network, history: history, ddns: ddns)
         let mapper = config.router.enabled
             ? PortMapper(configuration: NetworkComponents.mapperConfiguration(config.router), logger: Logger(label: "portmap")) : nil
         let portMapping = config.router.mapPorts ? mapper.map { PortMappingTask(mapper: $0, logger: Logger(label: "portmap")) } : nil
@@ -89,8 +91,6 @@ public final class HomeportDaemon: Service {
             if let portMapping {
                 group.addTask { await portMapping.run(config: config) }
             }
-            let ddns = config.ddns.isEmpty ? nil
-                : DDNSTask(config: config, history: history, stateDirectory: settings.stateDirectory, version: settings.version, logger: Logger(label: "ddns"))
             if let ddns {
                 group.addTask { await ddns.run(every: config.daemon.ddnsCheckInterval) }
                 if !config.ip.enabled { logger.warning("[[ddns]] entries need [ip] enabled = true to learn the address to publish") }

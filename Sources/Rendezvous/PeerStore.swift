@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +14,8 @@ import Darwin
 public final class PeerStore: Sendable {
     let pool: DatabasePool
     public let path: String
+    /// Set by tests to make `lookup` fail as a damaged or unreadable database does.
+    let lookupFault = Mutex<Failure?>(nil)
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -64,7 +67,8 @@ public final class PeerStore: Sendable {
         """
 
     public func lookup(id: String) throws -> PeerRow? {
-        try pool.read { db in
+        if let fault = lookupFault.withLock({ $0 }) { throw fault }
+        return try pool.read { db in
             try Row.fetchOne(db, sql: """
                 SELECT id, uuid, pk, info, EXISTS (SELECT 1 FROM \(UnconfirmedPeers.table) u WHERE u.id = peer.id) AS unconfirmed
                 FROM peer WHERE id = ?

@@ -123,7 +123,8 @@ final class RendezvousCore: Sendable {
         guard request.id.utf8.count >= 6 else { return answer(.uuidMismatch) }
         let now = clock.now()
         guard table.ipAllows(source: source, id: request.id, now: now) else { return answer(.tooFrequent) }
-        await loadIfNeeded(request.id)
+        // Fail closed: while the database cannot be read, an existing id looks new.
+        guard await loadIfNeeded(request.id) else { return answer(.serverError) }
         switch table.registerPk(id: request.id, uuid: Array(request.uuid), pk: Array(request.pk), from: source, now: clock.now()) {
         case .uuidMismatch:
             answer(.uuidMismatch)
@@ -161,10 +162,18 @@ final class RendezvousCore: Sendable {
     }
 
     /// Memory first, then the database (caching what it finds).
-    private func loadIfNeeded(_ id: String) async {
-        guard !table.contains(id) else { return }
-        let row = try? store.lookup(id: id)
-        table.load(id, row: row, now: clock.now())
+    /// False when the database could not say whether the id exists. Callers must then not treat
+    /// the id as unknown: RegisterPk would hand an existing id to a new key.
+    @discardableResult
+    private func loadIfNeeded(_ id: String) async -> Bool {
+        guard !table.contains(id) else { return true }
+        do {
+            table.load(id, row: try store.lookup(id: id), now: clock.now())
+            return true
+        } catch {
+            stats.add(.peerLookupFailed)
+            return false
+        }
     }
 
     // MARK: Brokering (§5.3–5.5)

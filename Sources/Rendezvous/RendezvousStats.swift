@@ -25,6 +25,8 @@ public final class RendezvousStats: Sendable {
         /// Refused at accept: its source already had the most connections allowed.
         case tcpRefusedPerSource = "tcp_refused_per_source"
         case undeliverable = "undeliverable_responses"
+        /// The peer database could not be read; the request was refused rather than guessed.
+        case peerLookupFailed = "peer_lookup_failed"
     }
 
     private let values = Mutex([Counter: Int]())

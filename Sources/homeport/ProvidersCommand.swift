@@ -94,7 +94,10 @@ struct ProvidersShowCommand: ParsableCommand {
         for setting in provider.settings {
             table.add([setting.name, setting.required ? "yes" : "no", setting.secret ? "yes" : "no", setting.defaultValue ?? "-", setting.description])
         }
-        table.add(["server", "no", "no", provider.baseURL ?? "-", "Base URL override (a self-hosted compatible server, or a test server)"])
+        // A provider with its own `server` setting (RFC 2136: the DNS server) has no base URL to override.
+        if !provider.settings.contains(where: { $0.name == "server" }) {
+            table.add(["server", "no", "no", provider.baseURL ?? "-", "Base URL override (a self-hosted compatible server, or a test server)"])
+        }
         print(table.render())
         print("")
         print("Example:")

@@ -60,9 +60,15 @@ struct RelayCommand: AsyncParsableCommand {
         logger.info(settings.licenceKey.map { "clients must present key \($0)" } ?? "no key required: any client may use this relay")
         var admin: ControlServer?
         if let path = settings.adminSocket {
-            admin = try? await ControlServer.bind(path: path)
+            do {
+                admin = try await ControlServer.bind(path: path)
+            } catch {
+                // As `homeport rendezvous` does: the relay still serves, but say why `homeport
+                // admin --relay` and the daemon's status get nothing from it.
+                logger.warning("\(error) Admin commands are unavailable.")
+            }
         }
-        let service = RelayService(server: server, admin: admin)
+        let service = RelayService(server: server, admin: admin, logger: logger)
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
@@ -92,14 +98,25 @@ struct RelayCommand: AsyncParsableCommand {
         settings.maximumConnectionsPerSource = try ConnectionCapOption.resolve(flag: maxConnectionsPerIP, sources: sources)
             ?? settings.maximumConnectionsPerSource
         for directory in Set([workingDirectory, stateDirectory]) {
-            if let text = try? String(contentsOfFile: join(directory, "blacklist.txt"), encoding: .utf8) {
+            if let text = try listFile(join(directory, "blacklist.txt")) {
                 settings.blacklist.formUnion(RelaySettings.parseAddressList(text))
             }
-            if let text = try? String(contentsOfFile: join(directory, "blocklist.txt"), encoding: .utf8) {
+            if let text = try listFile(join(directory, "blocklist.txt")) {
                 settings.blocklist.formUnion(RelaySettings.parseAddressList(text))
             }
         }
         return settings
+    }
+
+    /// A list file's text; nil when there is none. One that exists but cannot be read stops the
+    /// start: running without the addresses it blocks would be a silent hole.
+    private func listFile(_ path: String) throws -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        }
     }
 }
 
@@ -107,12 +124,20 @@ struct RelayCommand: AsyncParsableCommand {
 struct RelayService: Service {
     let server: RelayServer
     let admin: ControlServer?
+    let logger: Logger
 
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             if let admin {
                 let handler = server.adminHandler
-                group.addTask { try? await admin.serve(handler) }
+                let logger = logger
+                group.addTask {
+                    do {
+                        try await admin.serve(handler)
+                    } catch {
+                        logger.warning("the admin socket stopped: \(error)")
+                    }
+                }
             }
             try? await gracefulShutdown()
             group.cancelAll()

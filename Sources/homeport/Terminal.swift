@@ -17,6 +17,11 @@ enum Terminal {
         fputs("homeport: \(message)\n", stderr)
     }
 
+    /// Prints `message` to stderr as one line prefixed with "homeport: " (not an error).
+    static func note(_ message: String) {
+        fputs("homeport: \(message)\n", stderr)
+    }
+
     static func warning(_ message: String) {
         fputs("homeport: warning: \(message)\n", stderr)
     }

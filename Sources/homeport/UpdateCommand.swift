@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import ControlSocket
 import DDNS
 import Daemon
 import Foundation
@@ -17,7 +18,7 @@ struct UpdateCommand: AsyncParsableCommand {
         discussion: """
         Detects the public addresses (or takes --ip4/--ip6, like ddclient's -ip), then for each record decides by the policy kept in the history: a record is sent only when its address differs from the last one the provider confirmed, when the configuration changed, or when the provider needs a periodic refresh. Stop codes (bad credentials, unknown host, abuse) halt a record until its configuration changes; 911/5xx/timeouts back off (30 minutes at least where the protocol demands it).
         --force sends unchanged records again and ignores the minimum interval, but never a stop or a provider-imposed back-off.
-        The daemon runs the same round on every address change; this command is for the first setup and for scripts.
+        The daemon runs the same round on every address change; this command is for the first setup and for scripts. While the daemon runs on the same state directory, the round is run by the daemon (with its configuration), so the two never send a record twice.
         Exit status: 0 when every record is updated, unchanged or skipped by the policy; 1 when any record failed or a [[ddns]] entry has a problem.
         """
     )
@@ -75,17 +76,14 @@ struct UpdateCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             }
         }
-        let history: HistoryStore
-        do {
-            for warning in try PrivateFiles.prepareDirectory(resolved.stateDirectory) { Terminal.warning(warning) }
-            history = try HistoryStore(path: StateLayout(directory: resolved.stateDirectory).historyDatabase)
-        } catch {
-            Terminal.error("\(error)")
-            throw ExitCode.failure
+        let reports: [RoundRecordReport]
+        let problems: [DDNSRoundPlanner.Problem]
+        if let reply = try await daemonRound(stateDirectory: resolved.stateDirectory, ipv4: addresses.ipv4, ipv6: addresses.ipv6) {
+            (reports, problems) = (reply.reports, reply.problems)
+        } else {
+            (reports, problems) = try await localRound(config: config, stateDirectory: resolved.stateDirectory,
+                                                       ipv4: addresses.ipv4, ipv6: addresses.ipv6)
         }
-        let updater = DDNSUpdater(config: config, history: history, stateDirectory: resolved.stateDirectory, version: HomeportCommand.version)
-        for error in updater.registry.catalog.errors { Terminal.warning("\(error)") }
-        let (reports, problems) = await updater.run(config: config, ipv4: addresses.ipv4, ipv6: addresses.ipv6, dryRun: dryRun, force: force)
         for problem in problems { Terminal.error(problem.description) }
         if json {
             let encoder = StatusJSON.encoder()
@@ -96,6 +94,48 @@ struct UpdateCommand: AsyncParsableCommand {
         }
         let failed = reports.contains { !DDNSOutcomeName.isSuccess($0.outcome) && !["skipped", "would_update"].contains($0.outcome) }
         if failed || !problems.isEmpty { throw ExitCode.failure }
+    }
+
+    /// The round run by the daemon when one answers on this state directory: its rounds and
+    /// this one then share one lock, so a record is never sent twice (the lock in `DDNSRound`
+    /// holds within one process only). Nil when no daemon runs, or it has no `[[ddns]]` entries.
+    private func daemonRound(stateDirectory: String, ipv4: String?, ipv6: String?) async throws -> DDNSRoundReply? {
+        let request = DDNSRoundReply.Request(ipv4: ipv4, ipv6: ipv6, dryRun: dryRun, force: force)
+        let reply: [UInt8]
+        do {
+            // A round may wait for the daemon's own and for slow providers.
+            reply = try await ControlClient.request(socketPath: StateLayout(directory: stateDirectory).controlSocket,
+                                                    command: request.line, timeout: .seconds(300))
+        } catch .notRunning {
+            return nil
+        } catch {
+            // The daemon may be sending right now: a second round from here could repeat it.
+            Terminal.error("\(error); not updating from here while a daemon may be running")
+            throw ExitCode.failure
+        }
+        if let answer = try? JSONDecoder().decode(DDNSRoundReply.self, from: Data(reply)) {
+            Terminal.note("the running daemon ran this round")
+            return answer
+        }
+        // A daemon without [[ddns]] entries (another config) runs no rounds to collide with.
+        return nil
+    }
+
+    private func localRound(config: HomeportConfig, stateDirectory: String, ipv4: String?, ipv6: String?)
+        async throws -> ([RoundRecordReport], [DDNSRoundPlanner.Problem]) {
+        let resolvedStateDirectory = stateDirectory
+        let history: HistoryStore
+        do {
+            for warning in try PrivateFiles.prepareDirectory(resolvedStateDirectory) { Terminal.warning(warning) }
+            history = try HistoryStore(path: StateLayout(directory: resolvedStateDirectory).historyDatabase)
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
+        let updater = DDNSUpdater(config: config, history: history, stateDirectory: resolvedStateDirectory, version: HomeportCommand.version)
+        for error in updater.registry.catalog.errors { Terminal.warning("\(error)") }
+        let (reports, problems) = await updater.run(config: config, ipv4: ipv4, ipv6: ipv6, dryRun: dryRun, force: force)
+        return (reports, problems)
     }
 
     static func table(_ reports: [RoundRecordReport]) -> String {

@@ -108,3 +108,17 @@ import Testing
         try await relay.stop()
     }
 }
+
+/// Start failures of `homeport relay` that used to vanish in a `try?`.
+@Suite struct RelayStartFailureTests {
+    @Test func anAdminSocketThatCannotBeBoundIsReported() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        // A non-empty directory where the socket belongs: neither removable nor bindable.
+        try FileManager.default.createDirectory(atPath: dir.file("state/relay.sock/occupied"), withIntermediateDirectories: true)
+        let relay = try await RelayChild.start(in: dir)
+        defer { relay.process.signal(SIGTERM) }
+        let reported = await eventually(timeout: .seconds(5)) { relay.process.log.contains("Admin commands are unavailable") }
+        #expect(reported, "\(relay.process.log)")
+    }
+}

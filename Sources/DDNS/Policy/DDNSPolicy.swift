@@ -91,8 +91,7 @@ public enum DDNSPolicy {
             next.nextAttemptAt = nil
         } else {
             next.failures += 1
-            let floor = result.outcome == DDNSOutcomeName.retryLater ? rules.retryLaterFloor : nil
-            let delay = rules.errorBackoff.delay(afterConsecutiveFailures: next.failures, floor: floor)
+            let delay = rules.errorBackoff.delay(afterConsecutiveFailures: next.failures)
             let backoff = now.addingTimeInterval(delay.policySeconds)
             next.nextAttemptAt = hint.map { Swift.max($0, backoff) } ?? backoff
         }

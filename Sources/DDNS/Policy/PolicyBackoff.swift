@@ -9,12 +9,10 @@ public struct PolicyBackoff: Sendable, Equatable, Codable {
         self.maximum = maximum
     }
 
-    /// The wait after `failures` consecutive failures (1 = the first). Starting from `floor` instead
-    /// of `initial` when given, because some protocols demand a minimum (No-IP's 30 minutes after `911`).
-    public func delay(afterConsecutiveFailures failures: Int, floor: Duration? = nil) -> Duration {
-        let start = floor ?? initial
-        let cap = Swift.max(maximum, start)
-        var delay = start
+    /// The wait after `failures` consecutive failures (1 = the first).
+    public func delay(afterConsecutiveFailures failures: Int) -> Duration {
+        let cap = Swift.max(maximum, initial)
+        var delay = initial
         var step = 1
         // Doubling stops at the cap, so a long outage cannot overflow the arithmetic.
         while step < failures, delay < cap {

@@ -75,9 +75,7 @@ public struct DDNSRoundPlanner: Sendable {
                 problems.append(Problem(provider: entry.provider, hostname: nil, message: secretProblem))
                 continue
             }
-            // Without a provider rule, one minute between requests: a changed address goes out at
-            // once, a flapping one cannot turn into a stream of requests.
-            let rules = DDNSPolicyRules(minimumInterval: provider.minInterval ?? .seconds(60),
+            let rules = DDNSPolicyRules(minimumInterval: provider.minInterval ?? DDNSPolicyRules.defaultMinimumInterval,
                                         refreshInterval: provider.refreshInterval)
             for hostname in entry.hostnames {
                 for family in DDNSFamily.allCases where wants(entry, family) {
@@ -86,7 +84,17 @@ public struct DDNSRoundPlanner: Sendable {
                                                 message: "\(provider.displayName) does not take \(family.rawValue) records; set \(family.rawValue) = false"))
                         continue
                     }
-                    guard let address = desiredAddress(entry, family: family, addresses: addresses) else { continue }
+                    let address: String
+                    do {
+                        guard let desired = try desiredAddress(entry, family: family, addresses: addresses) else { continue }
+                        address = desired
+                    } catch {
+                        // The record cannot be sent for this prefix; saying nothing would leave
+                        // the AAAA record stale without a trace.
+                        problems.append(Problem(provider: entry.provider, hostname: hostname,
+                                                message: "no AAAA update for the prefix of \(addresses.ipv6 ?? "?"): \(error.description)"))
+                        continue
+                    }
                     let fingerprint: String
                     do {
                         fingerprint = try ConfigFingerprint.digest(entry: entry, hostname: hostname, family: family.rawValue,
@@ -125,14 +133,14 @@ public struct DDNSRoundPlanner: Sendable {
         family == .ipv4 ? entry.ipv4 : entry.ipv6
     }
 
-    func desiredAddress(_ entry: DDNSEntry, family: DDNSFamily, addresses: Addresses) -> String? {
+    func desiredAddress(_ entry: DDNSEntry, family: DDNSFamily, addresses: Addresses) throws(IPv6HostSuffix.Problem) -> String? {
         switch family {
         case .ipv4:
             return addresses.ipv4
         case .ipv6:
             guard let address = addresses.ipv6 else { return nil }
             guard let suffix = entry.ipv6Suffix else { return address }
-            return try? IPv6HostSuffix.combine(address: address, suffix: suffix, prefixLength: entry.ipv6PrefixLength)
+            return try IPv6HostSuffix.combine(address: address, suffix: suffix, prefixLength: entry.ipv6PrefixLength)
         }
     }
 

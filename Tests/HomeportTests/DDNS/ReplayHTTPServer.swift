@@ -37,6 +37,8 @@ final class ReplayHTTPServer: Sendable {
         var body: String = ""
         /// Never answer (for timeout tests).
         var hang = false
+        /// Answer this late (to make two clients' requests overlap).
+        var delay: TimeAmount? = nil
     }
 
     private struct State {
@@ -116,17 +118,26 @@ private final class ReplayHandler: ChannelInboundHandler {
                                                      headers: head.headers.map { ($0.name, $0.value) }, body: body)
             let reply = server.take(recorded)
             if reply.hang { return }
-            var headers = HTTPHeaders()
-            for (name, value) in reply.headers { headers.add(name: name, value: value) }
-            headers.replaceOrAdd(name: "Content-Length", value: String(reply.body.utf8.count))
-            headers.replaceOrAdd(name: "Connection", value: "close")
-            let responseHead = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
-            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
-            var buffer = context.channel.allocator.buffer(capacity: reply.body.utf8.count)
-            buffer.writeString(reply.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            if let delay = reply.delay {
+                let loop = context.eventLoop.assumeIsolated()
+                loop.scheduleTask(in: delay) { Self.answer(reply, context: context) }
+                return
+            }
+            Self.answer(reply, context: context)
         }
+    }
+
+    private static func answer(_ reply: ReplayHTTPServer.Reply, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        for (name, value) in reply.headers { headers.add(name: name, value: value) }
+        headers.replaceOrAdd(name: "Content-Length", value: String(reply.body.utf8.count))
+        headers.replaceOrAdd(name: "Connection", value: "close")
+        let responseHead = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
+        context.write(NIOAny(HTTPServerResponsePart.head(responseHead)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: reply.body.utf8.count)
+        buffer.writeString(reply.body)
+        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 }
