@@ -36,6 +36,15 @@ import Glibc
             """
     }
 
+    /// Whether every process of `family` wrote its pid and the service accepts on `port`
+    /// (within 30 s).
+    static func serving(_ family: ProcessFamily, port: Int) async -> Bool {
+        await eventually(timeout: .seconds(30)) {
+            guard family.members() != nil else { return false }
+            return await accepts(port: port)
+        }
+    }
+
     static func accepts(port: Int) async -> Bool {
         guard let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(1)).connect(host: "127.0.0.1", port: port).get() else { return false }
@@ -58,10 +67,7 @@ import Glibc
             daemon.remove()
         }
         try await daemon.start()
-        let up = await eventually(timeout: .seconds(30)) {
-            guard family.members() != nil else { return false }
-            return await Self.accepts(port: port)
-        }
+        let up = await Self.serving(family, port: port)
         #expect(up, "\(daemon.log)")
         let old = try #require(family.members())
         seen.formUnion(old.values)
@@ -118,10 +124,7 @@ import Glibc
             daemon.remove()
         }
         try await daemon.start()
-        let up = await eventually(timeout: .seconds(30)) {
-            guard family.members() != nil else { return false }
-            return await Self.accepts(port: port)
-        }
+        let up = await Self.serving(family, port: port)
         #expect(up, "\(daemon.log)")
         let members = try #require(family.members())
         seen = Array(members.values)
@@ -161,10 +164,7 @@ import Glibc
             daemon.remove()
         }
         try await daemon.start()
-        let up = await eventually(timeout: .seconds(30)) {
-            guard family.members() != nil else { return false }
-            return await Self.accepts(port: port)
-        }
+        let up = await Self.serving(family, port: port)
         #expect(up, "\(daemon.log)")
         let first = try #require(family.members()?["orphan"])
         seen.insert(first)

@@ -17,6 +17,20 @@ extension LabScenarioTests {
         wanted.allSatisfy { want in table.contains { $0.transport == want.transport && $0.internalPort == want.port } }
     }
 
+    /// The router's table for the home host once every wanted mapping is in it (within 30 s);
+    /// fails the test if the daemon ends or never maps them.
+    private static func waitUntilMapped(_ wanted: [(transport: String, port: Int)], lab: NetLab, daemon: LabProcess) async throws -> [NetLab.UPnPMapping] {
+        var table: [NetLab.UPnPMapping] = []
+        let mapped = try await eventually(timeout: .seconds(30), every: .milliseconds(500)) {
+            guard daemon.isRunning else { return true }
+            table = try await lab.upnpMappings().filter { $0.internalAddress == lab.homeAddress }
+            return allMapped(table, wanted)
+        }
+        try #require(daemon.isRunning, "the daemon ended:\n\(daemon.log)")
+        try #require(mapped, "never mapped; router table: \(table)\n\(daemon.log)")
+        return table
+    }
+
     @Test func theDaemonsMappingsAreStillThereTwoMinutesLater() async throws {
         try await NetLab.with { lab in
             let port = TestPorts.random()
@@ -25,14 +39,7 @@ extension LabScenarioTests {
             let daemon = try await lab.startHomeport(["run", "--config", config])
             let wanted = Self.rendezvousMappings(port)
 
-            var table: [NetLab.UPnPMapping] = []
-            let mapped = try await eventually(timeout: .seconds(30), every: .milliseconds(500)) {
-                guard daemon.isRunning else { return true }
-                table = try await lab.upnpMappings().filter { $0.internalAddress == lab.homeAddress }
-                return Self.allMapped(table, wanted)
-            }
-            try #require(daemon.isRunning, "the daemon ended:\n\(daemon.log)")
-            try #require(mapped, "never mapped; router table: \(table)\n\(daemon.log)")
+            var table = try await Self.waitUntilMapped(wanted, lab: lab, daemon: daemon)
 
             // Watch the router's table until two minutes after the start; stop at the first gap.
             while ContinuousClock.now - started < .seconds(120) {
@@ -65,14 +72,7 @@ extension LabScenarioTests {
             let daemon = try await lab.startHomeport(["run", "--config", config])
             let wanted = Self.rendezvousMappings(port)
 
-            var table: [NetLab.UPnPMapping] = []
-            let mapped = try await eventually(timeout: .seconds(30), every: .milliseconds(500)) {
-                guard daemon.isRunning else { return true }
-                table = try await lab.upnpMappings().filter { $0.internalAddress == lab.homeAddress }
-                return Self.allMapped(table, wanted)
-            }
-            try #require(daemon.isRunning, "the daemon ended:\n\(daemon.log)")
-            try #require(mapped, "never mapped; router table: \(table)\n\(daemon.log)")
+            var table = try await Self.waitUntilMapped(wanted, lab: lab, daemon: daemon)
             // Past the first few seconds, where the daemon used to drop its mappings by itself.
             try await Task.sleep(for: .seconds(10))
 
