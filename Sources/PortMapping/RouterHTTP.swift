@@ -66,11 +66,11 @@ enum RouterHTTP {
     ) async throws -> RouterHTTPResponse {
         let loop = group.next()
         let promise = loop.makePromise(of: RouterHTTPResponse.self)
-        let timeoutNanos = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let limit = TimeAmount(timeout)
         let channel: Channel
         do {
             channel = try await ClientBootstrap(group: loop)
-                .connectTimeout(.nanoseconds(timeoutNanos))
+                .connectTimeout(limit)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -83,7 +83,7 @@ enum RouterHTTP {
             promise.fail(failure)
             throw failure
         }
-        let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(timeoutNanos)) {
+        let deadline = channel.eventLoop.scheduleTask(in: limit) {
             channel.pipeline.fireErrorCaught(PortMappingError.http("no complete answer from \(url) within \(timeout)"))
         }
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: url.target)

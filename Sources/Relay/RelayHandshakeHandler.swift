@@ -47,7 +47,7 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.context = context
         let limit = hub.settings.handshakeTimeout
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timeout = context.eventLoop.scheduleTask(deadline: accepted + .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)) {
+        timeout = context.eventLoop.scheduleTask(deadline: accepted + TimeAmount(limit)) {
             bound.value.handshakeTimedOut()
         }
     }

@@ -186,7 +186,7 @@ final class RelayHub: @unchecked Sendable {
                 let limited = blacklisted || session.downgraded
                 session.setRate((limited ? settings.limitSpeed : settings.singleBandwidth) * RelaySettings.megabit / 8, now: now)
             }
-            if ticks % 3 == 0, now - session.lastActivity > TimeAmount(clamping: settings.idleTimeout) {
+            if ticks % 3 == 0, now - session.lastActivity > TimeAmount(settings.idleTimeout) {
                 counters.idleClosed += 1
                 session.close()
             }

@@ -72,7 +72,7 @@ public final class RelayServer: Sendable {
                     guard let remote = hub.admit(channel) else { return }
                     let accepted = NIODeadline.now()
                     let handshake = hub.settings.handshakeTimeout
-                    let deadline = TimeAmount.nanoseconds(Int64(handshake.components.seconds) * 1_000_000_000 + handshake.components.attoseconds / 1_000_000_000)
+                    let deadline = TimeAmount(handshake)
                     // The upgrade and the RequestRelay within the handshake timeout from
                     // accept, as on TCP R (where RelayHandshakeHandler starts it at accept).
                     let limits = WebSocketLimits(

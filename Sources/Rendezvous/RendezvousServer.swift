@@ -46,8 +46,8 @@ public final class RendezvousServer: Sendable {
         let p = settings.port
         guard p >= 3, p <= 65533 else { throw StartError(description: "The rendezvous port must be from 3 to 65533 (it also uses port-1 and port+2), not \(p).") }
         let core = self.core
-        let idle = TimeAmount.nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000 + settings.idleTimeout.components.attoseconds / 1_000_000_000)
-        let frame = TimeAmount.nanoseconds(Int64(settings.frameTimeout.components.seconds) * 1_000_000_000 + settings.frameTimeout.components.attoseconds / 1_000_000_000)
+        let idle = TimeAmount(settings.idleTimeout)
+        let frame = TimeAmount(settings.frameTimeout)
         let stats = core.stats
         let udp = try await bindUDP(group: group, port: p)
         let isIPv6 = udp.localAddress?.protocol == .inet6
