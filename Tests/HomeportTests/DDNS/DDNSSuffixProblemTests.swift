@@ -6,32 +6,16 @@ import Testing
 /// `homeport update` says so and fails instead of reporting that nothing was to be done.
 @Suite struct DDNSSuffixProblemTests {
     @Test func aSuffixThatReachesIntoThePrefixIsReportedInTheRound() async throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let server = try await ReplayHTTPServer()
-        let config = dir.write("homeport.toml", """
-            [daemon]
-            state_dir = "\(dir.file("state"))"
-            [ip]
-            enabled = false
-            [router]
-            enabled = false
-            [rendezvous]
-            enabled = false
-            [relay]
-            enabled = false
-            [[ddns]]
-            provider = "duckdns"
-            hostnames = ["myhome.duckdns.org"]
-            token = "hp-suffix-test-token"
-            server = "\(server.baseURL)"
-            verify = "none"
+        let setup = try await DDNSUpdateCommandTests.Setup(extra: """
             ipv4 = false
             ipv6 = true
             ipv6_prefix_length = 96
             ipv6_suffix = "::1:2:3:4"
             """)
-        let output = try await Homeport.run(["update", "--config", config, "--ip6", "2001:db8:1:2::7"])
+        defer { setup.dir.remove() }
+        let server = setup.server
+        let output = try await Homeport.run(["update", "--config", setup.config, "--ip6", "2001:db8:1:2::7"],
+                                            environment: ["HP_TEST_DUCK_TOKEN": DDNSUpdateCommandTests.token])
         #expect(output.exitCode == 1, "\(output.stdout)\(output.stderr)")
         #expect(output.stderr.contains("ipv6_suffix \"::1:2:3:4\" reaches into the /96 prefix"), "\(output.stderr)")
         #expect(server.requests.isEmpty)
