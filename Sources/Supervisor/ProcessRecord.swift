@@ -46,9 +46,18 @@ struct ProcessRecord: Codable, Equatable, Sendable {
         case processes
     }
 
-    static func read(path: String) -> ProcessRecord? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(ProcessRecord.self, from: data)
+    /// nil when there is none (the previous run stopped cleanly); an error when there is one
+    /// that cannot be read, so the caller says so instead of assuming nothing was left behind.
+    static func read(path: String) throws(RecordError) -> ProcessRecord? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RecordError(description: "cannot read \(path); processes a killed run left behind cannot be found")
+        }
+        do {
+            return try JSONDecoder().decode(ProcessRecord.self, from: data)
+        } catch {
+            throw RecordError(description: "\(path) is not a process record homeport wrote (\(error)); processes a killed run left behind cannot be found")
+        }
     }
 
     func write(path: String) throws {

@@ -267,7 +267,15 @@ actor ProcessTracker {
     // MARK: Leftovers
 
     private func stopLeftovers(grace: Duration) async {
-        guard let recordPath, let record = ProcessRecord.read(path: recordPath) else { return }
+        guard let recordPath else { return }
+        let record: ProcessRecord
+        do {
+            guard let found = try ProcessRecord.read(path: recordPath) else { return }
+            record = found
+        } catch {
+            logger.warning("\(error)")
+            return
+        }
         var stopped: [Leftover] = []
         var survivors: [ProcessIdentity] = []
         // A second look catches processes the leftovers started while being stopped.

@@ -55,3 +55,18 @@ struct LeftoversTests {
         #expect(entry == ProcessEntry(pid: 4242, ppid: 1, pgid: 4240, sid: 4239, isZombie: false, startTicks: 267681, command: "my (odd) name"))
     }
 }
+
+/// The record a killed run leaves is read back on the next start: a missing one means a clean
+/// stop; a corrupt one must be reported, not taken for "nothing was left behind".
+struct ProcessRecordFileTests {
+    @Test func aMissingRecordIsNoneAndACorruptOneIsAnError() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("service-processes.json")
+        #expect(try ProcessRecord.read(path: path) == nil)
+        try LeftoversTests.record.write(path: path)
+        #expect(try ProcessRecord.read(path: path)?.processes.count == 3)
+        _ = dir.write("service-processes.json", "{\"boot_id\": \"x\", \"processes\": [")
+        #expect(throws: ProcessRecord.RecordError.self) { try ProcessRecord.read(path: path) }
+    }
+}
