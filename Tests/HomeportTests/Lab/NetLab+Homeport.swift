@@ -10,11 +10,11 @@ extension NetLab {
 
     var homeportStateDirectory: String { dir.file("state") }
 
-    /// Writes a homeport config for this lab (the two echo services, no DNS, router checks
-    /// every `routerInterval`) and returns its path.
+    /// Writes a homeport config for this lab (the two echo services, no DNS echoes, router checks
+    /// every `routerInterval`, then `extra`, e.g. `[[ddns]]` entries) and returns its path.
     @discardableResult
     func writeHomeportConfig(mapPorts: Bool = false, rendezvousPort: Int? = nil, routerInterval: String = "2s",
-                             name: String = "homeport.toml") -> String {
+                             extra: String = "", name: String = "homeport.toml") -> String {
         let urls = NetLabAddressPlan.echoURLs.map { "\"\($0)\"" }.joined(separator: ", ")
         let rendezvous = rendezvousPort.map { "enabled = true\nport = \($0)" } ?? "enabled = false"
         return dir.write(name, """
@@ -39,6 +39,7 @@ extension NetLab {
         [relay]
         enabled = false
 
+        \(extra)
         """)
     }
 

@@ -60,7 +60,7 @@ final class NamedServer: @unchecked Sendable {
             let directory = TemporaryDirectory()
             let port = TestPorts.random()
             let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-            writeFiles(in: directory, port: port, secret: secret)
+            writeFiles(in: directory, listenAddress: "127.0.0.1", port: port, secret: secret)
             let (pids, continuation) = AsyncStream<Int32>.makeStream()
             let script = "exec \"$0\" \"$@\" >>'\(directory.file("named.log"))' 2>&1"
             let task = Task {
@@ -90,7 +90,9 @@ final class NamedServer: @unchecked Sendable {
         throw TestFailure("named did not start:\n\(lastLog)")
     }
 
-    private static func writeFiles(in directory: TemporaryDirectory, port: Int, secret: String) {
+    /// Writes named.conf and the `home.test` zone into `directory`, for a named listening on
+    /// `listenAddress`:`port` (also used by the namespace lab, where named serves the internet).
+    static func writeFiles(in directory: TemporaryDirectory, listenAddress: String, port: Int, secret: String) {
         let path = directory.path
         _ = directory.write("named.conf", """
         options {
@@ -98,7 +100,7 @@ final class NamedServer: @unchecked Sendable {
             pid-file "\(path)/named.pid";
             session-keyfile "\(path)/session.key";
             managed-keys-directory "\(path)";
-            listen-on port \(port) { 127.0.0.1; };
+            listen-on port \(port) { \(listenAddress); };
             listen-on-v6 { none; };
             recursion no;
             dnssec-validation no;

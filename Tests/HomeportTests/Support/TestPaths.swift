@@ -29,6 +29,12 @@ struct TemporaryDirectory {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
+    /// A directory at `path` (created if missing), e.g. inside another temporary directory.
+    init(creating path: String) {
+        self.path = path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
     func file(_ name: String) -> String { path + "/" + name }
 
     func write(_ name: String, _ contents: String, mode: Int = 0o600) -> String {
