@@ -35,7 +35,7 @@ struct KeygenCommand: ParsableCommand {
             for warning in try PrivateFiles.prepareDirectory(directory) { Terminal.warning(warning) }
             let pair = try KeyFiles.loadOrGenerate(directory: directory)
             print("Public key: \(pair.publicKeyBase64)")
-            print("Key files: \(join(directory, KeyFiles.secretKeyFileName)), \(join(directory, KeyFiles.publicKeyFileName))")
+            print("Key files: \(join(directory, StateLayout.FileName.serverSecretKey)), \(join(directory, StateLayout.FileName.serverPublicKey))")
             print("Paste the public key into each RustDesk client's Key field, with ID server = <this host>:21116.")
         } catch {
             Terminal.error("\(error)")

@@ -117,10 +117,10 @@ struct RendezvousCommand: AsyncParsableCommand {
         let environment = ProcessEnvironment.all()
         let sources = try OptionSources(environment: environment, dotEnv: FileManager.default.currentDirectoryPath + "/.env", configFile: iniFile)
         let stateDirectory = self.stateDirectory ?? environment["HOMEPORT_STATE_DIR"] ?? DefaultLocations.current().stateDirectory
-        var databasePath = database ?? sources.value("DB_URL") ?? join(stateDirectory, "db_v2.sqlite3")
+        var databasePath = database ?? sources.value("DB_URL") ?? StateLayout(directory: stateDirectory).rendezvousDatabase
         if databasePath.hasPrefix("sqlite://") { databasePath = String(databasePath.dropFirst("sqlite://".count)) }
         var settings = RendezvousSettings(keyDirectory: stateDirectory, databasePath: databasePath)
-        settings.adminSocket = join(stateDirectory, "rendezvous.sock")
+        settings.adminSocket = StateLayout(directory: stateDirectory).rendezvousAdminSocket
         // P-1 and P+2 must be ports too.
         settings.port = try sources.integer("PORT", flag: port, flagName: "-p/--port", in: RendezvousSettings.portRange) ?? settings.port
         settings.key = key ?? sources.value("KEY") ?? "-"
