@@ -7,7 +7,7 @@ struct KeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Create (or show) the server key pair and print the public key for RustDesk clients.",
         discussion: """
-        The pair lives in the state directory as id_ed25519 and id_ed25519.pub (mode 0600), the same files rustdesk-server uses: to keep your clients working after moving from hbbs, copy those two files into the state directory first. Paste the printed public key into every client's Key field (Settings → Network → ID/Relay server).
+        The pair lives in the state directory as \(StateLayout.FileName.serverSecretKey) and \(StateLayout.FileName.serverPublicKey) (mode 0600), the same files rustdesk-server uses: to keep your clients working after moving from hbbs, copy those two files into the state directory first. Paste the printed public key into every client's Key field (Settings → Network → ID/Relay server).
         """
     )
 

@@ -26,7 +26,7 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(name: [.customShort("p"), .long], help: "Relay port, 1 to 65533 (default 21117).")
     var port: Int?
 
-    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Key clients must present: '' (default) lets anyone relay; '-' uses the public key of id_ed25519 in the state directory; a base64 secret key or any other string as in hbbr.", valueName: "key"))
+    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Key clients must present: '' (default) lets anyone relay; '-' uses the public key of \(StateLayout.FileName.serverSecretKey) in the state directory; a base64 secret key or any other string as in hbbr.", valueName: "key"))
     var key: String?
 
     @Option(name: [.customShort("b"), .long], help: ArgumentHelp("Listen only on this IP address.", valueName: "ip"))
