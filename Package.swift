@@ -1,20 +1,28 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Modules depend downward only:
-//   Paths, Config, History, ControlSocket, ServiceFiles  (leaves)
-//   RustDeskWire -> CSodium                              (SwiftProtobuf, NIO)
-//   Rendezvous -> RustDeskWire                           (GRDB, NIO)
-//   Supervisor -> History (event type)                   (Subprocess, NIO)
-//   Relay -> RustDeskWire                                (NIO)
-//   DNSWire -> CSodium (TSIG HMAC)                      (NIO)
-//   PortMapping                                          (NIO, Foundation XML)
-//   PublicIP -> PortMapping, DNSWire                     (NIO, URLSession)
-//   DDNS -> Config, History, DNSWire                     (URLSession, TOMLKit)
-//   Daemon   -> Config, History, Supervisor, ControlSocket, Rendezvous, Relay,
-//               PublicIP, PortMapping, DDNS
-//   Reports  -> History, Daemon (status model)
-//   homeport -> everything (thin CLI)
+// Modules depend downward only. One line per module: the package's modules it imports after
+// "->", other packages in parentheses. PackageGraphTests checks these lines, the README's
+// module table and every target's dependencies against the imports.
+//   Paths, StatusModel, ServiceFiles, CProcessControl, CSodium   (leaves)
+//   Config                                              (TOMLKit)
+//   ControlSocket                                       (NIO)
+//   PortMapping                                         (Logging, NIO, Foundation XML)
+//   PublicIP                                            (Logging, NIO, URLSession)
+//   Sodium -> CSodium                                   (libsodium)
+//   History -> StatusModel                              (GRDB)
+//   Supervisor -> History, StatusModel, CProcessControl (Subprocess, Logging, NIO)
+//   RustDeskWire -> Paths, Sodium                       (SwiftProtobuf, NIO)
+//   Relay -> Paths, RustDeskWire, StatusModel           (Logging, NIO)
+//   Rendezvous -> RustDeskWire, Sodium, StatusModel     (GRDB, Logging, NIO)
+//   DNSWire -> Sodium                                   (NIO)
+//   DDNS -> Config, History, DNSWire, Sodium            (TOMLKit, URLSession)
+//   Daemon -> Paths, Config, History, StatusModel, Supervisor, ControlSocket, PublicIP,
+//             PortMapping, DNSWire, DDNS                (Logging, ServiceLifecycle)
+//   Reports -> Config, History, StatusModel
+//   homeport -> Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
+//             Daemon, Reports, RustDeskWire, Rendezvous, Relay, PublicIP, PortMapping, DDNS
+//             (thin CLI: ArgumentParser, Logging, ServiceLifecycle)
 let package = Package(
     name: "homeport",
     platforms: [.macOS(.v15)],
@@ -33,17 +41,22 @@ let package = Package(
     ],
     targets: [
         .target(name: "Paths"),
-        // libsodium for ed25519 keys and signatures, as RustDesk uses.
+        // What `homeport status` shows: the daemon's, the services' and the built-in servers'
+        // status values, written by the daemon and read by the CLI and the reports.
+        .target(name: "StatusModel"),
+        // libsodium for ed25519 keys and signatures (as RustDesk uses), SHA-256, HMAC, BLAKE2b.
         .systemLibrary(
             name: "CSodium",
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
         ),
+        // The one Swift wrapper over CSodium: every module that signs, hashes or MACs uses this.
+        .target(name: "Sodium", dependencies: ["CSodium"]),
         // The RustDesk wire format: framing, protobuf messages, address encoding, keys.
         .target(
             name: "RustDeskWire",
             dependencies: [
-                "CSodium",
+                "Paths", "Sodium",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -56,24 +69,22 @@ let package = Package(
         .target(
             name: "Relay",
             dependencies: [
-                "RustDeskWire",
-                .product(name: "NIOWebSocket", package: "swift-nio"),
+                "Paths", "RustDeskWire", "StatusModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         .target(
             name: "Rendezvous",
             dependencies: [
-                "RustDeskWire", "CSodium",
+                "RustDeskWire", "Sodium", "StatusModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         // prctl(2) is variadic and not exported by Glibc's Swift module.
@@ -84,7 +95,7 @@ let package = Package(
         ),
         .target(
             name: "History",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["StatusModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "ControlSocket",
@@ -97,7 +108,7 @@ let package = Package(
         .target(
             name: "Supervisor",
             dependencies: [
-                "History", "CProcessControl",
+                "History", "StatusModel", "CProcessControl",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -108,7 +119,7 @@ let package = Package(
         .target(
             name: "DNSWire",
             dependencies: [
-                "CSodium",
+                "Sodium",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -123,11 +134,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // Public address detection: sources, agreement, NAT verdict, change monitoring.
+        // Public address detection: sources, agreement, NAT verdict, change monitoring. The router
+        // and DNS sources are protocols the daemon fills with PortMapping and DNSWire.
         .target(
             name: "PublicIP",
             dependencies: [
-                "PortMapping", "DNSWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -137,33 +148,30 @@ let package = Package(
         .target(
             name: "DDNS",
             dependencies: [
-                "Config", "History", "DNSWire", "CSodium",
+                "Config", "History", "DNSWire", "Sodium",
                 .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Daemon",
             dependencies: [
-                "Paths", "Config", "History", "Supervisor", "ControlSocket", "Rendezvous", "Relay",
-                "PublicIP", "PortMapping", "DDNS",
+                "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket",
+                "PublicIP", "PortMapping", "DNSWire", "DDNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
             name: "Reports",
-            dependencies: ["History", "Daemon", "Rendezvous", "Relay", "PublicIP", "PortMapping", "DDNS"]
+            dependencies: ["Config", "History", "StatusModel"]
         ),
         .executableTarget(
             name: "homeport",
             dependencies: [
-                "Paths", "Config", "History", "Supervisor", "ControlSocket", "ServiceFiles",
+                "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket", "ServiceFiles",
                 "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
-                "PublicIP", "PortMapping", "DDNS", "DNSWire",
+                "PublicIP", "PortMapping", "DDNS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -202,10 +210,14 @@ let package = Package(
         .testTarget(
             name: "HomeportTests",
             dependencies: [
-                "homeport", "Paths", "Config", "History", "Supervisor", "ControlSocket",
+                // The executable: tests run the real `homeport` binary as a child process.
+                "homeport",
+                "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket",
                 "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
-                "PublicIP", "PortMapping", "DDNS", "DNSWire",
+                "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

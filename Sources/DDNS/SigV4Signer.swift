@@ -1,4 +1,5 @@
 import Foundation
+import Sodium
 
 /// AWS Signature Version 4 (spec §2.52): canonical request, string to sign, the HMAC key
 /// chain and the Authorization header.
@@ -39,20 +40,20 @@ struct SigV4Signer: Sendable {
         let canonicalRequest = [
             method, canonicalPath, canonicalQuery,
             canonicalHeaders.map { "\($0.0):\($0.1)\n" }.joined(),
-            signedHeaders, SHA256.hex(SHA256.hash(body)),
+            signedHeaders, Hex.encode(SHA256.hash(body)),
         ].joined(separator: "\n")
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, SHA256.hex(SHA256.hash(Array(canonicalRequest.utf8)))].joined(separator: "\n")
-        let signature = SHA256.hex(SHA256.hmac(key: signingKey(day: day), Array(stringToSign.utf8)))
+        let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, Hex.encode(SHA256.hash(Array(canonicalRequest.utf8)))].joined(separator: "\n")
+        let signature = Hex.encode(HMAC.sha256(key: signingKey(day: day), message: Array(stringToSign.utf8)))
         let authorization = "AWS4-HMAC-SHA256 Credential=\(accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
         return Signed(authorization: authorization, amzDate: amzDate, canonicalRequest: canonicalRequest, stringToSign: stringToSign)
     }
 
     func signingKey(day: String) -> [UInt8] {
-        var key = SHA256.hmac(key: Array("AWS4\(secretAccessKey)".utf8), Array(day.utf8))
-        key = SHA256.hmac(key: key, Array(region.utf8))
-        key = SHA256.hmac(key: key, Array(service.utf8))
-        return SHA256.hmac(key: key, Array("aws4_request".utf8))
+        var key = HMAC.sha256(key: Array("AWS4\(secretAccessKey)".utf8), message: Array(day.utf8))
+        key = HMAC.sha256(key: key, message: Array(region.utf8))
+        key = HMAC.sha256(key: key, message: Array(service.utf8))
+        return HMAC.sha256(key: key, message: Array("aws4_request".utf8))
     }
 
     /// Header values with outer spaces removed and inner runs of spaces collapsed.

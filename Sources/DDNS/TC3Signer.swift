@@ -1,4 +1,5 @@
 import Foundation
+import Sodium
 
 /// Tencent Cloud API 3.0 signature, TC3-HMAC-SHA256 (spec §2.54): SigV4's shape with a key
 /// chain of HMAC("TC3"+SecretKey, date) → service → "tc3_request", signing content-type and host.
@@ -23,13 +24,13 @@ struct TC3Signer: Sendable {
         let day = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
         let canonicalHeaders = "content-type:\(contentType.lowercased())\nhost:\(host.lowercased())\n"
         let signedHeaders = "content-type;host"
-        let canonicalRequest = [method, path, query, canonicalHeaders, signedHeaders, SHA256.hex(SHA256.hash(body))].joined(separator: "\n")
+        let canonicalRequest = [method, path, query, canonicalHeaders, signedHeaders, Hex.encode(SHA256.hash(body))].joined(separator: "\n")
         let scope = "\(day)/\(service)/tc3_request"
-        let stringToSign = ["TC3-HMAC-SHA256", String(seconds), scope, SHA256.hex(SHA256.hash(Array(canonicalRequest.utf8)))].joined(separator: "\n")
-        var key = SHA256.hmac(key: Array("TC3\(secretKey)".utf8), Array(day.utf8))
-        key = SHA256.hmac(key: key, Array(service.utf8))
-        key = SHA256.hmac(key: key, Array("tc3_request".utf8))
-        let signature = SHA256.hex(SHA256.hmac(key: key, Array(stringToSign.utf8)))
+        let stringToSign = ["TC3-HMAC-SHA256", String(seconds), scope, Hex.encode(SHA256.hash(Array(canonicalRequest.utf8)))].joined(separator: "\n")
+        var key = HMAC.sha256(key: Array("TC3\(secretKey)".utf8), message: Array(day.utf8))
+        key = HMAC.sha256(key: key, message: Array(service.utf8))
+        key = HMAC.sha256(key: key, message: Array("tc3_request".utf8))
+        let signature = Hex.encode(HMAC.sha256(key: key, message: Array(stringToSign.utf8)))
         return Signed(authorization: "TC3-HMAC-SHA256 Credential=\(secretID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)",
                       timestamp: String(seconds), canonicalRequest: canonicalRequest, stringToSign: stringToSign)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Sodium
 
 /// Why a TSIG-signed exchange failed: the server rejected our signature, or its answer did not
 /// carry a valid one. Never contains the secret.

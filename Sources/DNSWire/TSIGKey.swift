@@ -1,4 +1,5 @@
 import Foundation
+import Sodium
 
 /// A TSIG HMAC algorithm homeport can sign with.
 public enum TSIGAlgorithm: String, Sendable, Hashable, CaseIterable {
@@ -29,7 +30,7 @@ public enum TSIGAlgorithm: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .hmacSHA256: return HMAC.sha256(key: key, message: message)
         case .hmacSHA512: return HMAC.sha512(key: key, message: message)
-        case .hmacSHA1: return SHA1.hmac(key: key, message: message)
+        case .hmacSHA1: return HMAC.sha1(key: key, message: message)
         }
     }
 }

@@ -3,8 +3,7 @@ import DDNS
 import Foundation
 import History
 import Paths
-import Relay
-import Rendezvous
+import StatusModel
 import Supervisor
 
 /// The commands the daemon answers on its control socket.
@@ -17,6 +16,8 @@ struct ControlCommands: Sendable {
     /// Nil without `[[ddns]]` entries.
     let ddns: DDNSTask?
 
+    private var layout: StateLayout { StateLayout(directory: info.stateDirectory) }
+
     static let names = ["ping", "status", "ddns-update [ip4=A] [ip6=A] [dry-run] [force]", "rendezvous <admin command>", "relay <admin command>"]
 
     func handle(_ command: String, _ arguments: [String]) async -> [UInt8] {
@@ -27,10 +28,10 @@ struct ControlCommands: Sendable {
             info.configFile = config.sourcePath
             var status = DaemonStatus(daemon: info, services: await supervisor.statuses())
             if config.rendezvous.enabled {
-                status.rendezvous = await Self.summary(RendezvousSummary.self, socket: "rendezvous.sock", stateDirectory: info.stateDirectory)
+                status.rendezvous = await Self.summary(RendezvousSummary.self, socket: layout.rendezvousAdminSocket)
             }
             if config.relay.enabled {
-                status.relay = await Self.summary(RelaySummary.self, socket: "relay.sock", stateDirectory: info.stateDirectory)
+                status.relay = await Self.summary(RelaySummary.self, socket: layout.relayAdminSocket)
             }
             status.publicIP = await network.publicIPStatus(history: history)
             status.portMappings = await network.portMappingStatuses()
@@ -45,7 +46,7 @@ struct ControlCommands: Sendable {
             return Array(#"{"ok":true}"#.utf8)
         case "rendezvous", "relay":
             // The built-in servers' admin functions, passed through to their own sockets.
-            let socket = join(info.stateDirectory, command == "relay" ? "relay.sock" : "rendezvous.sock")
+            let socket = command == "relay" ? layout.relayAdminSocket : layout.rendezvousAdminSocket
             let forwarded = arguments.isEmpty ? "status" : arguments.joined(separator: " ")
             do {
                 return try await ControlClient.request(socketPath: socket, command: forwarded, timeout: .seconds(5))
@@ -58,8 +59,8 @@ struct ControlCommands: Sendable {
     }
 
     /// Asked of a built-in server over its admin socket; nil while it is not up.
-    static func summary<T: Decodable>(_ type: T.Type, socket: String, stateDirectory: String) async -> T? {
-        guard let reply = try? await ControlClient.request(socketPath: join(stateDirectory, socket), command: "status", timeout: .seconds(1)) else {
+    static func summary<T: Decodable>(_ type: T.Type, socket: String) async -> T? {
+        guard let reply = try? await ControlClient.request(socketPath: socket, command: "status", timeout: .seconds(1)) else {
             return nil
         }
         return try? JSONDecoder().decode(T.self, from: Data(reply))

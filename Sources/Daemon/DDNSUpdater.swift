@@ -57,7 +57,7 @@ public struct DDNSUpdater: Sendable {
     /// 32 random bytes in the state directory (0600), so the configuration fingerprints in the
     /// history cannot be used to test password guesses. Nil when it cannot be read or made.
     static func fingerprintKey(stateDirectory: String) -> [UInt8]? {
-        let path = (stateDirectory as NSString).appendingPathComponent("ddns-fingerprint.key")
+        let path = StateLayout(directory: stateDirectory).ddnsFingerprintKey
         if let data = FileManager.default.contents(atPath: path), data.count == 32 { return Array(data) }
         var key = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()

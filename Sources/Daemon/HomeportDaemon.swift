@@ -3,9 +3,10 @@ import ControlSocket
 import Foundation
 import History
 import Logging
+import Paths
 import PortMapping
-import Relay
 import ServiceLifecycle
+import StatusModel
 import Supervisor
 import UnixSignals
 
@@ -163,7 +164,7 @@ public final class HomeportDaemon: Service {
                 return
             }
             guard await current.config.relay.enabled,
-                  let summary = await ControlCommands.summary(RelaySummary.self, socket: "relay.sock", stateDirectory: settings.stateDirectory) else { continue }
+                  let summary = await ControlCommands.summary(RelaySummary.self, socket: StateLayout(directory: settings.stateDirectory).relayAdminSocket) else { continue }
             let now = (sessions: summary.counters.paired, bytes: summary.bytesRelayed)
             var delta = now
             if let last, now.sessions >= last.sessions, now.bytes >= last.bytes {

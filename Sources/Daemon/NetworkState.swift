@@ -1,6 +1,7 @@
 import Foundation
 import History
 import PublicIP
+import StatusModel
 
 /// What the daemon's network tasks know now, for `homeport status`.
 actor NetworkState {

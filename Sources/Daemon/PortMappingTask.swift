@@ -2,6 +2,7 @@ import Config
 import Foundation
 import Logging
 import PortMapping
+import StatusModel
 
 /// `[router] map_ports = true`: keeps the built-in servers' ports mapped on the router,
 /// renews them, maps again after the router forgets, and removes them on shutdown. When the

@@ -13,8 +13,6 @@ import Darwin
 /// returns, so a `kill -9` or a power cut loses nothing that was reported as recorded, and
 /// readers (`homeport status`, `history`) never block the daemon.
 public final class HistoryStore: Sendable {
-    public static let fileName = "history.sqlite3"
-
     let pool: DatabasePool
     public let path: String
 

@@ -16,7 +16,7 @@ public final class InstanceLock: Sendable {
     }
 
     public init(stateDirectory: String) throws(Held) {
-        path = join(stateDirectory, "homeport.lock")
+        path = StateLayout(directory: stateDirectory).instanceLock
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw Held(description: "Cannot open \(path): \(PrivateFiles.lastError()).")

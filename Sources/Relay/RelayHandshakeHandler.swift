@@ -1,5 +1,6 @@
 import NIOCore
 import RustDeskWire
+import StatusModel
 
 /// A relay connection before pairing (spec §5.6 steps 2–6): within the handshake timeout its
 /// first frame (TCP) or binary message (WebSocket) must be a RequestRelay with the right

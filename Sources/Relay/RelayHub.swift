@@ -1,6 +1,7 @@
 import NIOCore
 import NIOWebSocket
 import RustDeskWire
+import StatusModel
 
 /// The relay's shared state: connections waiting for their partner (by uuid), running
 /// sessions, the global rate limit and the address lists. Confined to the relay's single
@@ -210,52 +211,5 @@ final class RelayHub: @unchecked Sendable {
     func setTotalBandwidth(_ megabits: Double) {
         settings.totalBandwidth = megabits
         globalBucket.setRate(megabits * RelaySettings.megabit / 8, now: NIODeadline.now().uptimeNanoseconds.asInt64)
-    }
-}
-
-/// What the relay refused, timed out and carried since it started.
-public struct RelayCounters: Codable, Sendable, Equatable {
-    public var paired = 0
-    public var refusedKey = 0
-    public var refusedBlocklist = 0
-    public var refusedMalformed = 0
-    public var refusedTooManyWaiting = 0
-    /// Refused at accept: the source already had `maximumConnectionsPerSource` open.
-    public var refusedPerSource = 0
-    /// A WebSocket message over the size allowed at its stage, or over the relay-wide budget.
-    public var refusedOversized = 0
-    /// No upgrade and first message (WebSocket) within the handshake deadline.
-    public var handshakeTimeouts = 0
-    public var unpairedTimeouts = 0
-    public var idleClosed = 0
-    public var bytesRelayed: Int64 = 0
-
-    enum CodingKeys: String, CodingKey {
-        case paired
-        case refusedKey = "refused_key"
-        case refusedBlocklist = "refused_blocklist"
-        case refusedMalformed = "refused_malformed"
-        case refusedTooManyWaiting = "refused_too_many_waiting"
-        case refusedPerSource = "refused_per_source"
-        case refusedOversized = "refused_oversized"
-        case handshakeTimeouts = "handshake_timeouts"
-        case unpairedTimeouts = "unpaired_timeouts"
-        case idleClosed = "idle_closed"
-        case bytesRelayed = "bytes_relayed"
-    }
-}
-
-/// One running session, as hbbr's `usage` console command lists them.
-public struct RelaySessionUsage: Codable, Sendable, Equatable {
-    public var peer: String
-    public var seconds: Double
-    public var bytes: Int64
-    public var peakBytesPerSecond: Double
-    public var currentBytesPerSecond: Double
-
-    enum CodingKeys: String, CodingKey {
-        case peer, seconds, bytes
-        case peakBytesPerSecond = "peak_bytes_per_second"
-        case currentBytesPerSecond = "current_bytes_per_second"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Paths
 import RustDeskWire
 
 /// The meaning of hbbr's `-k` (spec §6.3): which licence key RequestRelay must carry.
@@ -11,7 +12,7 @@ public enum RelayKey {
         case "-", "_":
             // Give a rendezvous server starting at the same moment the chance to create the
             // pair first, as hbbr does.
-            if !FileManager.default.fileExists(atPath: keyDirectory + "/" + KeyFiles.secretKeyFileName) {
+            if !FileManager.default.fileExists(atPath: join(keyDirectory, StateLayout.FileName.serverSecretKey)) {
                 Thread.sleep(forTimeInterval: 0.3)
             }
             return try KeyFiles.loadOrGenerate(directory: keyDirectory).publicKeyBase64

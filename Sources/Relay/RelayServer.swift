@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import RustDeskWire
 import NIOConcurrencyHelpers
+import StatusModel
 
 /// `homeport relay`: pairs two connections presenting the same uuid and copies bytes between
 /// them (what rustdesk-server calls hbbr). All sessions share one event loop thread: pairing
@@ -134,22 +135,5 @@ public final class RelayServer: Sendable {
                          activeSessions: hub.activeSessions, waiting: hub.waitingCount, bytesRelayed: hub.totalBytes,
                          counters: hub.counters, usage: hub.usage)
         }
-    }
-}
-
-public struct RelaySummary: Codable, Sendable, Equatable {
-    public var port: Int
-    public var licenceKeyEnforced: Bool
-    public var activeSessions: Int
-    public var waiting: Int
-    public var bytesRelayed: Int64
-    public var counters: RelayCounters
-    public var usage: [RelaySessionUsage]
-
-    enum CodingKeys: String, CodingKey {
-        case port, waiting, counters, usage
-        case licenceKeyEnforced = "licence_key_enforced"
-        case activeSessions = "active_sessions"
-        case bytesRelayed = "bytes_relayed"
     }
 }

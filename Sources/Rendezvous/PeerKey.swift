@@ -1,4 +1,4 @@
-import CSodium
+import Sodium
 
 /// A peer's 32-byte Ed25519 public key kept inline, so a registered peer costs no heap
 /// allocation for it. (Keys of another length, which no real client sends, are kept by the
@@ -35,9 +35,6 @@ struct PeerKey: Equatable, Sendable {
 /// about 2^64 attempts, and the registration limits allow a few per minute.
 enum UUIDDigest {
     static func of(_ uuid: some Collection<UInt8>) -> UInt64 {
-        let input = Array(uuid)
-        var digest = [UInt8](repeating: 0, count: 8)
-        _ = crypto_generichash(&digest, 8, input, UInt64(input.count), nil, 0)
-        return digest.reduce(0) { $0 << 8 | UInt64($1) }
+        BLAKE2b.hash(Array(uuid), length: 8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 }

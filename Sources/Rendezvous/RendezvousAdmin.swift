@@ -1,5 +1,6 @@
 import Foundation
 import RustDeskWire
+import StatusModel
 
 /// The admin functions rustdesk-server offers as a loopback text console, served instead on
 /// the state directory's `rendezvous.sock` (mode 0600) so local clients can use the NAT-test
@@ -56,30 +57,6 @@ struct AnnouncedServers: Encodable {
     enum CodingKeys: String, CodingKey {
         case serial
         case rendezvousServers = "rendezvous_servers"
-    }
-}
-
-/// What `homeport status` shows about the rendezvous server.
-public struct RendezvousSummary: Codable, Sendable, Equatable {
-    public var port: Int
-    public var publicKey: String?
-    public var licenceKeyEnforced: Bool
-    public var onlinePeers: Int
-    public var peersInMemory: Int
-    public var peersInDatabase: Int?
-    public var relayServers: [String]
-    public var alwaysUseRelay: Bool
-    public var counters: [String: Int]
-
-    enum CodingKeys: String, CodingKey {
-        case port, counters
-        case publicKey = "public_key"
-        case licenceKeyEnforced = "licence_key_enforced"
-        case onlinePeers = "online_peers"
-        case peersInMemory = "peers_in_memory"
-        case peersInDatabase = "peers_in_database"
-        case relayServers = "relay_servers"
-        case alwaysUseRelay = "always_use_relay"
     }
 }
 

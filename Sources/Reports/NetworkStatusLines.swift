@@ -1,5 +1,5 @@
-import Daemon
 import Foundation
+import StatusModel
 
 /// The network parts of `homeport status`: public addresses and verdict, router port
 /// mappings, DDNS records.

@@ -1,7 +1,6 @@
-import Daemon
 import Foundation
 import History
-import Supervisor
+import StatusModel
 
 /// What `homeport status` can say when no daemon answers: the last run and each service's
 /// last known state, from the history.

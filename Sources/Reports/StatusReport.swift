@@ -1,8 +1,5 @@
-import Daemon
 import Foundation
-import Relay
-import Rendezvous
-import Supervisor
+import StatusModel
 
 /// `homeport status` for people: a few lines, the important facts first.
 public enum StatusReport {

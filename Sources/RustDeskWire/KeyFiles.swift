@@ -5,18 +5,16 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Paths
 
 /// The server key files of spec §6.2 in one directory: `id_ed25519` (base64 of the 64-byte
 /// secret key) and `id_ed25519.pub` (base64 of the public key), both without trailing newline
 /// and created with mode 0600. Only id_ed25519 is read back; the .pub file is for the operator.
 public enum KeyFiles {
-    public static let secretKeyFileName = "id_ed25519"
-    public static let publicKeyFileName = "id_ed25519.pub"
-
     /// Loads id_ed25519 from `directory`, or generates a key pair and writes both files when it
     /// does not exist. An existing but unusable file is an error, never silently replaced.
     public static func loadOrGenerate(directory: String) throws(KeyFileError) -> ServerKeyPair {
-        let secretPath = path(directory, secretKeyFileName)
+        let secretPath = join(directory, StateLayout.FileName.serverSecretKey)
         if let existing = try loadIfPresent(path: secretPath) { return existing }
         let generated: ServerKeyPair
         do {
@@ -33,13 +31,13 @@ public enum KeyFiles {
             }
             return winner
         }
-        try AtomicFile.replace(path: path(directory, publicKeyFileName), contents: generated.publicKeyBase64)
+        try AtomicFile.replace(path: join(directory, StateLayout.FileName.serverPublicKey), contents: generated.publicKeyBase64)
         return generated
     }
 
     /// Loads id_ed25519 from `directory`; a missing file is an error too.
     public static func load(directory: String) throws(KeyFileError) -> ServerKeyPair {
-        let secretPath = path(directory, secretKeyFileName)
+        let secretPath = join(directory, StateLayout.FileName.serverSecretKey)
         guard let pair = try loadIfPresent(path: secretPath) else {
             throw KeyFileError(path: secretPath, problem: .unreadable(String(cString: strerror(ENOENT))))
         }
@@ -48,7 +46,7 @@ public enum KeyFiles {
 
     /// Validates the files without creating anything.
     public static func check(directory: String) -> KeyFileCheck {
-        let secretPath = path(directory, secretKeyFileName)
+        let secretPath = join(directory, StateLayout.FileName.serverSecretKey)
         let pair: ServerKeyPair
         do {
             guard let loaded = try loadIfPresent(path: secretPath) else { return .missing(path: secretPath) }
@@ -56,7 +54,7 @@ public enum KeyFiles {
         } catch {
             return .invalid(error)
         }
-        let publicPath = path(directory, publicKeyFileName)
+        let publicPath = join(directory, StateLayout.FileName.serverPublicKey)
         switch AtomicFile.readContents(path: publicPath) {
         case .missing:
             break
@@ -120,9 +118,5 @@ public enum KeyFiles {
               let last = bytes.lastIndex(where: { !isSpace($0) })
         else { return "" }
         return String(decoding: bytes[first...last], as: UTF8.self)
-    }
-
-    private static func path(_ directory: String, _ name: String) -> String {
-        directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import History
 import Logging
+import StatusModel
 import Subprocess
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Logging
+import StatusModel
 
 /// Runs a set of services and applies configuration changes to them.
 public actor Supervisor {

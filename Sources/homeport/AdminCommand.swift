@@ -22,7 +22,8 @@ struct AdminCommand: AsyncParsableCommand {
 
     func run() async throws {
         let directory = stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? DefaultLocations.current().stateDirectory
-        let socket = join(directory, relay ? "relay.sock" : "rendezvous.sock")
+        let layout = StateLayout(directory: directory)
+        let socket = relay ? layout.relayAdminSocket : layout.rendezvousAdminSocket
         if let denied = PathAccess.deniedReason(path: socket, need: R_OK | W_OK) {
             Terminal.error(denied)
             throw ExitCode.failure

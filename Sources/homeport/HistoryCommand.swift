@@ -5,6 +5,7 @@ import Foundation
 import History
 import Paths
 import Reports
+import StatusModel
 
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

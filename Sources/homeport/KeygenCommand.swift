@@ -7,7 +7,7 @@ struct KeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Create (or show) the server key pair and print the public key for RustDesk clients.",
         discussion: """
-        The pair lives in the state directory as id_ed25519 and id_ed25519.pub (mode 0600), the same files rustdesk-server uses: to keep your clients working after moving from hbbs, copy those two files into the state directory first. Paste the printed public key into every client's Key field (Settings → Network → ID/Relay server).
+        The pair lives in the state directory as \(StateLayout.FileName.serverSecretKey) and \(StateLayout.FileName.serverPublicKey) (mode 0600), the same files rustdesk-server uses: to keep your clients working after moving from hbbs, copy those two files into the state directory first. Paste the printed public key into every client's Key field (Settings → Network → ID/Relay server).
         """
     )
 
@@ -35,7 +35,7 @@ struct KeygenCommand: ParsableCommand {
             for warning in try PrivateFiles.prepareDirectory(directory) { Terminal.warning(warning) }
             let pair = try KeyFiles.loadOrGenerate(directory: directory)
             print("Public key: \(pair.publicKeyBase64)")
-            print("Key files: \(join(directory, KeyFiles.secretKeyFileName)), \(join(directory, KeyFiles.publicKeyFileName))")
+            print("Key files: \(join(directory, StateLayout.FileName.serverSecretKey)), \(join(directory, StateLayout.FileName.serverPublicKey))")
             print("Paste the public key into each RustDesk client's Key field, with ID server = <this host>:21116.")
         } catch {
             Terminal.error("\(error)")

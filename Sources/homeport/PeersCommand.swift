@@ -27,7 +27,7 @@ struct ImportPeersCommand: ParsableCommand {
         let directory = stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? DefaultLocations.current().stateDirectory
         do {
             for warning in try PrivateFiles.prepareDirectory(directory) { Terminal.warning(warning) }
-            let store = try PeerStore(path: join(directory, "db_v2.sqlite3"))
+            let store = try PeerStore(path: StateLayout(directory: directory).rendezvousDatabase)
             let result = try store.importPeers(from: source)
             print("Imported \(result.imported) peers from \(source)\(result.skipped > 0 ? "; \(result.skipped) were already present and kept" : "").")
         } catch {

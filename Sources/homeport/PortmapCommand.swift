@@ -3,8 +3,10 @@ import Config
 import Daemon
 import Foundation
 import Logging
+import Paths
 import PortMapping
 import Reports
+import StatusModel
 
 struct PortmapCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

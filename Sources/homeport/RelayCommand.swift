@@ -26,7 +26,7 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(name: [.customShort("p"), .long], help: "Relay port, 1 to 65533 (default 21117).")
     var port: Int?
 
-    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Key clients must present: '' (default) lets anyone relay; '-' uses the public key of id_ed25519 in the state directory; a base64 secret key or any other string as in hbbr.", valueName: "key"))
+    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Key clients must present: '' (default) lets anyone relay; '-' uses the public key of \(StateLayout.FileName.serverSecretKey) in the state directory; a base64 secret key or any other string as in hbbr.", valueName: "key"))
     var key: String?
 
     @Option(name: [.customShort("b"), .long], help: ArgumentHelp("Listen only on this IP address.", valueName: "ip"))
@@ -80,7 +80,7 @@ struct RelayCommand: AsyncParsableCommand {
         let stateDirectory = self.stateDirectory ?? environment["HOMEPORT_STATE_DIR"] ?? DefaultLocations.current().stateDirectory
         try PrivateFiles.prepareDirectory(stateDirectory)
         var settings = RelaySettings()
-        settings.adminSocket = join(stateDirectory, "relay.sock")
+        settings.adminSocket = StateLayout(directory: stateDirectory).relayAdminSocket
         if let port {
             settings.port = try RangedNumber.check(port, name: "-p/--port", in: RelaySettings.portRange)
         } else if let base = try sources.integer("PORT", flag: nil, flagName: "", in: RelaySettings.basePortRange) {
@@ -98,10 +98,10 @@ struct RelayCommand: AsyncParsableCommand {
         settings.maximumConnectionsPerSource = try ConnectionCapOption.resolve(flag: maxConnectionsPerIP, sources: sources)
             ?? settings.maximumConnectionsPerSource
         for directory in Set([workingDirectory, stateDirectory]) {
-            if let text = try listFile(join(directory, "blacklist.txt")) {
+            if let text = try listFile(join(directory, StateLayout.FileName.relayBlacklist)) {
                 settings.blacklist.formUnion(RelaySettings.parseAddressList(text))
             }
-            if let text = try listFile(join(directory, "blocklist.txt")) {
+            if let text = try listFile(join(directory, StateLayout.FileName.relayBlocklist)) {
                 settings.blocklist.formUnion(RelaySettings.parseAddressList(text))
             }
         }

@@ -28,7 +28,7 @@ struct RendezvousCommand: AsyncParsableCommand {
     @Option(name: [.customShort("p"), .long], help: "Base port P, 3 to 65533 (default 21116).")
     var port: Int?
 
-    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Key: '-' (default) loads or creates id_ed25519 in the state directory and requires clients to use its public key; '' disables the check; a base64 secret key or any other string is used as in hbbs.", valueName: "key"))
+    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Key: '-' (default) loads or creates \(StateLayout.FileName.serverSecretKey) in the state directory and requires clients to use its public key; '' disables the check; a base64 secret key or any other string is used as in hbbs.", valueName: "key"))
     var key: String?
 
     @Option(name: [.customShort("r"), .customLong("relay-servers")], help: ArgumentHelp("Relay servers handed to clients, comma-separated host[:port].", valueName: "list"))
@@ -61,7 +61,7 @@ struct RendezvousCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections-per-ip"), help: ConnectionCapOption.help)
     var maxConnectionsPerIP: Int?
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("Peer database (default: db_v2.sqlite3 in the state directory; DB_URL also works).", valueName: "file"))
+    @Option(name: .customLong("db"), help: ArgumentHelp("Peer database (default: \(StateLayout.FileName.rendezvousDatabase) in the state directory; DB_URL also works).", valueName: "file"))
     var database: String?
 
     @Option(name: .customLong("new-ids-per-minute"), help: ArgumentHelp("New ids the server accepts per minute from all sources together, 1 to 100000 (default 300; NEW_IDS_PER_MINUTE).", valueName: "n"))
@@ -117,10 +117,10 @@ struct RendezvousCommand: AsyncParsableCommand {
         let environment = ProcessEnvironment.all()
         let sources = try OptionSources(environment: environment, dotEnv: FileManager.default.currentDirectoryPath + "/.env", configFile: iniFile)
         let stateDirectory = self.stateDirectory ?? environment["HOMEPORT_STATE_DIR"] ?? DefaultLocations.current().stateDirectory
-        var databasePath = database ?? sources.value("DB_URL") ?? join(stateDirectory, "db_v2.sqlite3")
+        var databasePath = database ?? sources.value("DB_URL") ?? StateLayout(directory: stateDirectory).rendezvousDatabase
         if databasePath.hasPrefix("sqlite://") { databasePath = String(databasePath.dropFirst("sqlite://".count)) }
         var settings = RendezvousSettings(keyDirectory: stateDirectory, databasePath: databasePath)
-        settings.adminSocket = join(stateDirectory, "rendezvous.sock")
+        settings.adminSocket = StateLayout(directory: stateDirectory).rendezvousAdminSocket
         // P-1 and P+2 must be ports too.
         settings.port = try sources.integer("PORT", flag: port, flagName: "-p/--port", in: RendezvousSettings.portRange) ?? settings.port
         settings.key = key ?? sources.value("KEY") ?? "-"

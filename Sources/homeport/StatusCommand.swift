@@ -5,6 +5,7 @@ import Foundation
 import History
 import Paths
 import Reports
+import StatusModel
 
 #if canImport(Glibc)
 import Glibc

@@ -10,6 +10,7 @@ import Paths
 import PortMapping
 import PublicIP
 import Reports
+import StatusModel
 
 struct UpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import History
 import NIOCore
 import NIOPosix
+import StatusModel
 import Subprocess
 import Supervisor
 import Testing

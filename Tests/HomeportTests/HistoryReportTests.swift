@@ -2,6 +2,7 @@ import Daemon
 import Foundation
 import History
 import Reports
+import StatusModel
 import Testing
 
 @Suite struct HistoryReportTests {

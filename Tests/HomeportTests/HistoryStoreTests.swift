@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StatusModel
 import Testing
 @testable import History
 

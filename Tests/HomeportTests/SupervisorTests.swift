@@ -3,6 +3,7 @@ import History
 import Logging
 import NIOCore
 import NIOPosix
+import StatusModel
 import Testing
 @testable import Supervisor
 

@@ -1,6 +1,6 @@
-import CSodium
 import Config
 import Foundation
+import Sodium
 
 /// A stable digest of one record's configuration: provider, hostname, family, TTL, IPv6 suffix and
 /// prefix length, and every provider setting with secrets resolved. The policy compares it with the
@@ -59,24 +59,8 @@ public enum ConfigFingerprint {
             append(name)
             append(value)
         }
-        _ = sodiumReady
-        var output = [UInt8](repeating: 0, count: 32)
-        if let key, !key.isEmpty {
-            // libsodium takes 16...64 key bytes; any other key is first hashed to 32.
-            let usableKey = (Int(crypto_generichash_KEYBYTES_MIN)...Int(crypto_generichash_KEYBYTES_MAX)).contains(key.count)
-                ? key : hash(key)
-            _ = crypto_generichash(&output, output.count, input, UInt64(input.count), usableKey, usableKey.count)
-        } else {
-            _ = crypto_generichash(&output, output.count, input, UInt64(input.count), nil, 0)
-        }
-        return output.map { String(format: "%02x", $0) }.joined()
+        // libsodium takes 16...64 key bytes; any other key is first hashed to 32.
+        let usableKey = key.flatMap { key in key.isEmpty ? nil : BLAKE2b.keyLengths.contains(key.count) ? key : BLAKE2b.hash(key) }
+        return Hex.encode(BLAKE2b.hash(input, length: 32, key: usableKey))
     }
-
-    private static func hash(_ bytes: [UInt8]) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: 32)
-        _ = crypto_generichash(&output, output.count, bytes, UInt64(bytes.count), nil, 0)
-        return output
-    }
-
-    private static let sodiumReady: Bool = sodium_init() >= 0
 }

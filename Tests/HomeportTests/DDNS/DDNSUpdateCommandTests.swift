@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import StatusModel
 import Testing
 
 /// `homeport update` end to end: the real binary, the real history file, a local server

@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import StatusModel
 import Supervisor
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
-/// SHA-1 (FIPS 180-4), only for HMAC-SHA1 TSIG keys, which RFC 8945 still lists and older BIND
-/// setups use; libsodium has no SHA-1. Not for anything where collision resistance matters.
+/// SHA-1 (FIPS 180-4), only for `HMAC.sha1` (TSIG `hmac-sha1` keys); libsodium has no SHA-1.
+/// Not for anything where collision resistance matters.
 enum SHA1 {
     static let blockSize = 64
 
@@ -37,14 +37,6 @@ enum SHA1 {
             h[4] = h[4] &+ e
         }
         return h.flatMap { value in [24, 16, 8, 0].map { UInt8((value >> UInt32($0)) & 0xFF) } }
-    }
-
-    /// HMAC (RFC 2104) over SHA-1.
-    static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var block = key.count > blockSize ? hash(key) : key
-        block += [UInt8](repeating: 0, count: blockSize - block.count)
-        let inner = hash(block.map { $0 ^ 0x36 } + message)
-        return hash(block.map { $0 ^ 0x5C } + inner)
     }
 
     private static func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 {

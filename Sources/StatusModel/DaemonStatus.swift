@@ -1,7 +1,4 @@
 import Foundation
-import Relay
-import Rendezvous
-import Supervisor
 
 /// What `homeport status` shows, served as JSON by the running daemon or rebuilt from the
 /// history when the daemon is down. Later features (public IP, DDNS, rendezvous) add their

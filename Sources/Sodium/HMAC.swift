@@ -1,0 +1,45 @@
+internal import CSodium
+
+/// HMAC (RFC 2104) with keys of any length: TSIG secrets and request-signing keys are often
+/// longer than the 32-byte key `crypto_auth_hmacsha256` expects, so SHA-256/512 go through
+/// libsodium's streaming API, which hashes long keys first as RFC 2104 says.
+public enum HMAC {
+    public static func sha256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        _ = SodiumLibrary.isReady
+        var state = crypto_auth_hmacsha256_state()
+        var mac = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha256_BYTES))
+        _ = crypto_auth_hmacsha256_init(&state, key, key.count)
+        _ = crypto_auth_hmacsha256_update(&state, message, UInt64(message.count))
+        _ = crypto_auth_hmacsha256_final(&state, &mac)
+        sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha256_state>.size)
+        return mac
+    }
+
+    public static func sha512(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        _ = SodiumLibrary.isReady
+        var state = crypto_auth_hmacsha512_state()
+        var mac = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha512_BYTES))
+        _ = crypto_auth_hmacsha512_init(&state, key, key.count)
+        _ = crypto_auth_hmacsha512_update(&state, message, UInt64(message.count))
+        _ = crypto_auth_hmacsha512_final(&state, &mac)
+        sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha512_state>.size)
+        return mac
+    }
+
+    /// HMAC-SHA1, only for `hmac-sha1` TSIG keys (RFC 8945 section 6 still lists it; older BIND
+    /// setups use it). libsodium has no SHA-1, hence `SHA1`.
+    public static func sha1(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block = key.count > SHA1.blockSize ? SHA1.hash(key) : key
+        block += [UInt8](repeating: 0, count: SHA1.blockSize - block.count)
+        let inner = SHA1.hash(block.map { $0 ^ 0x36 } + message)
+        return SHA1.hash(block.map { $0 ^ 0x5C } + inner)
+    }
+
+    /// Compares two MACs in time independent of where the first difference is
+    /// (`sodium_memcmp`); MACs of different lengths are unequal.
+    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        _ = SodiumLibrary.isReady
+        return sodium_memcmp(a, b, a.count) == 0
+    }
+}
