@@ -92,7 +92,7 @@ final class LegitClient: Sendable {
         }
     }
 
-    // MARK: Registration (§5.2)
+    // MARK: Registration (docs/rustdesk-protocol.md#registration)
 
     /// As a RustDesk client does (rustdesk src/rendezvous_mediator.rs): RegisterPeer every
     /// cycle, and RegisterPk only when the server asks for the key (request_pk, which it does
@@ -147,7 +147,7 @@ final class LegitClient: Sendable {
         if case .configureUpdate = message.union { tally.add("legit.config-update-received") }
     }
 
-    // MARK: PunchHoleRequest → PunchHole → RelayResponse → relay (§5.3, §5.4.3, §5.6)
+    // MARK: PunchHoleRequest → PunchHole → RelayResponse → relay (docs/rustdesk-protocol.md#brokering, #relay)
 
     func punchThenRelay(_ identity: Identity, viaWebSocket: Bool) async throws {
         noteStale()
@@ -235,7 +235,7 @@ final class LegitClient: Sendable {
         guard await x.read(count: toX.count, timeout: .seconds(5)) == toX else { throw SoakError("relay B→A bytes missing or different") }
     }
 
-    // MARK: WebSocket ↔ TCP relay session (§5.6 step 7)
+    // MARK: WebSocket ↔ TCP relay session (docs/rustdesk-protocol.md#relay-forwarding)
 
     func webSocketRelay() async throws {
         let uuid = "soak-ws-\(UInt64.random(in: 0...UInt64.max))"

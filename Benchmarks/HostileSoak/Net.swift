@@ -102,7 +102,7 @@ final class StreamClient {
         return pending.readBytes(length: count)
     }
 
-    /// The payload of the next RustDesk TCP frame (spec §2.1), or nil.
+    /// The payload of the next RustDesk TCP frame (docs/rustdesk-protocol.md#tcp-frames), or nil.
     func readFrame(timeout: Duration, maximum: Int = 1 << 20) async -> [UInt8]? {
         let end = ContinuousClock.now + timeout
         while true {

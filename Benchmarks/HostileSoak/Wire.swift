@@ -9,7 +9,7 @@ enum Messages {
         return RendezvousCoding.encode(message)
     }
 
-    /// Header + payload (spec §2.1); payloads here are far below the 1 GiB limit.
+    /// Header + payload (docs/rustdesk-protocol.md#tcp-frames); payloads here are far below the 1 GiB limit.
     static func frame(_ payload: [UInt8]) -> [UInt8] { FrameHeader.frame(payload) ?? [] }
 
     static func registerPeer(id: String) -> [UInt8] {
@@ -53,7 +53,7 @@ enum Messages {
         }
     }
 
-    /// ConfigUpdate from loopback (§5.11): would replace the announced servers; the list names
+    /// ConfigUpdate from loopback (docs/rustdesk-protocol.md#config-update): would replace the announced servers; the list names
     /// only a loopback literal so nothing could ever be resolved or contacted.
     static func configureUpdate(serial: Int32) -> [UInt8] {
         encode { message in

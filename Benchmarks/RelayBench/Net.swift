@@ -8,7 +8,7 @@ import Synchronization
 
 let chunkSize = 256 * 1024
 
-/// The one frame a relay client sends first (spec §5.6): RequestRelay {uuid, licence_key}.
+/// The one frame a relay client sends first (docs/rustdesk-protocol.md#relay-pairing): RequestRelay {uuid, licence_key}.
 func requestRelayFrame(uuid: String, key: String = "") -> [UInt8] {
     FrameHeader.frame(RendezvousCoding.encode(.with {
         $0.requestRelay = .with {

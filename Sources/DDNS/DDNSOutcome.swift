@@ -1,4 +1,4 @@
-/// How one update attempt for one record ended (spec §0). The daemon's policy keys off this,
+/// How one update attempt for one record ended (docs/ddns-policy.md#outcomes). The daemon's policy keys off this,
 /// never off provider-specific strings.
 public enum DDNSOutcome: String, Sendable, CaseIterable, Codable {
     case updated

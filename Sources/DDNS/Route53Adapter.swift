@@ -1,6 +1,6 @@
 import Foundation
 
-/// AWS Route 53: one signed `ChangeResourceRecordSets` UPSERT per family (spec §2.52).
+/// AWS Route 53: one signed `ChangeResourceRecordSets` UPSERT per family (docs/ddns-providers.md#signed-requests).
 /// UPSERT creates or replaces, so no read is needed first.
 public struct Route53Adapter: DDNSAdapter {
     public let provider: ProviderDefinition

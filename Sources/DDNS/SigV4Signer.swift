@@ -1,7 +1,7 @@
 import Foundation
 import Sodium
 
-/// AWS Signature Version 4 (spec §2.52): canonical request, string to sign, the HMAC key
+/// AWS Signature Version 4 (docs/ddns-providers.md#signed-requests): canonical request, string to sign, the HMAC key
 /// chain and the Authorization header.
 struct SigV4Signer: Sendable {
     var accessKeyID: String

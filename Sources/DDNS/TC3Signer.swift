@@ -1,7 +1,7 @@
 import Foundation
 import Sodium
 
-/// Tencent Cloud API 3.0 signature, TC3-HMAC-SHA256 (spec §2.54): SigV4's shape with a key
+/// Tencent Cloud API 3.0 signature, TC3-HMAC-SHA256 (docs/ddns-providers.md#signed-requests): SigV4's shape with a key
 /// chain of HMAC("TC3"+SecretKey, date) → service → "tc3_request", signing content-type and host.
 struct TC3Signer: Sendable {
     var secretID: String

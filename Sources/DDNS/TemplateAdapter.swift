@@ -4,7 +4,7 @@ import Foundation
 /// What every adapter needs from its surroundings.
 public struct DDNSEnvironment: Sendable {
     public var transport: any DDNSHTTPTransport
-    /// Sent on every request (spec §1.2): identifies the program, its version and a contact.
+    /// Sent on every request (docs/ddns-policy.md#user-agent): identifies the program, its version and a contact.
     public var userAgent: String
     /// Per HTTP request.
     public var timeout: Duration

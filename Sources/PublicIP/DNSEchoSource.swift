@@ -70,7 +70,7 @@ public struct DNSEchoSource: PublicIPSource {
         return .validated(address, family: family, latency: latency)
     }
 
-    /// The documented whoami services (spec §4.3): OpenDNS `myip.opendns.com` A/AAAA and
+    /// The documented whoami services (docs/public-ip-and-nat.md#sources): OpenDNS `myip.opendns.com` A/AAAA and
     /// Cloudflare `whoami.cloudflare` TXT CH, each asked over the family it detects.
     public static func defaults(resolver: any DNSEchoResolver, family: IPFamily, timeout: Duration = .seconds(1)) -> [DNSEchoSource] {
         var sources: [DNSEchoSource] = []

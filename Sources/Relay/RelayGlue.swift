@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Copies bytes unmodified from its channel to its partner's (raw mode, spec §2.2), with
+/// Copies bytes unmodified from its channel to its partner's (raw mode, docs/rustdesk-protocol.md#raw-relay-mode), with
 /// back-pressure both ways: it reads only while the partner can take more, so a slow reader
 /// on one side holds at most a write buffer's worth on the relay. Half-close is passed on
 /// (EOF on one side shuts the other's output), and the session's rate limit pauses reading.

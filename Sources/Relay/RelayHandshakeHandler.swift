@@ -2,7 +2,7 @@ import NIOCore
 import RustDeskWire
 import StatusModel
 
-/// A relay connection before pairing (spec §5.6 steps 2–6): within the handshake timeout its
+/// A relay connection before pairing (docs/rustdesk-protocol.md#relay-pairing): within the handshake timeout its
 /// first frame (TCP) or binary message (WebSocket) must be a RequestRelay with the right
 /// licence key and a uuid. It then waits for the partner with the same uuid, holding (up to
 /// 64 KiB of) what it sends meanwhile so that can be delivered first. Anything wrong closes

@@ -31,7 +31,7 @@ final class RelayHub: @unchecked Sendable {
     // MARK: Accept and handshake
 
     /// The peer of a just-accepted connection, or nil after closing it: a blocklisted IP is
-    /// refused before a byte is read (spec §5.6 step 2), and so is a source that already holds
+    /// refused before a byte is read (docs/rustdesk-protocol.md#relay-pairing), and so is a source that already holds
     /// `maximumConnectionsPerSource` connections on R and R+2.
     func admit(_ channel: any Channel) -> PeerAddress? {
         guard let remote = channel.remoteAddress.flatMap(PeerAddress.init) else {
@@ -92,7 +92,7 @@ final class RelayHub: @unchecked Sendable {
     }
 
     /// A waiting connection gave up (timeout or close): remove it only if it is still the one
-    /// stored under its uuid (upstream quirk 7: never remove a newer one).
+    /// stored under its uuid (docs/rustdesk-protocol.md#upstream-quirks, quirk 7: never remove a newer one).
     func leftWaiting(_ handler: RelayHandshakeHandler, uuid: String) {
         guard waiting[uuid] === handler else { return }
         waiting[uuid] = nil
@@ -109,8 +109,8 @@ final class RelayHub: @unchecked Sendable {
         let blacklisted = settings.blacklist.contains(first.address.ipText) || settings.blacklist.contains(second.address.ipText)
         let rate = (blacklisted ? settings.limitSpeed : settings.singleBandwidth) * RelaySettings.megabit / 8
         let session = RelaySession(first: first.address, second: second.address, rate: rate, blacklisted: blacklisted, now: .now())
-        // Two TCP sides: raw bytes (§2.2). A WebSocket side: whole messages, the TCP side's
-        // stream cut into frames and re-framed on the way back (§5.6 step 7).
+        // Two TCP sides: raw bytes (docs/rustdesk-protocol.md#raw-relay-mode). A WebSocket side: whole messages, the TCP side's
+        // stream cut into frames and re-framed on the way back (docs/rustdesk-protocol.md#relay-forwarding).
         let messageMode = first.messageMode || second.messageMode
         let firstGlue = RelayGlue(session: session, hub: self, messageMode: messageMode)
         let secondGlue = RelayGlue(session: session, hub: self, messageMode: messageMode)

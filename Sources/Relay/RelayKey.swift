@@ -2,7 +2,7 @@ import Foundation
 import Paths
 import RustDeskWire
 
-/// The meaning of hbbr's `-k` (spec §6.3): which licence key RequestRelay must carry.
+/// The meaning of hbbr's `-k` (docs/rustdesk-protocol.md#key-option): which licence key RequestRelay must carry.
 public enum RelayKey {
     /// nil: anyone may relay (the default, an empty key).
     public static func resolve(_ value: String, keyDirectory: String) throws -> String? {

@@ -2,7 +2,7 @@ import NIOCore
 import RustDeskWire
 import Synchronization
 
-/// One connection on TCP P or WebSocket P+2 (spec §1.4): A's requests (kept open, answered
+/// One connection on TCP P or WebSocket P+2 (docs/rustdesk-protocol.md#listeners): A's requests (kept open, answered
 /// later through the waiting table), B's answers (processed, then closed), NAT tests and
 /// everything else. Inbound: one message payload per read; outbound: one payload per write
 /// (the pipeline adds the length prefix or the WebSocket frame).
@@ -65,7 +65,7 @@ final class BrokerHandler: ChannelInboundHandler, Sendable {
         case .testNatRequest(let request):
             reply(core.testNatResponse(request, sourcePort: remote.port ?? 0, includeConfig: true), thenClose: true)
         case .registerPk:
-            // Registration over TCP is a Pro feature (§5.12): NOT_SUPPORT, then close.
+            // Registration over TCP is a Pro feature (docs/rustdesk-protocol.md#ignored-and-refused-messages): NOT_SUPPORT, then close.
             reply(.with { $0.registerPkResponse = .with { $0.result = .notSupport } }, thenClose: true)
         case .onlineRequest(let request):
             // Upstream answers this only on P-1; answering here too helps WebSocket clients.

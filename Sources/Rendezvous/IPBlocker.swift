@@ -1,6 +1,6 @@
 import RustDeskWire
 
-/// The per-source limiter for RegisterPk (spec §5.2.5): at most 32 accepted in a burst whose
+/// The per-source limiter for RegisterPk (docs/rustdesk-protocol.md#source-limiter): at most 32 accepted in a burst whose
 /// members are less than 60 s apart, and about 300 distinct ids per source until a full day
 /// passes without any RegisterPk from it. Unlike upstream, idle entries are pruned so the table
 /// stays bounded.

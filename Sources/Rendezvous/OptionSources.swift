@@ -1,6 +1,6 @@
 import Foundation
 
-/// rustdesk-server's way of reading options (spec §8.1), so an existing hbbs command line,
+/// rustdesk-server's way of reading options (docs/rustdesk-protocol.md#options), so an existing hbbs command line,
 /// `.env` file or container environment works unchanged: names are compared upper-cased with
 /// `_` read as `-`, and the sources are, from strongest: command-line flag, the `-c` INI file,
 /// `.env` in the working directory, the inherited environment.

@@ -1,6 +1,6 @@
 import RustDeskWire
 
-/// What the server knows about one registered id (spec §5.2.2), packed into 96 bytes with no
+/// What the server knows about one registered id (docs/rustdesk-protocol.md#peer-entry), packed into 96 bytes with no
 /// heap allocation: at 100 000 peers the live table must stay around 20 MB.
 struct PeerEntry: Sendable {
     /// The device key; meaningful when `flags` has `hasKey` (and not `oddKey`).

@@ -145,7 +145,7 @@ public final class PeerStore: Sendable {
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let ip = object["ip"] as? String else { return "" }
         // hbbs's dual-stack sockets store IPv4 peers as ::ffff:a.b.c.d; homeport normalizes
-        // addresses at ingress, so compare in the same form (spec §7).
+        // addresses at ingress, so compare in the same form (docs/rustdesk-protocol.md#peer-database).
         let lowered = ip.lowercased()
         if lowered.hasPrefix("::ffff:") {
             let rest = lowered.dropFirst(7)

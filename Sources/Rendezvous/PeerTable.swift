@@ -1,7 +1,7 @@
 import RustDeskWire
 import Synchronization
 
-/// The live table of registered ids and the registration rules of spec §5.2.3–5.2.4.
+/// The live table of registered ids and the registration rules of docs/rustdesk-protocol.md#register-peer, #register-pk.
 ///
 /// One lock around dense storage: entries live in one array (96 bytes each, no per-entry
 /// allocation) found through an id → slot dictionary, which keeps 100 000 peers under 20 MB
@@ -85,7 +85,7 @@ final class PeerTable: Sendable {
         }
     }
 
-    // MARK: RegisterPeer (§5.2.3)
+    // MARK: RegisterPeer (docs/rustdesk-protocol.md#register-peer)
 
     /// Returns `request_pk`; refreshes the peer's address and online time when false.
     func registerPeer(id: String, from source: PeerAddress, now: Int64) -> Bool {
@@ -107,7 +107,7 @@ final class PeerTable: Sendable {
         }
     }
 
-    // MARK: RegisterPk (§5.2.4)
+    // MARK: RegisterPk (docs/rustdesk-protocol.md#register-pk)
 
     enum RegisterPkOutcome {
         /// Accepted; the change to persist, if the pk or IP changed.
@@ -158,7 +158,7 @@ final class PeerTable: Sendable {
             entry.registerPkCount += 1
             entry.registerPkTime = now
             // Upstream leaves the address alone when nothing changed; refreshing it lets a peer
-            // reappear online right after a server restart (spec §5.2.4, "implementation freedom").
+            // reappear online right after a server restart (docs/rustdesk-protocol.md#register-pk, step 9).
             entry.address = sourceIP
             entry.port = source.port
             entry.lastRegistration = now

@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// The relay servers handed to clients (`-r` / RELAY-SERVERS), round-robin (spec §5.8). With
+/// The relay servers handed to clients (`-r` / RELAY-SERVERS), round-robin (docs/rustdesk-protocol.md#relay-server-list). With
 /// two or more configured, a health check keeps only the reachable ones in rotation (all of
 /// them when none answers).
 final class RelayServerList: Sendable {

@@ -8,7 +8,7 @@ public enum RendezvousClient {
         public let description: String
     }
 
-    /// The NAT-test round trip (§5.9): the port the server saw must be the one we used.
+    /// The NAT-test round trip (docs/rustdesk-protocol.md#nat-test): the port the server saw must be the one we used.
     public static func natTest(host: String = "127.0.0.1", port: Int, timeout: TimeAmount = .seconds(3)) async throws -> Int {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(timeout)

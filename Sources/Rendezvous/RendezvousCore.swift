@@ -3,7 +3,7 @@ import NIOCore
 import RustDeskWire
 import Synchronization
 
-/// The rendezvous server's protocol logic (spec §5), independent of sockets: the listeners
+/// The rendezvous server's protocol logic (docs/rustdesk-protocol.md), independent of sockets: the listeners
 /// hand it decoded messages with their source address and a way to answer.
 final class RendezvousCore: Sendable {
     let table: PeerTable
@@ -70,7 +70,7 @@ final class RendezvousCore: Sendable {
         }
     }
 
-    // MARK: UDP (§5.2, §5.11)
+    // MARK: UDP (docs/rustdesk-protocol.md#register-peer, #config-update)
 
     /// One datagram on UDP P. `reply` sends from the same socket to the source.
     func handleDatagram(_ bytes: ByteBuffer, from source: PeerAddress, reply: @escaping @Sendable (Hbb_RendezvousMessage) -> Void) {
@@ -104,12 +104,12 @@ final class RendezvousCore: Sendable {
             stats.add(.configUpdateRefused)
         default:
             // PunchHoleRequest, PunchHoleSent, LocalAddr, TestNatRequest… over UDP are ignored
-            // so the server can never be used as a reflector (§5.12).
+            // so the server can never be used as a reflector (docs/rustdesk-protocol.md#ignored-and-refused-messages).
             stats.add(.udpIgnored)
         }
     }
 
-    // MARK: RegisterPk (§5.2.4)
+    // MARK: RegisterPk (docs/rustdesk-protocol.md#register-pk)
 
     func registerPk(_ request: Hbb_RegisterPk, from source: PeerAddress, reply: @Sendable (Hbb_RendezvousMessage) -> Void) async {
         guard !request.uuid.isEmpty, !request.pk.isEmpty else { return }
@@ -176,7 +176,7 @@ final class RendezvousCore: Sendable {
         }
     }
 
-    // MARK: Brokering (§5.3–5.5)
+    // MARK: Brokering (docs/rustdesk-protocol.md#brokering)
 
     /// A's PunchHoleRequest on its TCP/WebSocket connection.
     func punchHoleRequest(_ request: Hbb_PunchHoleRequest, from a: PeerAddress, viaWebSocket: Bool) async {
@@ -271,7 +271,7 @@ final class RendezvousCore: Sendable {
         waiter.send(RendezvousCoding.encode(message))
     }
 
-    // MARK: NAT test and online status (§5.9, §5.10)
+    // MARK: NAT test and online status (docs/rustdesk-protocol.md#nat-test, #online-status)
 
     func testNatResponse(_ request: Hbb_TestNatRequest, sourcePort: Int, includeConfig: Bool) -> Hbb_RendezvousMessage {
         var response = Hbb_TestNatResponse()
@@ -295,7 +295,7 @@ final class RendezvousCore: Sendable {
         return .with { $0.onlineResponse = .with { $0.states = Data(states) } }
     }
 
-    // MARK: Signing (§6.6)
+    // MARK: Signing (docs/rustdesk-protocol.md#signing)
 
     func signedPk(id: String, version: String) async -> [UInt8] {
         guard !version.isEmpty, let signer else { return [] }
@@ -304,7 +304,7 @@ final class RendezvousCore: Sendable {
         return IdPkSigning.signedIdPk(id: id, pk: pk, with: signer)
     }
 
-    // MARK: LAN mask (§5.7)
+    // MARK: LAN mask (docs/rustdesk-protocol.md#forced-relay-and-lan-mask)
 
     func isLAN(_ address: PeerAddress) -> Bool {
         guard let mask, let value = address.ipv4Value else { return false }

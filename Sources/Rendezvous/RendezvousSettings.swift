@@ -10,7 +10,7 @@ public struct RendezvousSettings: Sendable {
     /// `rendezvousServers`. Changed at run time only through the admin socket.
     public var serial: Int32 = 0
     public var rendezvousServers: [String] = []
-    /// Deprecated LAN mask (§5.7) and the relay address handed to LAN peers.
+    /// Deprecated LAN mask (docs/rustdesk-protocol.md#forced-relay-and-lan-mask) and the relay address handed to LAN peers.
     public var mask: IPv4Mask?
     public var localIP: String?
     /// UDP receive buffer in bytes, 0 = OS default.

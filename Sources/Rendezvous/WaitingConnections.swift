@@ -1,9 +1,9 @@
 import RustDeskWire
 import Synchronization
 
-/// A's connections waiting for B's answer, keyed by A's normalized source address (spec
-/// §5.3 step 1). Each entry remembers which connection put it there, so a connection that
-/// closes removes only its own entry, never a newer one from the same address (quirk 8).
+/// A's connections waiting for B's answer, keyed by A's normalized source address
+/// (docs/rustdesk-protocol.md#waiting-connections). Each entry remembers which connection put it there, so a connection that
+/// closes removes only its own entry, never a newer one from the same address (docs/rustdesk-protocol.md#upstream-quirks, quirk 8).
 final class WaitingConnections: Sendable {
     struct Waiter: Sendable {
         let connection: UInt64

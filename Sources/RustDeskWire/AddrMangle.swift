@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 
-/// The socket-address encoding inside RustDesk messages (spec §4). IPv4 is mixed with a time
+/// The socket-address encoding inside RustDesk messages (docs/rustdesk-protocol.md#address-encoding; hbb_common src/lib.rs). IPv4 is mixed with a time
 /// value so router ALGs do not recognise and rewrite their own address; IPv6 is sent plainly.
 /// Decoding uses wrapping arithmetic only: the bytes come from the network.
 public enum AddrMangle {

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Splits a RustDesk TCP stream into payloads (spec §2.1). Accepts non-minimal headers, as
+/// Splits a RustDesk TCP stream into payloads (docs/rustdesk-protocol.md#tcp-frames). Accepts non-minimal headers, as
 /// upstream does; a zero-length frame yields an empty buffer.
 public struct FrameDecoder: ByteToMessageDecoder, Sendable {
     public typealias InboundOut = ByteBuffer

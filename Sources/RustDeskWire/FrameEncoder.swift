@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Writes each outbound payload as one RustDesk TCP frame: shortest header, then the bytes
-/// (spec §2.1).
+/// (docs/rustdesk-protocol.md#tcp-frames).
 public struct FrameEncoder: MessageToByteEncoder, Sendable {
     public typealias OutboundIn = ByteBuffer
 

@@ -1,5 +1,5 @@
 /// The 1–4 byte little-endian length prefix in front of every message on a RustDesk TCP stream
-/// (spec §2.1). The low two bits of the first byte say how many header bytes follow; the rest of
+/// (docs/rustdesk-protocol.md#tcp-frames). The low two bits of the first byte say how many header bytes follow; the rest of
 /// the header value is the payload length.
 public enum FrameHeader {
     /// The largest payload a 4-byte header can announce (2^30 − 1).

@@ -1,7 +1,7 @@
 import Foundation
 import SwiftProtobuf
 
-/// The signed peer key hbbs puts into PunchHoleResponse.pk and RelayResponse.pk (spec §6.6).
+/// The signed peer key hbbs puts into PunchHoleResponse.pk and RelayResponse.pk (docs/rustdesk-protocol.md#signing).
 public enum IdPkSigning {
     /// `sign(serialize(IdPk{id, pk}))` in libsodium combined mode: 64-byte signature ‖ message.
     public static func signedIdPk(id: String, pk: [UInt8], with signer: ServerKeyPair) -> [UInt8] {

@@ -7,7 +7,7 @@ import Darwin
 #endif
 import Paths
 
-/// The server key files of spec §6.2 in one directory: `id_ed25519` (base64 of the 64-byte
+/// The server key files (docs/rustdesk-protocol.md#key-files) in one directory: `id_ed25519` (base64 of the 64-byte
 /// secret key) and `id_ed25519.pub` (base64 of the public key), both without trailing newline
 /// and created with mode 0600. Only id_ed25519 is read back; the .pub file is for the operator.
 public enum KeyFiles {

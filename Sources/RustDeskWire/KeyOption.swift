@@ -1,4 +1,4 @@
-/// The hbbs meaning of the key option `-k` (spec §6.3): which licence key PunchHoleRequests must
+/// The hbbs meaning of the key option `-k` (docs/rustdesk-protocol.md#key-option): which licence key PunchHoleRequests must
 /// carry, and which key pair signs peers' public keys.
 public struct KeyOption: Sendable, Equatable {
     /// The exact string PunchHoleRequest.licence_key must equal; nil means no check.

@@ -9,7 +9,7 @@ import Darwin
 #endif
 
 extension PeerAddress {
-    /// The normalized (spec §1.6) address of a NIO IP socket address; nil for Unix sockets.
+    /// The normalized (docs/rustdesk-protocol.md#address-normalization) address of a NIO IP socket address; nil for Unix sockets.
     public init?(_ address: SocketAddress) {
         switch address {
         case .v4(let v4):

@@ -2,7 +2,7 @@ import NIOCore
 
 /// A socket address as the rendezvous logic needs it: small, hashable, and free of the
 /// `sockaddr` storage NIO carries. Build it with `init?(_:)` from a NIO address, which
-/// normalizes (spec §1.6), so that one peer is always keyed the same way.
+/// normalizes (docs/rustdesk-protocol.md#address-normalization), so that one peer is always keyed the same way.
 public enum PeerAddress: Hashable, Sendable {
     /// IPv4. The value holds the octets a.b.c.d as `a << 24 | b << 16 | c << 8 | d`, i.e. the
     /// number one reads in the dotted form (network order as a value, independent of the host).
@@ -45,7 +45,7 @@ public enum PeerAddress: Hashable, Sendable {
         return (0..<16).map { UInt8(truncatingIfNeeded: value >> (8 * (15 - $0))) }
     }
 
-    /// Spec §1.6: IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d, including ::)
+    /// docs/rustdesk-protocol.md#address-normalization: IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d, including ::)
     /// IPv6 addresses become IPv4; ::1 stays IPv6 because it is the IPv6 loopback, not 0.0.0.1.
     public var normalized: PeerAddress {
         guard case .v6(let ip, let port) = self, ip != 1 else { return self }

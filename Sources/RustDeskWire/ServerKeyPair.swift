@@ -1,6 +1,6 @@
 import Sodium
 
-/// The server's Ed25519 identity in libsodium `crypto_sign` format (spec §6.1): a 64-byte secret
+/// The server's Ed25519 identity in libsodium `crypto_sign` format (docs/rustdesk-protocol.md#key-files): a 64-byte secret
 /// key (seed ‖ public key) and the 32-byte public key clients paste as base64.
 public struct ServerKeyPair: Sendable, Equatable {
     public let secretKey: [UInt8]
@@ -35,7 +35,7 @@ public struct ServerKeyPair: Sendable, Equatable {
         return ServerKeyPair(checkedSecretKey: pair.secretKey, publicKey: pair.publicKey)
     }
 
-    /// A fresh random key pair whose base64 public key contains no "/" (spec §6.2: Windows
+    /// A fresh random key pair whose base64 public key contains no "/" (docs/rustdesk-protocol.md#key-files: Windows
     /// clients may carry the key in their file name). After 300 retries — odds about 2^-300 —
     /// the last key is kept, as upstream does.
     public static func generate() throws(ServerKeyError) -> ServerKeyPair {
@@ -53,7 +53,7 @@ public struct ServerKeyPair: Sendable, Equatable {
         return ServerKeyPair(checkedSecretKey: pair.secretKey, publicKey: pair.publicKey)
     }
 
-    /// libsodium combined mode: the 64-byte signature followed by `message` (spec §6.6).
+    /// libsodium combined mode: the 64-byte signature followed by `message` (docs/rustdesk-protocol.md#signing).
     /// Ed25519 is deterministic, so equal inputs give equal bytes.
     public func sign(_ message: [UInt8]) -> [UInt8] {
         Ed25519.signCombined(message, secretKey: secretKey)

@@ -3,7 +3,7 @@ import NIOHTTP1
 import NIOWebSocket
 
 /// Turns a WebSocket into the same one-payload-per-message stream the TCP listeners produce:
-/// one binary message in, one RendezvousMessage; one payload out, one binary message (§2.3).
+/// one binary message in, one RendezvousMessage; one payload out, one binary message (docs/rustdesk-protocol.md#websocket).
 /// Text, ping and pong count as activity and are not passed on; pings are answered.
 /// Each frame it sees tells the `WebSocketIntake` which bytes are done with.
 public final class WebSocketMessageBridge: ChannelDuplexHandler, Sendable {
@@ -68,7 +68,7 @@ public final class UpgradeRequiredHandler: ChannelInboundHandler, RemovableChann
     }
 }
 
-/// A WebSocket server pipeline for RustDesk ports (spec §2.3): any path, no sub-protocol;
+/// A WebSocket server pipeline for RustDesk ports (docs/rustdesk-protocol.md#websocket): any path, no sub-protocol;
 /// after the upgrade, `messageHandlers` see one ByteBuffer per binary message and write one
 /// ByteBuffer per message. A plain HTTP request gets 426. A `WebSocketIntake` in front of everything
 /// enforces `limits` (bytes held and the upgrade-plus-first-message deadline);

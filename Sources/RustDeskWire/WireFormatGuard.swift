@@ -1,5 +1,5 @@
 /// A cheap iterative scan of a serialized RendezvousMessage, run before SwiftProtobuf sees the
-/// bytes (spec §9.4). It rejects groups (wire types 3 and 4; the schema has none, so they can
+/// bytes (docs/rustdesk-protocol.md#hostile-input). It rejects groups (wire types 3 and 4; the schema has none, so they can
 /// only be an attack on recursive skipping), reserved wire types 6 and 7, field number 0, and
 /// truncated varints or lengths. It descends into every length-delimited field the schema
 /// declares as a message — exactly the bytes SwiftProtobuf will parse rather than store — so

@@ -3,7 +3,7 @@ import Relay
 import RustDeskWire
 import Testing
 
-/// `homeport relay` as hbbr is run (spec §8.2, §6.3): the real binary on loopback, its
+/// `homeport relay` as hbbr is run (docs/rustdesk-protocol.md#options, #key-option): the real binary on loopback, its
 /// options and list files, and its admin socket `relay.sock` (instead of hbbr's console).
 @Suite struct RelayCommandTests {
     /// Pairs two clients through `port` and checks one byte each way.

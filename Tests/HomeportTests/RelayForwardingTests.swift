@@ -4,7 +4,7 @@ import Relay
 import RustDeskWire
 import Testing
 
-/// The relay's pairing and forwarding (spec §5.6, checklist 44 and 51) over real loopback
+/// The relay's pairing and forwarding (docs/rustdesk-protocol.md#relay, #conformance-checklist 44 and 51) over real loopback
 /// sockets against an in-process `RelayServer`.
 extension RelayBulkTests {
 @Suite(.serialized) struct RelayForwardingTests {
@@ -186,7 +186,7 @@ extension RelayBulkTests {
         }
     }
 
-    /// Checklist 51 in message mode (a TCP side paired with a WebSocket side, §5.6 step 7):
+    /// Checklist 51 in message mode (a TCP side paired with a WebSocket side, docs/rustdesk-protocol.md#relay-forwarding):
     /// when either side ends, the other gets only what was forwarded, then the end: no empty
     /// frame (`00` on TCP) or empty binary message made up by the relay.
     @Test func inMessageModeTheRelayAddsNothingWhenASideEnds() async throws {

@@ -4,7 +4,7 @@ import Relay
 import RustDeskWire
 import Testing
 
-/// Rate limits (spec §5.6 step 9; 1 Mb/s = 1 048 576 bit/s) and bounded memory with a slow
+/// Rate limits (docs/rustdesk-protocol.md#relay-limits; 1 Mb/s = 1 048 576 bit/s) and bounded memory with a slow
 /// reader. Rates are measured at the receivers over 4 s after a warm-up second (the token
 /// buckets start with one second of credit) and must be within 10 % of the configured rate.
 /// The rates are a few MiB/s so that the relay's largest read burst (4 × 256 KiB) stays a

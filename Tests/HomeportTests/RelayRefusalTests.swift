@@ -4,7 +4,7 @@ import Relay
 import RustDeskWire
 import Testing
 
-/// What the relay refuses and when it gives up (spec §5.6 steps 2–6 and 8, §9.1; checklist
+/// What the relay refuses and when it gives up (docs/rustdesk-protocol.md#relay-pairing, #relay-limits, #limits, #conformance-checklist
 /// 45–47, 49, 50), against an in-process `RelayServer` with shortened timeouts.
 @Suite struct RelayRefusalTests {
     /// Closed soon (well before `limit`, the handshake timeout of the server under test) and

@@ -7,8 +7,8 @@ import RustDeskWire
 import Testing
 
 /// A relay session where one side (or both) uses the WebSocket port R+2: messages are
-/// translated between length-prefixed frames and binary WebSocket messages (spec §5.6 step 7,
-/// checklist 48).
+/// translated between length-prefixed frames and binary WebSocket messages (docs/rustdesk-protocol.md#relay-forwarding,
+/// #conformance-checklist 48).
 @Suite(.serialized) struct RelayWebSocketTests {
     static func requestRelay(_ uuid: String) -> Hbb_RendezvousMessage {
         .with { $0.requestRelay = .with { $0.uuid = uuid } }

@@ -9,12 +9,12 @@ import Glibc
 #endif
 
 /// `homeport keygen` and `homeport rendezvous` as child processes of the real binary: key
-/// files, ports (checklist 56), option sources and their precedence (spec §8.1), port
+/// files, ports (docs/rustdesk-protocol.md#conformance-checklist 56), option sources and their precedence (docs/rustdesk-protocol.md#options), port
 /// conflicts and the admin socket.
 @Suite struct RendezvousCommandTests {
     typealias Conformance = RendezvousConformanceTests
 
-    /// The test vector pair of spec §6.6, as hbbs would have written it.
+    /// The test vector pair of docs/rustdesk-protocol.md#signing, as hbbs would have written it.
     static let hbbsSecret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8DoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuA=="
     static let hbbsPublic = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
 

@@ -6,7 +6,7 @@ import Testing
 @testable import Rendezvous
 import RustDeskWire
 
-/// The rendezvous server against spec §10's conformance checklist, over real loopback
+/// The rendezvous server against docs/rustdesk-protocol.md#conformance-checklist, over real loopback
 /// sockets (numbers refer to the checklist). Different peers use different loopback
 /// addresses (127.0.0.2, 127.0.0.3 …) to stand for different public IPs.
 @Suite(.serialized) struct RendezvousConformanceTests {
@@ -101,7 +101,7 @@ import RustDeskWire
     }
 
     /// 12: a RegisterPeer from a different non-loopback IP must prove its key again. Loopback
-    /// sources are exempt (spec §5.2.3), so this runs on the protocol core with documentation
+    /// sources are exempt (docs/rustdesk-protocol.md#register-peer), so this runs on the protocol core with documentation
     /// addresses.
     @Test func registerPeerFromANewPublicIPAsksForTheKey() async throws {
         let harness = try await RendezvousHarness.start()
@@ -199,7 +199,7 @@ import RustDeskWire
         await b.close()
     }
 
-    /// §5.11: with a server serial above the client's, a ConfigUpdate follows the answer. A
+    /// docs/rustdesk-protocol.md#config-update: with a server serial above the client's, a ConfigUpdate follows the answer. A
     /// ConfigUpdate datagram, even from loopback, changes nothing (unlike upstream): the
     /// operator uses `homeport admin config-update`.
     @Test func configUpdateAfterRegistration() async throws {
@@ -244,7 +244,7 @@ import RustDeskWire
         try await a.send(Self.punchHoleRequest("555555555", key: "wrong"))
         #expect(await a.receiveRaw() == [0x5a, 0x02, 0x18, 0x03])
         #expect(!(await a.isClosed(within: .milliseconds(200))), "A's connection stays open")
-        // A connection deposits its answer slot once (§5.3 step 1); a new request that is
+        // A connection deposits its answer slot once (docs/rustdesk-protocol.md#waiting-connections); a new request that is
         // answered needs a new connection, as the client does.
         try await a.send(Self.punchHoleRequest("555555555", key: key))
         #expect(await a.receiveRaw(timeout: .milliseconds(300)) == nil)

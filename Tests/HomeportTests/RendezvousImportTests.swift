@@ -4,7 +4,7 @@ import Testing
 @testable import Rendezvous
 import RustDeskWire
 
-/// `homeport peers import` of an hbbs `db_v2.sqlite3` (spec §7), with the real binary, then
+/// `homeport peers import` of an hbbs `db_v2.sqlite3` (docs/rustdesk-protocol.md#peer-database), with the real binary, then
 /// the imported ids as the server sees them.
 @Suite struct RendezvousImportTests {
     typealias Conformance = RendezvousConformanceTests
@@ -100,8 +100,8 @@ import RustDeskWire
     }
 
     @Test func importedIPInMappedFormIsTheSameIP() async throws {
-        // §7: upstream stores "::ffff:a.b.c.d"; compared normalized, a peer coming back from
-        // that IP with the same uuid and a new pk is accepted (checklist 16), not refused as
+        // docs/rustdesk-protocol.md#peer-database: upstream stores "::ffff:a.b.c.d"; compared normalized, a peer coming back from
+        // that IP with the same uuid and a new pk is accepted (docs/rustdesk-protocol.md#conformance-checklist 16), not refused as
         // if it had moved (checklist 17).
         let dir = TemporaryDirectory()
         defer { dir.remove() }

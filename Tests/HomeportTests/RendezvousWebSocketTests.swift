@@ -4,7 +4,7 @@ import NIOWebSocket
 import Testing
 import RustDeskWire
 
-/// The WebSocket carriage on P+2 (spec §2.3, §1.4, checklist 3 and 28): a real NIO WebSocket
+/// The WebSocket carriage on P+2 (docs/rustdesk-protocol.md#websocket, #listeners, #conformance-checklist 3 and 28): a real NIO WebSocket
 /// client against `homeport rendezvous` run as a child process, so that a server crash fails
 /// the test instead of ending the test run.
 @Suite struct RendezvousWebSocketTests {
@@ -101,7 +101,7 @@ import RustDeskWire
     }
 
     @Test func answerReachesAWaitingOnItsWebSocket() async throws {
-        // §1.4: A waits on its WebSocket; B's PunchHoleSent (over TCP) reaches it as one
+        // docs/rustdesk-protocol.md#listeners: A waits on its WebSocket; B's PunchHoleSent (over TCP) reaches it as one
         // binary message with B's address and B's signed key.
         let dir = TemporaryDirectory()
         defer { dir.remove() }
@@ -136,7 +136,7 @@ import RustDeskWire
     }
 
     @Test func textAndPingDoNotDisturb() async throws {
-        // §2.3: text is skipped, a ping is answered with a pong carrying its data, and the
+        // docs/rustdesk-protocol.md#websocket: text is skipped, a ping is answered with a pong carrying its data, and the
         // connection keeps serving binary messages.
         let dir = TemporaryDirectory()
         defer { dir.remove() }
@@ -172,7 +172,7 @@ import RustDeskWire
 
     @Test(arguments: Garbage.allCases)
     func garbageBinaryMessageClosesTheConnection(_ garbage: Garbage) async throws {
-        // §1.4, checklist 38 and 57 on WS P+2.
+        // docs/rustdesk-protocol.md#listeners, checklist 38 and 57 on WS P+2.
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let server = try await RendezvousChild.start(in: dir)

@@ -4,7 +4,7 @@ import Testing
 @Suite struct RustDeskWireAddrMangleTests {
     static let example = PeerAddress.ipv4(1, 2, 3, 4, port: 21116)
 
-    /// Spec §4.4: 1.2.3.4:21116 at four time values.
+    /// docs/rustdesk-protocol.md#address-encoding-examples: 1.2.3.4:21116 at four time values.
     static let rows: [(time: UInt32, hex: String)] = [
         (0x0000_0000, "7c 52 00 00 00 00 02 04 06 08"),
         (0x0000_0001, "7d 52 02 00 00 00 04 04 06 08"),
@@ -59,7 +59,7 @@ import Testing
         #expect(AddrMangle.decode([UInt8](repeating: 0, count: 17)).description == "[::]:0")
     }
 
-    /// decode(encode(x)) == normalize(x) for random addresses and times (spec §10 item 6).
+    /// decode(encode(x)) == normalize(x) for random addresses and times (docs/rustdesk-protocol.md#conformance-checklist item 6).
     @Test func roundTripOverRandomAddressesAndTimes() {
         var random = WireTestRandom(seed: 0x5EED_0001)
         for iteration in 0..<1000 {
@@ -76,7 +76,7 @@ import Testing
         }
     }
 
-    /// Spec §4.3: arbitrary network bytes never trap (wrapping arithmetic).
+    /// docs/rustdesk-protocol.md#address-decoding: arbitrary network bytes never trap (wrapping arithmetic).
     @Test func randomShortInputsNeverTrap() {
         var random = WireTestRandom(seed: 0x5EED_0002)
         var ports = Set<UInt16>()

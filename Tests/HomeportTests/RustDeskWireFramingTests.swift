@@ -4,7 +4,7 @@ import Testing
 @testable import RustDeskWire
 
 @Suite struct RustDeskWireFramingTests {
-    /// Spec §2.1 worked examples: payload length → minimal header.
+    /// docs/rustdesk-protocol.md#tcp-frames worked examples: payload length → minimal header.
     static let headerRows: [(length: Int, header: String)] = [
         (0, "00"), (5, "14"), (63, "fc"), (64, "01 01"), (100, "91 01"), (16_383, "fd ff"),
         (16_384, "02 00 01"), (20_000, "82 38 01"), (4_194_303, "fe ff ff"),

@@ -48,7 +48,7 @@ import Testing
         ("not base64 at all!", "is malformed: it is not base64 text."),
         (" \n", "is malformed: it is empty."),
         ("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "is malformed: it decodes to 32 bytes, but an ed25519 secret key is 64 bytes."),
-        // The §6.6 key with its public half altered (the last base64 characters changed).
+        // The docs/rustdesk-protocol.md#signing test-vector key with its public half altered (the last base64 characters changed).
         ("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8DoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxAA==",
          "is corrupt: its public half (bytes 32–63) does not belong to its seed."),
     ])

@@ -3,7 +3,7 @@ import Testing
 @testable import RustDeskWire
 
 @Suite struct RustDeskWireKeyTests {
-    // Spec §6.6 test vector.
+    // docs/rustdesk-protocol.md#signing test vector.
     static let secretBase64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8DoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuA=="
     static let publicBase64 = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
     static let idPkHex = "0a 09 31 32 33 34 35 36 37 38 39 12 20" + String(repeating: " 11", count: 32)

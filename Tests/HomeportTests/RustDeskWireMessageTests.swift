@@ -3,7 +3,7 @@ import SwiftProtobuf
 import Testing
 @testable import RustDeskWire
 
-/// A §3.4 table row: the message and its exact bytes.
+/// A docs/rustdesk-protocol.md#encoding-rules table row: the message and its exact bytes.
 struct WireMessageRow: Sendable, CustomTestStringConvertible {
     let name: String
     let message: Hbb_RendezvousMessage
@@ -105,7 +105,7 @@ struct WireMessageRow: Sendable, CustomTestStringConvertible {
         #expect(decoded.union == nil)
     }
 
-    /// Spec §3.4 rule 4: unknown fields (newer Pro fields) and unknown enum values are accepted.
+    /// docs/rustdesk-protocol.md#encoding-rules rule 4: unknown fields (newer Pro fields) and unknown enum values are accepted.
     @Test func unknownFieldsAndEnumValuesAreTolerated() throws {
         // RegisterPeer{id = "123456789"} plus field 99 (varint 1) inside, field 5 at top level.
         let bytes = wireHex("32 0e 0a 09 \(Self.digits) 98 06 01 2a 01 00")

@@ -2,7 +2,7 @@ import SwiftProtobuf
 import Testing
 @testable import RustDeskWire
 
-/// Spec §9.4: 300 000 start-group tags then 300 000 end-group tags for field 1.
+/// docs/rustdesk-protocol.md#hostile-input: 300 000 start-group tags then 300 000 end-group tags for field 1.
 @Suite struct RustDeskWireRecursionTests {
     static let payload = [UInt8](repeating: 0x0B, count: 300_000) + [UInt8](repeating: 0x0C, count: 300_000)
 

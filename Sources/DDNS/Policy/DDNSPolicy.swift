@@ -4,7 +4,7 @@ import History
 /// The update policy as pure functions of the record's remembered state and an injected `now`,
 /// so every rule can be tested without waiting and without a provider.
 ///
-/// The rules (spec §1.4–1.6): update only when the address differs from the last confirmed one,
+/// The rules (docs/ddns-policy.md#when-a-record-is-sent): update only when the address differs from the last confirmed one,
 /// never on every poll; stop codes halt the record until its configuration changes; `retry_later`
 /// and errors back off exponentially, from the protocol's floor where it demands one; a per-provider
 /// minimum interval spaces requests; providers that expire idle hosts get a periodic refresh.

@@ -1,4 +1,4 @@
-/// The outcome vocabulary of the DDNS spec (§0), as the RFC 2136 updater reports it. The strings
+/// The outcome vocabulary of docs/ddns-policy.md#outcomes, as the RFC 2136 updater reports it. The strings
 /// are the ones history and policy use; the engine's own enum may replace this one.
 public enum RFC2136Outcome: String, Sendable, Hashable, CaseIterable {
     case updated

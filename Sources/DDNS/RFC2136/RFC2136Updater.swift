@@ -2,7 +2,7 @@ import DNSWire
 
 /// Publishes a host's addresses with a TSIG-signed RFC 2136 UPDATE (what `nsupdate` does for
 /// ddclient): one message that deletes the A (or AAAA) RRset and adds the new addresses, applied
-/// atomically by the server. See docs spec §3.
+/// atomically by the server. See docs/ddns-policy.md#rfc-2136-results.
 public struct RFC2136Updater: Sendable {
     public var exchange: DNSExchange
     /// Ask the server for the current records first and report `nochange` without updating when
@@ -119,7 +119,7 @@ public struct RFC2136Updater: Sendable {
         return Self.result(for: answer.responseCode, name: name, family: family, addresses: addresses, zone: zoneText, server: dnsServer)
     }
 
-    // MARK: Outcome mapping (spec §3.4)
+    // MARK: Outcome mapping (docs/ddns-policy.md#rfc-2136-results)
 
     static func result(for code: DNSResponseCode, name: DNSName, family: DNSAddress.Family, addresses: [String],
                        zone: String, server: DNSServer) -> RFC2136Result {

@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// The three peer-to-peer messages the server side needs (spec §3.3, from message.proto):
+/// The three peer-to-peer messages the server side needs (docs/rustdesk-protocol.md#peer-to-peer-messages, from hbb_common protos/message.proto):
 /// IdPk is what hbbs signs; SignedId and PublicKey let test harnesses recognise relayed bytes.
 
 #if canImport(FoundationEssentials)

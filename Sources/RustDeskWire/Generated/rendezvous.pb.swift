@@ -8,8 +8,8 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// The RustDesk rendezvous/relay schema (spec §3), field numbers exactly as on the wire.
-/// Written from the clean-room specification; regenerate Swift with generate.sh.
+/// The RustDesk rendezvous/relay schema (docs/rustdesk-protocol.md#messages; hbb_common protos/rendezvous.proto), field numbers exactly as on the wire.
+/// Written from docs/rustdesk-protocol.md; regenerate Swift with generate.sh.
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -45,7 +45,7 @@ func ip(_ text: String) -> IPAddress {
 }
 
 /// A local stand-in for the internet echo services: replays their documented answers
-/// (spec §4.1/4.2) plus broken ones, on 127.0.0.1.
+/// (docs/public-ip-and-nat.md#sources) plus broken ones, on 127.0.0.1.
 struct EchoReplayServer {
     let channel: any Channel
     var port: Int

@@ -2,7 +2,7 @@
 import DNSWire
 import Testing
 
-/// The response-code table of spec §3.4, code by code (the live tests cover the ones BIND sends).
+/// The response-code table of docs/ddns-policy.md#rfc-2136-results, code by code (the live tests cover the ones BIND sends).
 @Suite struct RFC2136OutcomeMappingTests {
     static let rows: [(code: DNSResponseCode, outcome: RFC2136Outcome)] = [
         (.noError, .updated), (.refused, .authError), (.notAuth, .hostError), (.notZone, .hostError),
