@@ -66,9 +66,16 @@ public enum NetworkComponents {
                                 mappingProtocol: RouterFacts.MappingProtocol(rawValue: chosen.mappingProtocol.rawValue) ?? .none,
                                 externalAddress: RouterFacts.ExternalAddress(reported: chosen.externalAddress))
         if let refused = answered.first(where: { $0.mapping.status == .refused }) {
+            // The code's name in its own protocol ("NO_RESOURCES"); -1 is an unusable answer,
+            // which only the reason describes.
+            let code = refused.mapping.code ?? -1
+            let detail = code >= 0 ? PortMappingError.refusalName(code: code, mappingProtocol: refused.mappingProtocol) : refused.mapping.reason ?? ""
             facts.mappingRefused = RouterFacts.MappingRefusal(
                 mappingProtocol: RouterFacts.MappingProtocol(rawValue: refused.mappingProtocol.rawValue) ?? .none,
-                code: refused.mapping.code ?? -1, detail: refused.mapping.reason ?? "")
+                code: code, detail: detail)
+        }
+        if let granted = answered.first(where: { $0.mapping.status == .works }) {
+            facts.mappingGranted = RouterFacts.MappingProtocol(rawValue: granted.mappingProtocol.rawValue)
         }
         return facts
     }

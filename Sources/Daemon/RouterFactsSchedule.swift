@@ -4,13 +4,15 @@ import PublicIP
 
 /// The router's facts for the detector, cheaply: every call asks the router for its WAN
 /// address, but a test mapping (which shows whether the router refuses mappings, the CGNAT
-/// evidence) is made at most every `testInterval`; in between the last outcome is kept.
+/// evidence, or grants them) is made at most every `testInterval`; in between the last outcome
+/// is kept.
 actor RouterFactsSchedule: RouterFactsProvider {
     private let testing: PortMapper
     private let plain: PortMapper
     private let testInterval: Duration
     private var lastTest: ContinuousClock.Instant?
     private var lastRefusal: RouterFacts.MappingRefusal?
+    private var lastGrant: RouterFacts.MappingProtocol?
     private(set) var lastReport: RouterReport?
 
     init(testing: PortMapper, plain: PortMapper, testInterval: Duration = .seconds(600)) {
@@ -28,8 +30,10 @@ actor RouterFactsSchedule: RouterFactsProvider {
         if test {
             lastTest = now
             lastRefusal = facts.mappingRefused
+            lastGrant = facts.mappingGranted
         } else if facts.mappingProtocol != .none {
             facts.mappingRefused = lastRefusal
+            facts.mappingGranted = lastGrant
         }
         return facts
     }

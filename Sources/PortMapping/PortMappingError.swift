@@ -60,6 +60,19 @@ public enum PortMappingError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
+extension PortMappingError {
+    /// The name a router's refusal code has in its own protocol (PCP 8 is NO_RESOURCES, NAT-PMP 3
+    /// is "network failure", UPnP 501 is ActionFailed): the three protocols' codes overlap, so a
+    /// code means nothing without its protocol.
+    public static func refusalName(code: Int, mappingProtocol: MappingProtocol) -> String {
+        switch mappingProtocol {
+        case .pcp: UInt8(exactly: code).map(PCPResultCode.name) ?? "unknown result code"
+        case .natpmp: UInt16(exactly: code).map(NATPMPResultCode.name) ?? "unknown result code"
+        case .upnp: UPnPErrorCode.name(code)
+        }
+    }
+}
+
 enum NATPMPResultCode {
     static func name(_ code: UInt16) -> String {
         switch code {

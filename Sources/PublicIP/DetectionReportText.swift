@@ -2,7 +2,7 @@ import Foundation
 
 extension DetectionReport {
     /// The report for people (`homeport ip` without --json): addresses, who agreed or disagreed,
-    /// the verdict with its consequence and advice, then each source.
+    /// the verdict with its consequence, advice and evidence, then each source.
     public func text() -> String {
         var lines: [String] = []
         for agreement in [ipv4, ipv6] {
@@ -27,6 +27,10 @@ extension DetectionReport {
         lines.append("  \(verdict.consequence)")
         for advice in verdict.advice {
             lines.append("  - \(advice)")
+        }
+        lines.append("  Evidence:")
+        for fact in verdict.evidence {
+            lines.append("    \(fact)")
         }
         lines.append("")
         lines.append("Sources:")

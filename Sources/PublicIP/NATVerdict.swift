@@ -47,34 +47,28 @@ public struct NATVerdict: Sendable, Equatable, Codable {
     }
 
     public static func decide(router: RouterFacts, outsideIPv4: IPAddress?, outsideIPv6: IPAddress?, hops: UpstreamHops) -> NATVerdict {
-        var evidence: [String] = []
-        let protocolName = router.mappingProtocol == .none ? nil : router.mappingProtocol.rawValue
-        switch router.externalAddress {
-        case .unknown: evidence.append(protocolName == nil ? "no router answered UPnP, NAT-PMP or PCP" : "the router (\(protocolName!)) did not report its WAN address")
-        case .empty: evidence.append("the router (\(protocolName ?? "?")) reports an empty WAN address, as routers holding a reserved address do")
-        case .invalid(let text): evidence.append("the router reports a WAN address that is not an address: '\(text)'")
-        case .address(let wan): evidence.append("the router (\(protocolName ?? "?")) reports WAN address \(wan) (\(wan.scope.rawValue))")
-        }
-        if let refusal = router.mappingRefused {
-            evidence.append("the router refused a mapping: \(refusal.mappingProtocol.rawValue) code \(refusal.code)\(refusal.detail.isEmpty ? "" : " (\(refusal.detail))")")
-        }
-        evidence.append(outsideIPv4.map { "the internet sees IPv4 \($0)" } ?? "no agreed outside IPv4 address")
-        if let outsideIPv6 { evidence.append("the internet sees IPv6 \(outsideIPv6)") }
         let hopFacts = hopEvidence(hops)
-        switch hops.status {
-        case .measured:
-            let listed = hops.hops.map { "\($0.ttl): \($0.address?.description ?? "*")\($0.reachedTarget ? " (target)" : "")" }.joined(separator: ", ")
-            evidence.append("first hops: \(listed.isEmpty ? "none answered" : listed)")
-        case .unsupported, .failed:
-            evidence.append("hop probe \(hops.status.rawValue)\(hops.detail.map { ": \($0)" } ?? "")")
-        case .skipped:
-            break
-        }
-
+        let evidence = NATVerdictEvidence.lines(router: router, outsideIPv4: outsideIPv4, outsideIPv6: outsideIPv6, hops: hops,
+                                                decisiveHop: hopFacts)
         let context = Context(router: router, outsideIPv4: outsideIPv4, outsideIPv6: outsideIPv6, evidence: evidence)
         if let wan = router.externalAddress.address {
             if wan.isCGNAT { return context.cgnat(because: "the router's WAN address \(wan) is in the carrier-grade NAT range 100.64.0.0/10") }
             if !wan.isPublic { return context.doubleNAT(because: "the router's WAN address \(wan) is \(wan.scope.rawValue), so another router sits between it and the internet") }
+            // A public-looking address is not proof: a router may report an address it does not
+            // hold. miniupnpd with `ext_perform_stun` reports what a STUN server saw, which behind
+            // a carrier NAT is the carrier's outside address (miniupnpd 2.3.1, miniupnpd.c
+            // `update_ext_ip_addr_from_stun`). The path and the router's refusals outrank it.
+            switch hopFacts {
+            case .cgnat(let ttl, let address):
+                return context.cgnat(because: "hop \(ttl) beyond the router (\(address)) is in the carrier-grade NAT range 100.64.0.0/10, "
+                    + "so \(wan), the address the router reports, is the carrier NAT's outside address, not the router's own", reportedWAN: wan)
+            case .privateUpstream(let ttl, let address) where router.refusesForLackOfPublicAddress:
+                return context.doubleNAT(because: "the router reports \(wan) but refuses mappings for lack of a public address, and hop \(ttl) (\(address)) "
+                    + "beyond it is \(address.scope.rawValue): another router sits in front, and \(wan) is that router's outside address", routerHoldsReportedWAN: false)
+            case .privateUpstream, .publicUpstream, .none:
+                break
+            }
+            if router.refusesForLackOfPublicAddress { return context.upstreamNATRefusing(wan: wan) }
             if let outsideIPv4, outsideIPv4 != wan { return context.upstreamNAT(wan: wan, outside: outsideIPv4) }
             return context.publicAddress(wan, inferred: false)
         }
@@ -112,18 +106,27 @@ public struct NATVerdict: Sendable, Equatable, Codable {
 
         let vpsAdvice = "Run the relay on a rented server (VPS) with a public address and let clients meet there."
 
-        func cgnat(because reason: String) -> NATVerdict {
-            NATVerdict(
+        /// `reportedWAN`: the public-looking address the router reported although it sits behind
+        /// the carrier's NAT; its mappings there are worth nothing, which the advice says.
+        func cgnat(because reason: String, reportedWAN: IPAddress? = nil) -> NATVerdict {
+            var advice = ["Ask your provider for a public IPv4 address (often available on request or for a small fee; ask to leave CGNAT / DS-Lite)."]
+            if let reportedWAN {
+                let granted = router.mappingGranted.map { " It granted a test mapping over \($0.rawValue) that nobody outside can reach." } ?? ""
+                advice.append("Do not count on ports your router maps: the address it reports, \(reportedWAN), belongs to the carrier's NAT "
+                    + "(the router learned it over STUN or had it set by hand), and that NAT forwards nothing to you.\(granted)")
+            }
+            return NATVerdict(
                 kind: .cgnat,
                 summary: "Carrier-grade NAT: \(reason). The address \(outsideText) is shared with other customers of the provider.",
                 consequence: "Inbound IPv4 connections cannot reach you. The provider's NAT forwards no ports, and port mapping on your own router cannot change that.",
-                advice: ["Ask your provider for a public IPv4 address (often available on request or for a small fee; ask to leave CGNAT / DS-Lite)."]
-                    + ipv6Advice + [vpsAdvice],
+                advice: advice + ipv6Advice + [vpsAdvice],
                 evidence: evidence)
         }
 
-        func doubleNAT(because reason: String) -> NATVerdict {
-            let wan = router.externalAddress.address.map { " (\($0))" } ?? ""
+        /// `routerHoldsReportedWAN`: false when the address the router reported is not its own,
+        /// so it is not where the outer router must forward to.
+        func doubleNAT(because reason: String, routerHoldsReportedWAN: Bool = true) -> NATVerdict {
+            let wan = (routerHoldsReportedWAN ? router.externalAddress.address : nil).map { " (\($0))" } ?? ""
             return NATVerdict(
                 kind: .doubleNAT,
                 summary: "Double NAT: \(reason).",
@@ -141,6 +144,23 @@ public struct NATVerdict: Sendable, Equatable, Codable {
                 summary: "Upstream NAT: the router holds the public address \(wan), but the internet sees \(outside).",
                 consequence: "Ports forwarded on your router are reachable at \(wan) only if traffic to \(wan) actually arrives; connections to \(outside) go to another NAT (the provider's, a VPN or a proxy) and will not reach you.",
                 advice: ["Check for a VPN or proxy on this host or the router; if there is none, ask the provider why traffic leaves from \(outside)."]
+                    + ipv6Advice + [vpsAdvice],
+                evidence: evidence)
+        }
+
+        /// The router reports a public address but refuses mappings for lack of one, and the
+        /// hops did not show who sits in front of it.
+        func upstreamNATRefusing(wan: IPAddress) -> NATVerdict {
+            let refusal = router.mappingRefused.map { " over \($0.mappingProtocol.rawValue) (code \($0.code)\($0.detail.isEmpty ? "" : ", \($0.detail)"))" } ?? ""
+            return NATVerdict(
+                kind: .upstreamNAT,
+                summary: "Upstream NAT: the router reports the public address \(wan) but refuses mappings for lack of a public address, "
+                    + "so another NAT sits in front of it (the provider's carrier-grade NAT or another router) and \(wan) is that NAT's outside address, "
+                    + "which the router learned from outside (over STUN, for example).",
+                consequence: "Inbound IPv4 connections cannot reach you: the NAT in front of the router forwards nothing to it, and the router maps no ports.",
+                advice: ["The router refused a mapping\(refusal): it holds no public address. Look up its own WAN address on its status page: "
+                         + "100.64.x.x–100.127.x.x means the provider's carrier-grade NAT (ask for a public IPv4 address); "
+                         + "10.x, 172.16–31.x or 192.168.x means another router in front (put that one into bridge mode, or forward the ports on it too)."]
                     + ipv6Advice + [vpsAdvice],
                 evidence: evidence)
         }

@@ -83,13 +83,26 @@ public struct RouterFacts: Sendable, Equatable, Codable {
     public var mappingProtocol: MappingProtocol
     public var externalAddress: ExternalAddress
     public var mappingRefused: MappingRefusal?
+    /// The protocol over which the router granted a test mapping; nil when none granted one or
+    /// none was tried. A grant shows only that the router maps, not that the outside reaches the
+    /// mapping: miniupnpd with `ext_perform_stun` behind a carrier NAT whose filtering lets its
+    /// STUN test through grants mappings that end at the carrier's NAT (miniupnpd 2.3.1,
+    /// upnpstun.c `perform_stun` and miniupnpd.c `update_ext_ip_addr_from_stun`).
+    public var mappingGranted: MappingProtocol?
 
     public init(gateway: IPAddress? = nil, mappingProtocol: MappingProtocol = .none, externalAddress: ExternalAddress = .unknown,
-                mappingRefused: MappingRefusal? = nil) {
+                mappingRefused: MappingRefusal? = nil, mappingGranted: MappingProtocol? = nil) {
         self.gateway = gateway
         self.mappingProtocol = mappingProtocol
         self.externalAddress = externalAddress
         self.mappingRefused = mappingRefused
+        self.mappingGranted = mappingGranted
+    }
+
+    /// The router refused a test mapping for lack of a usable public address and granted none
+    /// over any protocol: it has no public address of its own, whatever address it reports.
+    public var refusesForLackOfPublicAddress: Bool {
+        mappingGranted == nil && mappingRefused?.meansNoPublicAddress == true
     }
 
     /// No router answered any protocol.
@@ -100,6 +113,7 @@ public struct RouterFacts: Sendable, Equatable, Codable {
         case mappingProtocol = "protocol"
         case externalAddress = "external_address"
         case mappingRefused = "mapping_refused"
+        case mappingGranted = "mapping_granted"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -108,6 +122,7 @@ public struct RouterFacts: Sendable, Equatable, Codable {
         try container.encode(mappingProtocol, forKey: .mappingProtocol)
         try container.encode(externalAddress, forKey: .externalAddress)
         try container.encode(mappingRefused, forKey: .mappingRefused)
+        try container.encode(mappingGranted, forKey: .mappingGranted)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -116,6 +131,7 @@ public struct RouterFacts: Sendable, Equatable, Codable {
         mappingProtocol = try container.decode(MappingProtocol.self, forKey: .mappingProtocol)
         externalAddress = try container.decodeIfPresent(ExternalAddress.self, forKey: .externalAddress) ?? .unknown
         mappingRefused = try container.decodeIfPresent(MappingRefusal.self, forKey: .mappingRefused)
+        mappingGranted = try container.decodeIfPresent(MappingProtocol.self, forKey: .mappingGranted)
     }
 }
 

@@ -14,9 +14,9 @@ struct IPCommand: AsyncParsableCommand {
         Asks every configured source at once: HTTP echo services, DNS echoes, the router (UPnP IGD, NAT-PMP, PCP) and the local interfaces. An address counts only when independent sources agree ([ip] agreement).
         The verdict compares the router's WAN address with the outside view and the first hops of the path:
           public        the router holds the public address; port forwards work
-          cgnat         the ISP's carrier-grade NAT (100.64.0.0/10) is in front; inbound IPv4 cannot work
+          cgnat         the ISP's carrier-grade NAT (100.64.0.0/10) is in front, shown by the router's WAN address or by a hop beyond the router (even when the router reports a public address it learned over STUN); inbound IPv4 cannot work
           double-nat    another router with a private address is in front
-          upstream-nat  the router's WAN address is public but is not the address the internet sees
+          upstream-nat  the router reports a public WAN address, but another NAT in front of it decides: the internet sees another address, or the router refuses mappings for lack of a public address
           no-router-info  the router speaks none of the mapping protocols; how to check by hand is printed
         """
     )
@@ -128,6 +128,8 @@ enum IPReportText {
         lines.append(verdict.kind == .public ? style.green(head) : style.yellow(head))
         lines.append(verdict.consequence)
         for advice in verdict.advice { lines.append("  • \(advice)") }
+        lines.append("Evidence:")
+        for fact in verdict.evidence { lines.append("  - \(fact)") }
         return lines.joined(separator: "\n")
     }
 }

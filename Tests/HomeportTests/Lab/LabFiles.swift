@@ -52,10 +52,44 @@ enum LabFiles {
         """
     }
 
-    static func miniupnpdConfig(wan: String, lan: String, lanSubnet: String, httpPort: Int, uuid: String,
-                                leaseFile: String) -> String {
+    /// A carrier NAT with endpoint-independent filtering for UDP (RFC 4787 section 5): a port
+    /// that a datagram from `customer` left from (the masquerade keeps the port, there being one
+    /// customer) stays open to every sender for two minutes. Inbound traffic to any other port,
+    /// TCP included, is dropped as before.
+    static func endpointIndependentUpstreamRuleset(outside: String, inside: String, customer: String) -> String {
         """
-        ext_ifname=\(wan)
+        table ip upstream_nat {
+            set open_udp_ports {
+                type inet_service
+                flags timeout
+            }
+            chain forward {
+                type filter hook forward priority 0; policy drop;
+                ct state established,related accept
+                ct status dnat accept
+                iifname "\(inside)" oifname "\(outside)" meta l4proto udp update @open_udp_ports { udp sport timeout 120s }
+                iifname "\(inside)" oifname "\(outside)" accept
+            }
+            chain prerouting {
+                type nat hook prerouting priority -100; policy accept;
+                iifname "\(outside)" udp dport @open_udp_ports dnat to \(customer)
+            }
+            chain postrouting {
+                type nat hook postrouting priority 100; policy accept;
+                oifname "\(outside)" masquerade
+            }
+        }
+
+        """
+    }
+
+    /// `stunServer`: ask this STUN server (port 3478) for the external address and whether the
+    /// NAT in front filters (`ext_perform_stun`).
+    static func miniupnpdConfig(wan: String, lan: String, lanSubnet: String, httpPort: Int, uuid: String,
+                                leaseFile: String, stunServer: String? = nil) -> String {
+        let stun = stunServer.map { "ext_perform_stun=yes\next_stun_host=\($0)\next_stun_port=3478\n" } ?? ""
+        return """
+        \(stun)ext_ifname=\(wan)
         listening_ip=\(lan)
         port=\(httpPort)
         enable_natpmp=yes

@@ -9,7 +9,7 @@ import Glibc
 /// HOMEPORT_LAB_REQUIRED=1 turns a would-be skip into a failure, so a CI image that lost a
 /// package cannot pass silently.
 enum LabRequirements {
-    static let programs = ["ip", "nft", "miniupnpd", "nginx", "socat", "nc", "upnpc", "natpmpc", "ss", "sysctl", "timeout", "perl", "named", "dig"]
+    static let programs = ["ip", "nft", "miniupnpd", "nginx", "socat", "nc", "upnpc", "natpmpc", "ss", "sysctl", "timeout", "perl", "named", "dig", "stund"]
 
     static let missing: [String] = {
         var missing: [String] = []
@@ -25,6 +25,6 @@ enum LabRequirements {
 
     static var skipMessage: String {
         "home-network lab skipped: needs " + missing.joined(separator: ", ")
-            + " (apt: iproute2 nftables miniupnpd miniupnpc natpmpc nginx socat netcat-openbsd procps perl-base bind9 bind9-dnsutils)"
+            + " (apt: iproute2 nftables miniupnpd miniupnpc natpmpc nginx socat netcat-openbsd procps perl-base bind9 bind9-dnsutils stun-server)"
     }
 }

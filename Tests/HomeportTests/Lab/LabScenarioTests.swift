@@ -29,6 +29,11 @@ struct LabScenarioTests {
             #expect(report["router.external_address"]?.string == wan, "\(report.text)")
             // miniupnpd speaks all three.
             #expect(Set(Self.protocols(report)) == ["upnp", "natpmp", "pcp"], "\(report.text)")
+            // Honest for a router that holds its address: a granted mapping, no carrier hop.
+            let evidence = LabSTUNRouterTests.evidence(report)
+            #expect(evidence.contains("the router (pcp) reports WAN address \(wan) (public), the address the internet sees"), "\(evidence)")
+            #expect(evidence.contains("the router granted a test mapping over pcp"), "\(evidence)")
+            #expect(!evidence.contains { $0.contains("carrier-grade NAT") || $0.contains("refused") }, "\(evidence)")
         }
     }
 
@@ -40,6 +45,11 @@ struct LabScenarioTests {
             // miniupnpd 2.3.1 with a 100.64/10 WAN answers, with an empty external address.
             #expect(report["router.external_address"]?.string == "", "\(report.text)")
             #expect(Self.protocols(report).contains("upnp"), "\(report.text)")
+            // The strict router: empty address, every mapping refused, the carrier NAT at hop 2.
+            let evidence = LabSTUNRouterTests.evidence(report)
+            #expect(evidence.contains { $0.hasSuffix("reports an empty WAN address, as routers holding a reserved address do") }, "\(evidence)")
+            #expect(evidence.contains("the router refused a test mapping over pcp: NO_RESOURCES (code 8)"), "\(evidence)")
+            #expect(evidence.contains(try LabSTUNRouterTests.carrierHopLine(lab)), "\(evidence)")
         }
     }
 

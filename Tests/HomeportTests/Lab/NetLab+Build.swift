@@ -15,6 +15,7 @@ extension NetLab {
         try await buildRouter()
         try await buildHome()
         try await startEchoServers()
+        if setup.router == .miniupnpdWithSTUN { try await startSTUNServer() }
         if setup.router != .none { try await startMiniupnpd() }
     }
 
@@ -28,6 +29,9 @@ extension NetLab {
         let next = try namespace(setup.upstream == .none ? .router : .upstream)
         var lines = ["link set lo up"]
         lines += NetLabAddressPlan.echoAddresses.map { "addr add \($0)/32 dev lo" }
+        if setup.router == .miniupnpdWithSTUN {
+            lines += NetLabAddressPlan.stunAddresses.map { "addr add \($0)/32 dev lo" }
+        }
         lines.append("link add down0 type veth peer name wan netns \(next)")
         lines += plan.internetLinkAddresses.map { "addr add \($0) dev down0" }
         lines.append("link set down0 up")
@@ -46,7 +50,10 @@ extension NetLab {
             "link set cust up",
         ])
         try await mustExec(.upstream, ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
-        try await loadRuleset(.upstream, name: "upstream.nft", LabFiles.upstreamRuleset(outside: "wan", inside: "cust"))
+        let ruleset = setup.upstream == .carrierNATEndpointIndependent
+            ? LabFiles.endpointIndependentUpstreamRuleset(outside: "wan", inside: "cust", customer: plan.routerWAN.address)
+            : LabFiles.upstreamRuleset(outside: "wan", inside: "cust")
+        try await loadRuleset(.upstream, name: "upstream.nft", ruleset)
     }
 
     private func buildRouter() async throws {
@@ -87,9 +94,18 @@ extension NetLab {
         try await waitForListener(in: .internet, .tcp, port: 80, process: nginx)
     }
 
+    /// stund answers RFC 3489 binding requests, from its other address or port when asked to
+    /// (CHANGE-REQUEST): the filtering test miniupnpd's STUN option makes.
+    private func startSTUNServer() async throws {
+        let (primary, alternate) = (NetLabAddressPlan.stunAddresses[0], NetLabAddressPlan.stunAddresses[1])
+        let stund = try await startProcess("stund", in: .internet, ["stund", "-v", "-h", primary, "-a", alternate])
+        try await waitForListener(in: .internet, .udp, port: 3479, process: stund)
+    }
+
     private func startMiniupnpd() async throws {
         // A router whose WAN is meant to be public (documentation addresses) needs the patched
-        // copy; carrier NAT and double NAT run the real 2.3.1 as it is.
+        // copy; carrier NAT and double NAT run the real 2.3.1 as it is, and so does the STUN
+        // router, which takes the address STUN reports whatever range it is in.
         var binary = try LabTools.path("miniupnpd")
         if setup.router == .miniupnpdAcceptingCarrierNAT {
             let patched = dir.file("miniupnpd")
@@ -102,10 +118,14 @@ extension NetLab {
         }
         let config = dir.write("miniupnpd.conf", LabFiles.miniupnpdConfig(
             wan: "wan", lan: "lan", lanSubnet: plan.lanSubnet, httpPort: Self.upnpHTTPPort,
-            uuid: UUID().uuidString.lowercased(), leaseFile: dir.file("miniupnpd.leases")))
+            uuid: UUID().uuidString.lowercased(), leaseFile: dir.file("miniupnpd.leases"),
+            stunServer: setup.router == .miniupnpdWithSTUN ? NetLabAddressPlan.stunAddresses[0] : nil))
         let miniupnpd = try await startProcess("miniupnpd", in: .router,
                                                [binary, "-d", "-f", config, "-P", dir.file("miniupnpd.pid")])
-        try await waitForListener(in: .router, .tcp, port: Self.upnpHTTPPort, process: miniupnpd)
+        // STUN runs before miniupnpd listens: up to three rounds of 3 s when answers are
+        // missing (upnpstun.c, wait_for_stun_responses), as behind a filtering NAT.
+        let startup: Duration = setup.router == .miniupnpdWithSTUN ? .seconds(20) : .seconds(10)
+        try await waitForListener(in: .router, .tcp, port: Self.upnpHTTPPort, process: miniupnpd, timeout: startup)
         try await waitForListener(in: .router, .udp, port: 5351, process: miniupnpd)
     }
 

@@ -10,7 +10,8 @@ import Glibc
 ///     internet ── [upstream NAT] ── router ── home
 ///
 /// - internet: documentation ranges only; nginx IP echo services on 203.0.113.10 and
-///   198.51.100.10 (`NetLabAddressPlan.echoURLs`).
+///   198.51.100.10 (`NetLabAddressPlan.echoURLs`); a STUN server (stund) on 203.0.113.20 and
+///   .21 when the router uses STUN.
 /// - upstream (optional): a carrier NAT (router WAN in 100.64.0.0/10), the ISP's router of a
 ///   double NAT (router WAN in 10/8), or a NAT in front of a public-looking WAN address.
 /// - router: masquerade, a drop-by-default forward chain, and the real miniupnpd (UPnP IGD,
@@ -32,8 +33,14 @@ final class NetLab: Sendable {
     enum Upstream: Sendable, Equatable {
         /// The router's WAN is a public address on the internet's link.
         case none
-        /// Carrier-grade NAT: the router's WAN is in 100.64.0.0/10.
+        /// Carrier-grade NAT: the router's WAN is in 100.64.0.0/10. Its filtering is
+        /// endpoint-dependent: only replies from where a flow went come back in.
         case carrierNAT
+        /// Carrier-grade NAT that lets anyone send UDP to a port a flow from inside left from
+        /// (endpoint-independent filtering, RFC 4787 section 5). miniupnpd's STUN test passes
+        /// through it, so a STUN router takes it for a 1:1 NAT and grants mappings that nobody
+        /// outside can reach: nothing it did not send first gets in.
+        case carrierNATEndpointIndependent
         /// Double NAT: the router's WAN is behind another (ISP-supplied) NAT router, in 10/8.
         case upstreamRouter
         /// The router's WAN is a public 198.51.100.x address, but a NAT in front rewrites to its
@@ -48,6 +55,11 @@ final class NetLab: Sendable {
         /// miniupnpd patched to accept mappings on a carrier-NAT (100.64.0.0/10) WAN address, so
         /// it reports that address and maps ports nobody outside can reach.
         case miniupnpdAcceptingCarrierNAT
+        /// The real miniupnpd 2.3.1 with `ext_perform_stun` against the lab's STUN server: it
+        /// reports the address the STUN server saw (the carrier NAT's outside address) and maps
+        /// only when STUN's filtering test got all four answers (miniupnpd 2.3.1, upnpstun.c
+        /// `perform_stun`); otherwise it refuses (UPnP 501, NAT-PMP 3, PCP NO_RESOURCES).
+        case miniupnpdWithSTUN
     }
 
     struct Setup: Sendable {

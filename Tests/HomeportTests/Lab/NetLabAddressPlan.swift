@@ -14,6 +14,9 @@ struct NetLabAddressPlan: Sendable {
 
     static let echoAddresses = ["203.0.113.10", "198.51.100.10"]
     static let echoURLs = echoAddresses.map { "http://\($0)/" }
+    /// The STUN server's primary and alternate address (RFC 3489 CHANGE-REQUEST answers come
+    /// from the other one), on the internet's loopback like the echo services.
+    static let stunAddresses = ["203.0.113.20", "203.0.113.21"]
     /// The internet's end of its downstream link, one per documentation range.
     static let internetGateway203 = "203.0.113.129"
     static let internetGateway198 = "198.51.100.129"
@@ -45,7 +48,7 @@ struct NetLabAddressPlan: Sendable {
         switch upstream {
         case .none:
             return NetLabAddressPlan(upstream: upstream, lanOctet: lanOctet, routerWAN: outside, upstreamOutside: nil, upstreamInside: nil)
-        case .carrierNAT:
+        case .carrierNAT, .carrierNATEndpointIndependent:
             let carrier = "100.\(Int.random(in: 64...127)).\(Int.random(in: 0...255))"
             return NetLabAddressPlan(upstream: upstream, lanOctet: lanOctet,
                                      routerWAN: Interface(address: "\(carrier).\(Int.random(in: 2...254))", prefixLength: 24, gateway: "\(carrier).1"),
