@@ -92,7 +92,7 @@ struct UpdateCommand: AsyncParsableCommand {
         } else {
             print(Self.table(reports))
         }
-        let failed = reports.contains { !DDNSOutcomeName.isSuccess($0.outcome) && !["skipped", "would_update"].contains($0.outcome) }
+        let failed = reports.contains { $0.outcome.isFailure }
         if failed || !problems.isEmpty { throw ExitCode.failure }
     }
 
@@ -143,9 +143,9 @@ struct UpdateCommand: AsyncParsableCommand {
         var table = TextTable(headers: ["PROVIDER", "HOSTNAME", "ADDRESS", "OUTCOME", "MESSAGE"])
         for report in reports {
             var message = report.message ?? ""
-            if report.outcome == "skipped" || report.outcome == "would_update" { message = report.reason }
+            if report.outcome.skipReason != nil || report.outcome == .wouldUpdate { message = report.reason }
             if let dns = report.dnsCheck { message += (message.isEmpty ? "" : "; ") + dns }
-            table.add([report.provider, report.hostname, report.address, report.outcome, String(message.prefix(100))])
+            table.add([report.provider, report.hostname, report.address, report.outcome.text, String(message.prefix(100))])
         }
         return table.render()
     }

@@ -124,7 +124,7 @@ public struct DDNSRoundPlanner: Sendable {
                                             ttl: ttl, settings: settings, environment: environment)
             let result = await adapter.update(request)
             let record = result.records.first { $0.family == family } ?? result.records.first
-            return RoundAttemptResult(outcome: (record?.outcome ?? .error).rawValue,
+            return RoundAttemptResult(outcome: record?.outcome ?? .error,
                                       message: record?.message ?? "the adapter returned no result", retryAfter: record?.retryAfter)
         }
     }

@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import History
 import Testing
 
 /// `homeport update` end to end: the real binary, the real history file, a local server
@@ -102,7 +103,7 @@ import Testing
         let decoded = try StatusJSON.decoder().decode(DaemonStatus.self, from: Data(status.stdout.utf8))
         let record = try #require(decoded.ddns?.first)
         #expect(record.hostname == "myhome.duckdns.org" && record.address == "203.0.113.7" && record.stopped)
-        #expect(record.lastOutcome == "auth_error")
+        #expect(record.lastOutcome == .authError)
 
         for output in outputs {
             #expect(!output.stdout.contains(Self.token) && !output.stderr.contains(Self.token))
