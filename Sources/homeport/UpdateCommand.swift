@@ -113,12 +113,17 @@ struct UpdateCommand: AsyncParsableCommand {
             Terminal.error("\(error); not updating from here while a daemon may be running")
             throw ExitCode.failure
         }
-        if let answer = try? JSONDecoder().decode(DDNSRoundReply.self, from: Data(reply)) {
+        do {
+            let answer = try StatusJSON.decoder().decode(DDNSRoundReply.self, from: Data(reply))
             Terminal.note("the running daemon ran this round")
             return answer
+        } catch {
+            // A daemon without [[ddns]] entries (another config) refuses the command and runs no
+            // rounds to collide with. Any other answer may come from a round that did send.
+            if let refusal = try? JSONDecoder().decode([String: String].self, from: Data(reply)), refusal["error"] != nil { return nil }
+            Terminal.error("the running daemon's answer cannot be read (\(error)); not updating from here while it may have sent")
+            throw ExitCode.failure
         }
-        // A daemon without [[ddns]] entries (another config) runs no rounds to collide with.
-        return nil
     }
 
     private func localRound(config: HomeportConfig, stateDirectory: String, ipv4: String?, ipv6: String?)
