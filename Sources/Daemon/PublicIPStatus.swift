@@ -91,33 +91,4 @@ public struct DDNSRecordStatus: Sendable, Codable, Equatable {
         self.family = family
         self.stopped = stopped
     }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        provider = try container.decode(String.self, forKey: .provider)
-        hostname = try container.decode(String.self, forKey: .hostname)
-        family = try container.decode(String.self, forKey: .family)
-        address = try container.decodeIfPresent(String.self, forKey: .address)
-        setAt = try container.decodeIfPresent(Date.self, forKey: .setAt)
-        lastOutcome = try container.decodeIfPresent(String.self, forKey: .lastOutcome).map(DDNSOutcome.init(text:))
-        lastMessage = try container.decodeIfPresent(String.self, forKey: .lastMessage)
-        lastAttemptAt = try container.decodeIfPresent(Date.self, forKey: .lastAttemptAt)
-        nextAttemptAt = try container.decodeIfPresent(Date.self, forKey: .nextAttemptAt)
-        stopped = try container.decode(Bool.self, forKey: .stopped)
-    }
-
-    /// The outcome as `DDNSOutcome.text`, the spelling of the history and every other JSON field.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(provider, forKey: .provider)
-        try container.encode(hostname, forKey: .hostname)
-        try container.encode(family, forKey: .family)
-        try container.encodeIfPresent(address, forKey: .address)
-        try container.encodeIfPresent(setAt, forKey: .setAt)
-        try container.encodeIfPresent(lastOutcome?.text, forKey: .lastOutcome)
-        try container.encodeIfPresent(lastMessage, forKey: .lastMessage)
-        try container.encodeIfPresent(lastAttemptAt, forKey: .lastAttemptAt)
-        try container.encodeIfPresent(nextAttemptAt, forKey: .nextAttemptAt)
-        try container.encode(stopped, forKey: .stopped)
-    }
 }

@@ -100,6 +100,23 @@ public enum DDNSOutcome: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// A single JSON value: the outcome's `text`. A skip's reason does not fit in one word, so
+/// encoding `skipped` alone is refused; `RoundRecordReport` writes it with its fields beside it.
+extension DDNSOutcome: Codable {
+    public init(from decoder: any Decoder) throws {
+        self.init(text: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        guard skipReason == nil else {
+            throw EncodingError.invalidValue(self, .init(codingPath: encoder.codingPath,
+                                                         debugDescription: "a skip is written with its reason's fields (RoundRecordReport)"))
+        }
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}
+
 /// Why the policy sent nothing for a record.
 public enum DDNSSkipReason: Sendable, Hashable {
     /// The provider already holds this address.

@@ -48,6 +48,12 @@ import Testing
             #expect(fields["skip_code"] as? String == outcome.skipReason?.code)
             let decoded = try StatusJSON.decoder().decode(RoundRecordReport.self, from: json)
             #expect(decoded == report, "\(String(decoding: json, as: UTF8.self))")
+            // Alone, as in `status`: the text, except a skip, whose reason would be lost.
+            if outcome.skipReason == nil {
+                #expect(try StatusJSON.decoder().decode(DDNSOutcome.self, from: StatusJSON.encoder().encode(outcome)) == outcome)
+            } else {
+                #expect(throws: EncodingError.self) { try StatusJSON.encoder().encode(outcome) }
+            }
         }
     }
 
