@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a DDNS record fared in a round: the provider's answer to an update (the seven answers a
-/// provider file or adapter may give), or why nothing was sent. The one vocabulary from the
+/// provider file or adapter may give, docs/ddns-policy.md#outcomes), or why nothing was sent. The one vocabulary from the
 /// adapter through the policy, the daemon and the control socket into the history and the JSON
 /// output; `text` is its only spelling, used by the history's columns and every JSON field.
 ///
