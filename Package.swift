@@ -4,13 +4,14 @@ import PackageDescription
 // Modules depend downward only. One line per module: the package's modules it imports after
 // "->", other packages in parentheses. PackageGraphTests checks these lines, the README's
 // module table and every target's dependencies against the imports.
-//   Paths, StatusModel, ServiceFiles, CProcessControl, CSodium   (leaves)
+//   Paths, ServiceFiles, CProcessControl, CSodium       (leaves)
 //   Config                                              (TOMLKit)
 //   ControlSocket                                       (NIO)
 //   PortMapping                                         (Logging, NIO, Foundation XML)
 //   PublicIP                                            (Logging, NIO, URLSession)
 //   Sodium -> CSodium                                   (libsodium)
-//   History -> StatusModel                              (GRDB)
+//   History                                             (GRDB)
+//   StatusModel -> History
 //   Supervisor -> History, StatusModel, CProcessControl (Subprocess, Logging, NIO)
 //   RustDeskWire -> Paths, Sodium                       (SwiftProtobuf, NIO)
 //   Relay -> Paths, RustDeskWire, StatusModel           (Logging, NIO)
@@ -42,8 +43,9 @@ let package = Package(
     targets: [
         .target(name: "Paths"),
         // What `homeport status` shows: the daemon's, the services' and the built-in servers'
-        // status values, written by the daemon and read by the CLI and the reports.
-        .target(name: "StatusModel"),
+        // status values, written by the daemon and read by the CLI and the reports, and the
+        // sections rebuilt from the history (which also holds the DDNS outcome vocabulary).
+        .target(name: "StatusModel", dependencies: ["History"]),
         // libsodium for ed25519 keys and signatures (as RustDesk uses), SHA-256, HMAC, BLAKE2b.
         .systemLibrary(
             name: "CSodium",
@@ -95,7 +97,7 @@ let package = Package(
         ),
         .target(
             name: "History",
-            dependencies: ["StatusModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "ControlSocket",

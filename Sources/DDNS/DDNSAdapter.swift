@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import History
 
 /// One record set to update: a hostname with the address(es) to publish and the provider
 /// settings from the `[[ddns]]` entry (secrets still unresolved).

@@ -1,27 +1,20 @@
-/// How one update attempt for one record ended (docs/ddns-policy.md#outcomes). The daemon's policy keys off this,
-/// never off provider-specific strings.
-public enum DDNSOutcome: String, Sendable, CaseIterable, Codable {
-    case updated
-    case nochange
-    case authError = "auth_error"
-    case hostError = "host_error"
-    case retryLater = "retry_later"
-    case abuseStop = "abuse_stop"
-    case error
+import History
 
-    /// Stop outcomes halt updates of the record until its configuration changes (or the user
-    /// forces an update); the stop must be persisted across restarts.
-    public var isStop: Bool {
-        switch self {
-        case .authError, .hostError, .abuseStop: return true
-        default: return false
-        }
+/// The provider-facing side of `DDNSOutcome`: the names a provider file may use, and which of
+/// several answers to one request counts.
+extension DDNSOutcome {
+    /// The answer a provider file names (`outcome = "retry_later"`); nil for any other word,
+    /// `skipped` and `would_update` included, which no provider can answer.
+    public init?(providerAnswer text: String) {
+        let outcome = DDNSOutcome(text: text)
+        guard outcome.isAnswer else { return nil }
+        self = outcome
     }
 
-    /// The provider confirmed the record holds the address.
-    public var isSuccess: Bool { self == .updated || self == .nochange }
+    /// The names a provider file may use, for error messages.
+    public static var answerNames: [String] { answers.map(\.text) }
 
-    /// Orders outcomes so that a request touching several records reports its worst one.
+    /// Orders answers so that a request touching several records reports its worst one.
     var severity: Int {
         switch self {
         case .updated: return 0
@@ -31,18 +24,7 @@ public enum DDNSOutcome: String, Sendable, CaseIterable, Codable {
         case .hostError: return 4
         case .authError: return 5
         case .abuseStop: return 6
+        case .skipped, .wouldUpdate, .unrecognized: return 2
         }
     }
-
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
-}
-
-/// An address family of a DNS record.
-public enum DDNSFamily: String, Sendable, CaseIterable, Codable, Comparable {
-    case ipv4
-    case ipv6
-
-    public var recordType: String { self == .ipv4 ? "A" : "AAAA" }
-
-    public static func < (a: DDNSFamily, b: DDNSFamily) -> Bool { a == .ipv4 && b == .ipv6 }
 }

@@ -1,3 +1,5 @@
+import History
+
 /// A provider as described by its file under providers/ (after `based_on` is applied).
 public struct ProviderDefinition: Sendable {
     /// The provider id: the file name without `.toml`.

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import History
 
 /// Turns a provider file (already merged with its `based_on` template) into a
 /// `ProviderDefinition`, collecting every problem instead of stopping at the first.
@@ -403,8 +404,8 @@ struct ProviderDefinitionParser {
         var success: DDNSOutcome? = isLast ? .error : nil
         if let text = string(table, "success", section: section, field: "\(label).success") {
             if text == "next" { success = nil }
-            else if let outcome = DDNSOutcome(rawValue: text) { success = outcome }
-            else { fail(section, "success", "\(label).success", "unknown outcome \"\(text)\"", fix: "use next or one of \(DDNSOutcome.names)") }
+            else if let outcome = DDNSOutcome(providerAnswer: text) { success = outcome }
+            else { fail(section, "success", "\(label).success", "unknown outcome \"\(text)\"", fix: "use next or one of \(DDNSOutcome.answerNames.joined(separator: ", "))") }
         }
         var required: [String] = []
         if let node = table["require"] {
@@ -490,10 +491,10 @@ struct ProviderDefinitionParser {
                 fail(ruleSection, nil, "\(field).json", "json_equals/json_exists/json_contains need a json path", fix: "add json = \"path.to.field\"")
             }
             if let text = string(table, "outcome", section: ruleSection, field: "\(field).outcome") {
-                if let outcome = DDNSOutcome(rawValue: text) { rule.outcome = outcome }
+                if let outcome = DDNSOutcome(providerAnswer: text) { rule.outcome = outcome }
                 else {
-                    var fix = "use one of \(DDNSOutcome.names)"
-                    if let guess = NameSuggestion.closest(to: text, in: DDNSOutcome.allCases.map(\.rawValue)) { fix = "did you mean \"\(guess)\"? " + fix }
+                    var fix = "use one of \(DDNSOutcome.answerNames.joined(separator: ", "))"
+                    if let guess = NameSuggestion.closest(to: text, in: DDNSOutcome.answerNames) { fix = "did you mean \"\(guess)\"? " + fix }
                     fail(ruleSection, "outcome", "\(field).outcome", "unknown outcome \"\(text)\"", fix: fix)
                 }
             }

@@ -1,4 +1,5 @@
 import Config
+import History
 
 /// The entry's settings checked against the provider file, with secrets resolved and a
 /// redactor that knows every secret value.

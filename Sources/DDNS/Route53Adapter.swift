@@ -1,4 +1,5 @@
 import Foundation
+import History
 
 /// AWS Route 53: one signed `ChangeResourceRecordSets` UPSERT per family (docs/ddns-providers.md#signed-requests).
 /// UPSERT creates or replaces, so no read is needed first.

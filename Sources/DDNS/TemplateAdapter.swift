@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import History
 
 /// What every adapter needs from its surroundings.
 public struct DDNSEnvironment: Sendable {

@@ -65,15 +65,15 @@ actor DDNSTask {
         guard addresses[.ipv4] != nil || addresses[.ipv6] != nil else { return }
         let (reports, problems) = await updater.run(config: config, ipv4: addresses[.ipv4], ipv6: addresses[.ipv6])
         // At debug level every round leaves a line, so a quiet round can be told from none.
-        logger.debug("ddns: round done, \(reports.filter { $0.outcome != "skipped" }.count) of \(reports.count) records sent")
+        logger.debug("ddns: round done, \(reports.filter { $0.outcome.skipReason == nil }.count) of \(reports.count) records sent")
         // Each problem once while it lasts, not once a minute.
         let lines = Set(problems.map(\.description))
         for line in lines.subtracting(reportedProblems).sorted() { logger.error("ddns: \(line)") }
         reportedProblems = lines
-        for report in reports where report.outcome != "skipped" {
+        for report in reports where report.outcome.skipReason == nil {
             let line = "ddns: \(report.provider) \(report.hostname) \(report.family) \(report.address): \(report.outcome)"
                 + (report.message.map { " (\($0))" } ?? "")
-            if DDNSOutcomeName.isSuccess(report.outcome) { logger.notice("\(line)") } else { logger.warning("\(line)") }
+            if report.outcome.isSuccess { logger.notice("\(line)") } else { logger.warning("\(line)") }
         }
         schedule(after: reports)
     }
@@ -83,7 +83,7 @@ actor DDNSTask {
     private func schedule(after reports: [RoundRecordReport]) {
         let now = Date()
         guard let due = reports.compactMap({ report -> Date? in
-            guard report.outcome == RoundRecordReport.skipped || !DDNSOutcomeName.isSuccess(report.outcome),
+            guard !report.outcome.isSuccess,
                   !report.stopped, let next = report.nextAttemptAt, next > now else { return nil }
             return next
         }).min() else { return }

@@ -15,36 +15,45 @@ public struct DDNSUpdater: Sendable {
 
     public init(config: HomeportConfig, history: HistoryStore, stateDirectory: String, version: String,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let configDirectory = config.sourcePath.map { ($0 as NSString).deletingLastPathComponent }
-        let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: configDirectory, environment: environment))
-        registry = DDNSAdapterRegistry.standard(catalog: catalog, environment: DDNSEnvironment(userAgent: DDNSUserAgent.make(version: version)))
+        registry = Self.registry(config: config, version: version, environment: environment)
         round = DDNSRound(history: history)
         planner = DDNSRoundPlanner(registry: registry, environment: environment,
                                    fingerprintKey: Self.fingerprintKey(stateDirectory: stateDirectory))
     }
 
-    /// What `homeport config check` can say without secrets or a history: unknown providers
-    /// (with a suggestion) and settings a provider does not know or needs.
-    public static func configurationProblems(config: HomeportConfig) -> [String] {
+    /// The providers the daemon loads: the shipped files and `<config dir>/providers`.
+    static func registry(config: HomeportConfig, version: String, environment: [String: String]) -> DDNSAdapterRegistry {
         let configDirectory = config.sourcePath.map { ($0 as NSString).deletingLastPathComponent }
-        let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: configDirectory))
-        var problems: [String] = []
-        for (index, entry) in config.ddns.enumerated() {
-            let place = (config.sourcePath ?? "config") + (entry.line.map { ":\($0)" } ?? "") + ": [[ddns]] #\(index + 1)"
-            guard let provider = catalog.provider(entry.provider) else {
-                problems.append("\(place): no provider named '\(entry.provider)'; `homeport providers list` shows them all")
-                continue
-            }
-            problems += ProviderSettingsCheck.problems(provider: provider, settings: entry.settings).map { "\(place): \($0)" }
-        }
-        return problems
+        let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: configDirectory, environment: environment))
+        return DDNSAdapterRegistry.standard(catalog: catalog, environment: DDNSEnvironment(userAgent: DDNSUserAgent.make(version: version)))
+    }
+
+    /// What the daemon would make of the `[[ddns]]` entries, for `homeport config check`: the
+    /// same providers and the same planner the daemon's rounds use, run before any address is
+    /// known, with nothing written (no history, no fingerprint key).
+    public struct Check: Sendable {
+        /// The records the daemon keeps up to date.
+        public var targets: [DDNSRoundPlanner.Target]
+        /// What stops an entry or record from working.
+        public var problems: [DDNSRoundPlanner.Problem]
+        /// Provider files that do not load and that no entry uses (an entry's own provider file
+        /// is among `problems`).
+        public var unusedProviderFileErrors: [String]
+    }
+
+    public static func check(config: HomeportConfig, version: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) -> Check {
+        let registry = registry(config: config, version: version, environment: environment)
+        let planner = DDNSRoundPlanner(registry: registry, environment: environment)
+        let (targets, problems) = planner.targets(config.ddns)
+        let used = Set(config.ddns.map { "\($0.provider).toml" })
+        let unused = registry.catalog.errors.filter { !used.contains(($0.file as NSString).lastPathComponent) }
+        return Check(targets: targets, problems: problems, unusedProviderFileErrors: unused.map(\.description))
     }
 
     /// Problems in provider files and in `[[ddns]]` entries that stop those entries from working.
     public func problems(config: HomeportConfig) -> [String] {
-        registry.catalog.errors.map(\.description)
-            // Without addresses the planner makes no records, only checks the entries.
-            + planner.plan(config.ddns, addresses: .init()).problems.map(\.description)
+        registry.catalog.errors.map(\.description) + planner.targets(config.ddns).problems.map(\.description)
     }
 
     public func run(config: HomeportConfig, ipv4: String?, ipv6: String?, dryRun: Bool = false, force: Bool = false)

@@ -4,7 +4,7 @@ import GRDB
 /// What the DDNS policy remembers about one record between rounds and restarts. Never holds
 /// credentials: the fingerprint is a digest of the record's configuration, secrets included,
 /// so a changed password lifts a stop without the password being stored.
-public struct DDNSRecordState: Sendable, Equatable, Codable {
+public struct DDNSRecordState: Sendable, Equatable {
     /// `provider|hostname|family`, unique per record.
     public var key: String
     public var provider: String
@@ -15,7 +15,9 @@ public struct DDNSRecordState: Sendable, Equatable, Codable {
     public var confirmedAddress: String?
     public var confirmedAt: Date?
     public var lastAttemptAt: Date?
-    public var lastOutcome: String?
+    /// The provider's answer to the last attempt (one of `DDNSOutcome.answers`, or text an
+    /// older or newer homeport wrote).
+    public var lastOutcome: DDNSOutcome?
     public var lastMessage: String?
     /// No request before this time (back-off, minimum interval); nil = any time.
     public var nextAttemptAt: Date?
@@ -26,7 +28,7 @@ public struct DDNSRecordState: Sendable, Equatable, Codable {
 
     public init(key: String, provider: String, hostname: String, family: String, configFingerprint: String,
                 confirmedAddress: String? = nil, confirmedAt: Date? = nil, lastAttemptAt: Date? = nil,
-                lastOutcome: String? = nil, lastMessage: String? = nil, nextAttemptAt: Date? = nil,
+                lastOutcome: DDNSOutcome? = nil, lastMessage: String? = nil, nextAttemptAt: Date? = nil,
                 failures: Int = 0, stopped: Bool = false) {
         self.key = key
         self.provider = provider
@@ -77,13 +79,13 @@ extension HistoryStore {
                     next_attempt_at = excluded.next_attempt_at, failures = excluded.failures, stopped = excluded.stopped
                 """, arguments: [
                     state.key, state.provider, state.hostname, state.family, state.configFingerprint, state.confirmedAddress,
-                    state.confirmedAt?.timeIntervalSince1970, state.lastAttemptAt?.timeIntervalSince1970, state.lastOutcome,
+                    state.confirmedAt?.timeIntervalSince1970, state.lastAttemptAt?.timeIntervalSince1970, state.lastOutcome?.text,
                     state.lastMessage, state.nextAttemptAt?.timeIntervalSince1970, state.failures, state.stopped,
                 ])
             if let attempt {
                 try db.execute(sql: "INSERT INTO ddns_updates (ts, provider, hostname, address, outcome, message, family) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                arguments: [attempt.time.timeIntervalSince1970, attempt.provider, attempt.hostname, attempt.address,
-                                           attempt.outcome, attempt.message, state.family])
+                                           attempt.outcome.text, attempt.message, state.family])
             }
         }
     }
@@ -93,7 +95,7 @@ extension HistoryStore {
         return DDNSRecordState(
             key: row["record_key"], provider: row["provider"], hostname: row["hostname"], family: row["family"],
             configFingerprint: row["config_fingerprint"], confirmedAddress: row["confirmed_address"],
-            confirmedAt: date("confirmed_at"), lastAttemptAt: date("last_attempt_at"), lastOutcome: row["last_outcome"],
+            confirmedAt: date("confirmed_at"), lastAttemptAt: date("last_attempt_at"), lastOutcome: (row["last_outcome"] as String?).map(DDNSOutcome.init(text:)),
             lastMessage: row["last_message"], nextAttemptAt: date("next_attempt_at"), failures: row["failures"],
             stopped: row["stopped"])
     }

@@ -234,14 +234,15 @@ public final class HistoryStore: Sendable {
     public func record(_ result: DDNSResult) async throws {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO ddns_updates (ts, provider, hostname, address, outcome, message) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [result.time.timeIntervalSince1970, result.provider, result.hostname, result.address, result.outcome, result.message])
+                           arguments: [result.time.timeIntervalSince1970, result.provider, result.hostname, result.address, result.outcome.text, result.message])
         }
     }
 
     public func ddnsResults(since from: Date) throws -> [DDNSResult] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM ddns_updates WHERE ts >= ? ORDER BY ts, id", arguments: [from.timeIntervalSince1970]).map { row in
-                DDNSResult(time: Date(timeIntervalSince1970: row["ts"]), provider: row["provider"], hostname: row["hostname"], address: row["address"], outcome: row["outcome"], message: row["message"])
+                DDNSResult(time: Date(timeIntervalSince1970: row["ts"]), provider: row["provider"], hostname: row["hostname"], address: row["address"],
+                           outcome: DDNSOutcome(text: row["outcome"]), message: row["message"])
             }
         }
     }

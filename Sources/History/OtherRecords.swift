@@ -16,15 +16,15 @@ public struct IPObservation: Sendable, Equatable, Codable {
 }
 
 /// One DDNS update attempt and what the provider answered. Never holds credentials.
-public struct DDNSResult: Sendable, Equatable, Codable {
+public struct DDNSResult: Sendable, Equatable {
     public var time: Date
     public var provider: String
     public var hostname: String
     public var address: String
-    public var outcome: String
+    public var outcome: DDNSOutcome
     public var message: String?
 
-    public init(time: Date, provider: String, hostname: String, address: String, outcome: String, message: String?) {
+    public init(time: Date, provider: String, hostname: String, address: String, outcome: DDNSOutcome, message: String?) {
         self.time = time
         self.provider = provider
         self.hostname = hostname

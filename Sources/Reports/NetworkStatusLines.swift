@@ -1,4 +1,5 @@
 import Foundation
+import History
 import StatusModel
 
 /// The network parts of `homeport status`: public addresses and verdict, router port
@@ -39,7 +40,7 @@ enum NetworkStatusLines {
     static func ddns(_ records: [DDNSRecordStatus], now: Date, style: Style) -> [String] {
         var table = TextTable(headers: ["DDNS RECORD", "PROVIDER", "ADDRESS", "SET", "LAST OUTCOME", "NEXT ATTEMPT"])
         for record in records {
-            var outcome = record.lastOutcome ?? "-"
+            var outcome = record.lastOutcome?.text ?? "-"
             if record.stopped { outcome += " (stopped until the config changes)" }
             if let message = record.lastMessage, !message.isEmpty { outcome += ": \(message.prefix(60))" }
             let next: String
@@ -52,9 +53,16 @@ enum NetworkStatusLines {
             }
             table.add(["\(record.hostname) (\(record.family))", record.provider, record.address ?? "-",
                        record.setAt.map { TimeText.relative($0, now: now) } ?? "-",
-                       record.stopped || ["auth_error", "host_error", "abuse_stop", "error"].contains(record.lastOutcome ?? "") ? style.red(outcome) : outcome,
+                       record.stopped || Self.needsAttention(record.lastOutcome) ? style.red(outcome) : outcome,
                        next])
         }
         return [table.render()]
+    }
+
+    /// Red in the table: a stop, an error, or an answer nobody can read. `retry_later` is the
+    /// provider's own schedule and resolves itself.
+    static func needsAttention(_ outcome: DDNSOutcome?) -> Bool {
+        guard let outcome else { return false }
+        return outcome.isFailure && outcome != .retryLater
     }
 }

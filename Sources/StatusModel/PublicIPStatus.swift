@@ -1,4 +1,5 @@
 import Foundation
+import History
 
 /// The `public_ip` section of `homeport status`: the agreed addresses, when they last
 /// changed, and what the NAT verdict says about reaching home from outside.
@@ -68,7 +69,8 @@ public struct DDNSRecordStatus: Sendable, Codable, Equatable {
     public var family: String
     public var address: String?
     public var setAt: Date?
-    public var lastOutcome: String?
+    /// The provider's last answer, as the history holds it.
+    public var lastOutcome: DDNSOutcome?
     public var lastMessage: String?
     public var lastAttemptAt: Date?
     public var nextAttemptAt: Date?

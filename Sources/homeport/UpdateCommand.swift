@@ -93,7 +93,7 @@ struct UpdateCommand: AsyncParsableCommand {
         } else {
             print(Self.table(reports))
         }
-        let failed = reports.contains { !DDNSOutcomeName.isSuccess($0.outcome) && !["skipped", "would_update"].contains($0.outcome) }
+        let failed = reports.contains { $0.outcome.isFailure }
         if failed || !problems.isEmpty { throw ExitCode.failure }
     }
 
@@ -114,12 +114,17 @@ struct UpdateCommand: AsyncParsableCommand {
             Terminal.error("\(error); not updating from here while a daemon may be running")
             throw ExitCode.failure
         }
-        if let answer = try? JSONDecoder().decode(DDNSRoundReply.self, from: Data(reply)) {
+        do {
+            let answer = try StatusJSON.decoder().decode(DDNSRoundReply.self, from: Data(reply))
             Terminal.note("the running daemon ran this round")
             return answer
+        } catch {
+            // A daemon without [[ddns]] entries (another config) refuses the command and runs no
+            // rounds to collide with. Any other answer may come from a round that did send.
+            if let refusal = try? JSONDecoder().decode([String: String].self, from: Data(reply)), refusal["error"] != nil { return nil }
+            Terminal.error("the running daemon's answer cannot be read (\(error)); not updating from here while it may have sent")
+            throw ExitCode.failure
         }
-        // A daemon without [[ddns]] entries (another config) runs no rounds to collide with.
-        return nil
     }
 
     private func localRound(config: HomeportConfig, stateDirectory: String, ipv4: String?, ipv6: String?)
@@ -144,9 +149,9 @@ struct UpdateCommand: AsyncParsableCommand {
         var table = TextTable(headers: ["PROVIDER", "HOSTNAME", "ADDRESS", "OUTCOME", "MESSAGE"])
         for report in reports {
             var message = report.message ?? ""
-            if report.outcome == "skipped" || report.outcome == "would_update" { message = report.reason }
+            if report.outcome.skipReason != nil || report.outcome == .wouldUpdate { message = report.reason }
             if let dns = report.dnsCheck { message += (message.isEmpty ? "" : "; ") + dns }
-            table.add([report.provider, report.hostname, report.address, report.outcome, String(message.prefix(100))])
+            table.add([report.provider, report.hostname, report.address, report.outcome.text, String(message.prefix(100))])
         }
         return table.render()
     }

@@ -69,7 +69,7 @@ import Testing
         try await store.record(ServiceEvent(time: old, service: "kept", kind: .start), runID: oldRun)
         try await store.record(ServiceEvent(time: recent, service: "kept", kind: .exit, exitCode: 1), runID: nil)
         try await store.recordIPIfChanged(IPObservation(time: old, family: "ipv4", address: "203.0.113.9", source: "t"))
-        try await store.record(DDNSResult(time: old, provider: "p", hostname: "h", address: "a", outcome: "updated", message: nil))
+        try await store.record(DDNSResult(time: old, provider: "p", hostname: "h", address: "a", outcome: .updated, message: nil))
         let deleted = try await store.prune(olderThan: recent - 86400)
         #expect(deleted == 4)  // "gone" start, "kept" old start, the DDNS row, the old run
         let events = try store.events(since: .distantPast)

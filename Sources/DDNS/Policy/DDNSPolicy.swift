@@ -27,7 +27,7 @@ public enum DDNSPolicy {
         // A changed configuration is the user's intervention: it lifts a stop and the back-off.
         if !configurationChanged {
             if state.stopped {
-                return .skip(.stoppedUntilConfigurationChanges(outcome: state.lastOutcome ?? "a stop code"))
+                return .skip(.stopped(after: state.lastOutcome))
             }
         }
 
@@ -48,11 +48,8 @@ public enum DDNSPolicy {
         }
 
         if !configurationChanged, let next = state.nextAttemptAt, now < next {
-            let outcome = state.lastOutcome ?? DDNSOutcomeName.error
-            let forceOverrides = outcome != DDNSOutcomeName.retryLater
-            if !(force && forceOverrides) {
-                return .skip(.backingOff(until: next, outcome: outcome, forceOverrides: forceOverrides))
-            }
+            let skip = DDNSSkipReason.backingOff(until: next, after: state.lastOutcome ?? .error)
+            if !(force && skip.forceOverrides) { return .skip(skip) }
         }
 
         if !force, let last = state.lastAttemptAt {
@@ -77,7 +74,7 @@ public enum DDNSPolicy {
         next.lastMessage = result.message.map { PolicyMessage.capped($0) }
         let hint = result.retryAfter.map { now.addingTimeInterval($0.policySeconds) }
 
-        if DDNSOutcomeName.isSuccess(result.outcome) {
+        if result.outcome.isSuccess {
             // The provider's answer is what counts: DNS may lag behind it (propagation, caches),
             // and re-sending because of a lagging lookup would earn a `nochg` abuse block.
             next.confirmedAddress = PolicyAddress.canonical(result.address)

@@ -1,6 +1,8 @@
+import History
+
 /// What one provider demands of an updating client, beyond "never re-send an unchanged address".
 /// The provider definitions choose these; the defaults suit a REST API that asks nothing special.
-public struct DDNSPolicyRules: Sendable, Equatable, Codable {
+public struct DDNSPolicyRules: Sendable, Equatable {
     /// No request for a record sooner than this after the previous one (ddclient's `min-interval`,
     /// ddns-updater's cooldown). `--force` may bypass it.
     public var minimumInterval: Duration
@@ -13,9 +15,9 @@ public struct DDNSPolicyRules: Sendable, Equatable, Codable {
     public var refreshInterval: Duration?
     /// Outcomes that halt the record until its configuration changes (the provider's rules forbid
     /// retrying them without user intervention).
-    public var stopOutcomes: Set<String>
+    public var stopOutcomes: Set<DDNSOutcome>
 
-    public static let defaultStopOutcomes: Set<String> = [DDNSOutcomeName.authError, DDNSOutcomeName.hostError, DDNSOutcomeName.abuseStop]
+    public static let defaultStopOutcomes: Set<DDNSOutcome> = Set(DDNSOutcome.answers.filter(\.isStop))
     /// Without a provider rule, one minute between requests: a changed address goes out at once,
     /// a flapping one cannot turn into a stream of requests.
     public static let defaultMinimumInterval: Duration = .seconds(60)
@@ -24,7 +26,7 @@ public struct DDNSPolicyRules: Sendable, Equatable, Codable {
     public init(minimumInterval: Duration = DDNSPolicyRules.defaultMinimumInterval,
                 errorBackoff: PolicyBackoff = DDNSPolicyRules.defaultErrorBackoff,
                 refreshInterval: Duration? = nil,
-                stopOutcomes: Set<String> = DDNSPolicyRules.defaultStopOutcomes) {
+                stopOutcomes: Set<DDNSOutcome> = DDNSPolicyRules.defaultStopOutcomes) {
         self.minimumInterval = minimumInterval
         self.errorBackoff = errorBackoff
         self.refreshInterval = refreshInterval

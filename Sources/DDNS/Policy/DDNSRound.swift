@@ -62,16 +62,17 @@ public actor DDNSRound {
     private func run(_ record: RoundRecord, dryRun: Bool, force: Bool) async -> RoundRecordReport {
         let now = clock()
         let key = record.key
+        // Every path below sets the outcome; until then, "history not read" is the honest one.
         var report = RoundRecordReport(provider: record.provider, hostname: record.hostname, family: record.family,
-                                       address: record.desiredAddress, outcome: RoundRecordReport.skipped, reason: "",
+                                       address: record.desiredAddress, outcome: .skipped(.historyUnavailable), reason: "",
                                        dryRun: dryRun)
         let stored: DDNSRecordState?
         do {
             stored = try history.ddnsRecordState(key: key)
         } catch {
             // Without the last confirmed address any request could be a repeated `nochg`; wait.
-            report.reason = "history unreadable, not sending: \(error)"
-            report.skipCode = "history_unavailable"
+            report.reason = DDNSSkipReason.historyUnavailable.explanation
+            report.message = "\(error)"
             return report
         }
 
@@ -95,30 +96,27 @@ public actor DDNSRound {
         report.nextAttemptAt = state?.nextAttemptAt
         switch decision {
         case .skip(let reason):
-            report.skipCode = reason.code
-            switch reason {
-            case .backingOff(let until, _, _), .minimumInterval(let until): report.nextAttemptAt = until
-            case .unchanged, .stoppedUntilConfigurationChanges: break
-            }
+            report.outcome = .skipped(reason)
+            if let until = reason.until { report.nextAttemptAt = until }
             return report
         case .attempt:
             break
         }
         if dryRun {
-            report.outcome = RoundRecordReport.wouldUpdate
+            report.outcome = .wouldUpdate
             return report
         }
 
         let answer = await record.attempt(record.desiredAddress)
         var outcome = answer.outcome
         var message = answer.message.map { PolicyMessage.redacted($0, secrets: record.secrets) }
-        if !DDNSOutcomeName.all.contains(outcome) {
-            message = join("engine reported unknown outcome \(PolicyMessage.redacted(outcome, secrets: record.secrets))", message)
-            outcome = DDNSOutcomeName.error
+        if !outcome.isAnswer {
+            message = join("engine reported \(PolicyMessage.redacted(outcome.text, secrets: record.secrets)), which is no provider answer", message)
+            outcome = .error
         }
 
         pendingRechecks[key] = nil
-        if outcome == DDNSOutcomeName.updated, let confirm = record.confirm {
+        if outcome == .updated, let confirm = record.confirm {
             let check = await confirm(record.hostname, record.desiredAddress)
             let note = describe(check, address: record.desiredAddress, afterUpdate: true)
             report.dnsCheck = note.check

@@ -1,9 +1,10 @@
 import Foundation
+import History
 
 /// Whether to send an update for a record now, and why.
 public enum PolicyDecision: Sendable, Equatable, CustomStringConvertible {
     case attempt(PolicyAttemptReason)
-    case skip(PolicySkipReason)
+    case skip(DDNSSkipReason)
 
     public var isAttempt: Bool {
         if case .attempt = self { return true }
@@ -13,7 +14,7 @@ public enum PolicyDecision: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .attempt(let reason): return reason.description
-        case .skip(let reason): return reason.description
+        case .skip(let reason): return reason.explanation
         }
     }
 }
@@ -40,38 +41,21 @@ public enum PolicyAttemptReason: String, Sendable, Equatable, Codable, CustomStr
     }
 }
 
-public enum PolicySkipReason: Sendable, Equatable, CustomStringConvertible {
-    /// The provider already holds this address.
-    case unchanged
-    /// A stop code (`outcome`) halted the record; only a configuration change lifts it.
-    case stoppedUntilConfigurationChanges(outcome: String)
-    /// Backing off after `outcome`. `forceOverrides` tells whether `--force` would send anyway
-    /// (our own back-off after `error`) or not (`retry_later`: the provider asked for the wait).
-    case backingOff(until: Date, outcome: String, forceOverrides: Bool)
-    /// The provider's minimum interval between requests has not passed; `--force` overrides it.
-    case minimumInterval(until: Date)
-
-    /// Short machine name for `--json`.
-    public var code: String {
-        switch self {
-        case .unchanged: return "unchanged"
-        case .stoppedUntilConfigurationChanges: return "stopped"
-        case .backingOff: return "backing_off"
-        case .minimumInterval: return "minimum_interval"
-        }
-    }
-
-    public var description: String {
+extension DDNSSkipReason {
+    /// The reason in words, for `reason` in reports and the `update` table.
+    public var explanation: String {
         switch self {
         case .unchanged:
             return "address unchanged since the provider last confirmed it"
-        case .stoppedUntilConfigurationChanges(let outcome):
-            return "stopped after \(outcome) until the record's configuration changes (--force does not override a stop)"
-        case .backingOff(let until, let outcome, let forceOverrides):
+        case .stopped(let after):
+            return "stopped after \(after?.text ?? "a stop code") until the record's configuration changes (--force does not override a stop)"
+        case .backingOff(let until, let after):
             let force = forceOverrides ? "--force overrides it" : "the provider demands the wait; --force does not override it"
-            return "backing off after \(outcome) until \(PolicyTime.text(until)) (\(force))"
+            return "backing off after \(after.text) until \(PolicyTime.text(until)) (\(force))"
         case .minimumInterval(let until):
             return "provider's minimum interval between updates: not before \(PolicyTime.text(until)) (--force overrides it)"
+        case .historyUnavailable:
+            return "history unreadable, not sending (without the last confirmed address any request could be a repeated nochg)"
         }
     }
 }

@@ -40,14 +40,14 @@ public struct RoundRecord: Sendable {
 
 /// The engine's answer to one update request.
 public struct RoundAttemptResult: Sendable, Equatable {
-    /// One of `DDNSOutcomeName.all`; anything else is stored as `error`.
-    public var outcome: String
+    /// One of `DDNSOutcome.answers`; anything else is stored as `error`.
+    public var outcome: DDNSOutcome
     /// Already redacted by the engine; the round scrubs the record's secrets again and caps it.
     public var message: String?
     /// The provider's "not before" hint, if it gave one.
     public var retryAfter: Duration?
 
-    public init(outcome: String, message: String? = nil, retryAfter: Duration? = nil) {
+    public init(outcome: DDNSOutcome, message: String? = nil, retryAfter: Duration? = nil) {
         self.outcome = outcome
         self.message = message
         self.retryAfter = retryAfter

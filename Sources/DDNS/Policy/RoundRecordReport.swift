@@ -1,24 +1,18 @@
 import Foundation
+import History
 
-/// What a round did (or, in a dry run, would do) for one record; `homeport ddns --json` prints these.
+/// What a round did (or, in a dry run, would do) for one record; `homeport update --json` prints these.
 public struct RoundRecordReport: Sendable, Equatable, Codable {
-    /// `outcome` for a record the policy did not send.
-    public static let skipped = "skipped"
-    /// `outcome` in a dry run for a record that would be sent.
-    public static let wouldUpdate = "would_update"
-
     public var provider: String
     public var hostname: String
     public var family: String
     /// The address sent, or that would be sent / was not sent.
     public var address: String
-    /// One of `DDNSOutcomeName.all`, `skipped` or `would_update`.
-    public var outcome: String
+    /// The provider's answer, or why nothing was sent (`skipped` with its reason, or
+    /// `wouldUpdate` in a dry run).
+    public var outcome: DDNSOutcome
     /// Why the record was sent or skipped, in words (`PolicyDecision.description`).
     public var reason: String
-    /// For skipped records: `unchanged`, `stopped`, `backing_off`, `minimum_interval`,
-    /// `history_unavailable`; nil otherwise.
-    public var skipCode: String?
     /// The engine's message (redacted, one line, capped) plus the DNS check's note.
     public var message: String?
     /// The DNS check after an update, or a due re-check: `confirmed`, `mismatch`, `unavailable`.
@@ -34,8 +28,8 @@ public struct RoundRecordReport: Sendable, Equatable, Codable {
     /// Set when the history could not be written; the attempt happened regardless.
     public var historyError: String?
 
-    public init(provider: String, hostname: String, family: String, address: String, outcome: String, reason: String,
-                skipCode: String? = nil, message: String? = nil, dnsCheck: String? = nil, dnsConfirmed: Bool? = nil,
+    public init(provider: String, hostname: String, family: String, address: String, outcome: DDNSOutcome, reason: String,
+                message: String? = nil, dnsCheck: String? = nil, dnsConfirmed: Bool? = nil,
                 nextAttemptAt: Date? = nil, stopped: Bool = false, dryRun: Bool = false, historyError: String? = nil) {
         self.provider = provider
         self.hostname = hostname
@@ -43,7 +37,6 @@ public struct RoundRecordReport: Sendable, Equatable, Codable {
         self.address = address
         self.outcome = outcome
         self.reason = reason
-        self.skipCode = skipCode
         self.message = message
         self.dnsCheck = dnsCheck
         self.dnsConfirmed = dnsConfirmed
@@ -53,13 +46,54 @@ public struct RoundRecordReport: Sendable, Equatable, Codable {
         self.historyError = historyError
     }
 
+    /// JSON spells the outcome with `DDNSOutcome.text`; a skip adds `skip_code` and, after a stop
+    /// or a back-off, `skip_after` (the outcome that caused it). Its end is `next_attempt_at`.
     enum CodingKeys: String, CodingKey {
         case provider, hostname, family, address, outcome, reason, message, stopped
         case skipCode = "skip_code"
+        case skipAfter = "skip_after"
         case dnsCheck = "dns_check"
         case dnsConfirmed = "dns_confirmed"
         case nextAttemptAt = "next_attempt_at"
         case dryRun = "dry_run"
         case historyError = "history_error"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        provider = try container.decode(String.self, forKey: .provider)
+        hostname = try container.decode(String.self, forKey: .hostname)
+        family = try container.decode(String.self, forKey: .family)
+        address = try container.decode(String.self, forKey: .address)
+        reason = try container.decode(String.self, forKey: .reason)
+        message = try container.decodeIfPresent(String.self, forKey: .message)
+        dnsCheck = try container.decodeIfPresent(String.self, forKey: .dnsCheck)
+        dnsConfirmed = try container.decodeIfPresent(Bool.self, forKey: .dnsConfirmed)
+        nextAttemptAt = try container.decodeIfPresent(Date.self, forKey: .nextAttemptAt)
+        stopped = try container.decode(Bool.self, forKey: .stopped)
+        dryRun = try container.decode(Bool.self, forKey: .dryRun)
+        historyError = try container.decodeIfPresent(String.self, forKey: .historyError)
+        outcome = DDNSOutcome(text: try container.decode(String.self, forKey: .outcome),
+                              skipCode: try container.decodeIfPresent(String.self, forKey: .skipCode),
+                              until: nextAttemptAt, after: try container.decodeIfPresent(String.self, forKey: .skipAfter))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(provider, forKey: .provider)
+        try container.encode(hostname, forKey: .hostname)
+        try container.encode(family, forKey: .family)
+        try container.encode(address, forKey: .address)
+        try container.encode(outcome.text, forKey: .outcome)
+        try container.encode(reason, forKey: .reason)
+        try container.encodeIfPresent(outcome.skipReason?.code, forKey: .skipCode)
+        try container.encodeIfPresent(outcome.skipReason?.after?.text, forKey: .skipAfter)
+        try container.encodeIfPresent(message, forKey: .message)
+        try container.encodeIfPresent(dnsCheck, forKey: .dnsCheck)
+        try container.encodeIfPresent(dnsConfirmed, forKey: .dnsConfirmed)
+        try container.encodeIfPresent(nextAttemptAt, forKey: .nextAttemptAt)
+        try container.encode(stopped, forKey: .stopped)
+        try container.encode(dryRun, forKey: .dryRun)
+        try container.encodeIfPresent(historyError, forKey: .historyError)
     }
 }

@@ -1,4 +1,5 @@
 import DNSWire
+import History
 
 /// Publishes a host's addresses with a TSIG-signed RFC 2136 UPDATE (what `nsupdate` does for
 /// ddclient): one message that deletes the A (or AAAA) RRset and adds the new addresses, applied
@@ -124,7 +125,7 @@ public struct RFC2136Updater: Sendable {
     static func result(for code: DNSResponseCode, name: DNSName, family: DNSAddress.Family, addresses: [String],
                        zone: String, server: DNSServer) -> RFC2136Result {
         let said = "server \(server) answered \(code)"
-        let outcome: RFC2136Outcome
+        let outcome: DDNSOutcome
         let explanation: String
         switch code {
         case .noError:

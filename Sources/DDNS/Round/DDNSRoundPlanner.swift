@@ -18,13 +18,33 @@ public struct DDNSRoundPlanner: Sendable {
     }
 
     public struct Problem: Sendable, Codable, Equatable, CustomStringConvertible {
+        /// What the problem depends on: the entry itself (wrong everywhere), a secret that cannot
+        /// be read in this process's environment (the daemon's may differ), or the current address.
+        public enum Kind: String, Sendable, Codable {
+            case configuration, secret, address
+        }
+
         public var provider: String
         public var hostname: String?
         public var message: String
+        public var kind: Kind
+        /// The entry's position among the `[[ddns]]` entries (0 = the first) and its line.
+        public var entry: Int
+        public var line: Int?
 
         public var description: String {
             "[[ddns]] \(provider)" + (hostname.map { " \($0)" } ?? "") + ": \(message)"
         }
+    }
+
+    /// A record the daemon keeps up to date whenever the public address of its family is known.
+    public struct Target: Sendable, Equatable, CustomStringConvertible {
+        public var provider: String
+        public var hostname: String
+        public var family: DDNSFamily
+        public var entry: Int
+
+        public var description: String { "\(provider) \(hostname) \(family.recordType)" }
     }
 
     public let registry: DDNSAdapterRegistry
@@ -39,10 +59,74 @@ public struct DDNSRoundPlanner: Sendable {
         self.fingerprintKey = fingerprintKey
     }
 
+    /// Which records the entries make, before any address is known, and what stops the others:
+    /// what `homeport config check` prints, decided by the same steps as every round's `plan`.
+    public func targets(_ entries: [DDNSEntry]) -> (targets: [Target], problems: [Problem]) {
+        let (prepared, problems) = prepare(entries)
+        return (prepared.flatMap(\.targets), problems)
+    }
+
     public func plan(_ entries: [DDNSEntry], addresses: Addresses) -> (records: [RoundRecord], problems: [Problem]) {
+        let (prepared, entryProblems) = prepare(entries)
         var records: [RoundRecord] = []
+        var problems = entryProblems
+        for item in prepared {
+            let entry = item.entry
+            for target in item.targets {
+                let (hostname, family) = (target.hostname, target.family)
+                func problem(_ message: String, _ kind: Problem.Kind) -> Problem {
+                    Problem(provider: entry.provider, hostname: hostname, message: message, kind: kind, entry: target.entry, line: entry.line)
+                }
+                let address: String
+                do {
+                    guard let desired = try desiredAddress(entry, family: family, addresses: addresses) else { continue }
+                    address = desired
+                } catch {
+                    // The record cannot be sent for this prefix; saying nothing would leave
+                    // the AAAA record stale without a trace.
+                    problems.append(problem("no AAAA update for the prefix of \(addresses.ipv6 ?? "?"): \(error.description)", .address))
+                    continue
+                }
+                let fingerprint: String
+                do {
+                    fingerprint = try ConfigFingerprint.digest(entry: entry, hostname: hostname, family: family.rawValue,
+                                                               environment: environment, key: fingerprintKey)
+                } catch {
+                    problems.append(problem(error.description, .secret))
+                    continue
+                }
+                let verify = entry.verify
+                let attempt = Self.attempt(adapter: item.adapter, hostname: hostname, family: family, ttl: entry.ttl,
+                                           settings: entry.settings, environment: environment)
+                let confirm: (@Sendable (String, String) async -> RoundConfirmResult)? = verify == "none" ? nil : { @Sendable hostname, address in
+                    await Self.confirm(hostname: hostname, address: address, family: family, verify: verify)
+                }
+                records.append(RoundRecord(provider: entry.provider, hostname: hostname, family: family.rawValue, fingerprint: fingerprint,
+                                           desiredAddress: address, rules: item.rules, secrets: item.secrets, attempt: attempt, confirm: confirm))
+            }
+        }
+        return (records, problems)
+    }
+
+    /// An entry that passed every check that needs no address: its provider, rules, resolved
+    /// secrets and the records it makes.
+    struct PreparedEntry {
+        var entry: DDNSEntry
+        var adapter: any DDNSAdapter
+        var rules: DDNSPolicyRules
+        var secrets: [String]
+        var targets: [Target]
+    }
+
+    /// The checks every round and `config check` share: a provider that loads, settings it
+    /// knows, secrets that resolve here, and families the provider takes.
+    func prepare(_ entries: [DDNSEntry]) -> (entries: [PreparedEntry], problems: [Problem]) {
+        var prepared: [PreparedEntry] = []
         var problems: [Problem] = []
-        for entry in entries {
+        for (index, entry) in entries.enumerated() {
+            func problem(_ message: String, hostname: String? = nil, _ kind: Problem.Kind = .configuration) -> Problem {
+                Problem(provider: entry.provider, hostname: hostname, message: message, kind: kind, entry: index, line: entry.line)
+            }
             guard let provider = registry.catalog.provider(entry.provider), let adapter = registry.adapter(for: entry.provider) else {
                 // A provider whose file does not load: say why, with the file's own problems.
                 let fileProblems = registry.catalog.errors.filter { ($0.file as NSString).lastPathComponent == "\(entry.provider).toml" }
@@ -54,14 +138,26 @@ public struct DDNSRoundPlanner: Sendable {
                     if let guess = NameSuggestion.closest(to: entry.provider, in: registry.catalog.names) { message += " (did you mean '\(guess)'?)" }
                     message += "; `homeport providers list` shows them all"
                 }
-                problems.append(Problem(provider: entry.provider, hostname: nil, message: message))
+                problems.append(problem(message))
                 continue
             }
             let settingProblems = ProviderSettingsCheck.problems(provider: provider, settings: entry.settings)
             if !settingProblems.isEmpty {
-                problems += settingProblems.map { Problem(provider: entry.provider, hostname: nil, message: $0) }
+                problems += settingProblems.map { problem($0) }
                 continue
             }
+            var targets: [Target] = []
+            for hostname in entry.hostnames {
+                for family in DDNSFamily.allCases where wants(entry, family) {
+                    guard provider.families.contains(family) else {
+                        problems.append(problem("\(provider.displayName) does not take \(family.rawValue) records; set \(family.rawValue) = false",
+                                                hostname: hostname))
+                        continue
+                    }
+                    targets.append(Target(provider: entry.provider, hostname: hostname, family: family, entry: index))
+                }
+            }
+            // After the families, so a missing secret does not hide a mistake that needs none.
             var secrets: [String] = []
             var secretProblem: String?
             for case .secret(let secret) in entry.settings.values {
@@ -72,49 +168,14 @@ public struct DDNSRoundPlanner: Sendable {
                 }
             }
             if let secretProblem {
-                problems.append(Problem(provider: entry.provider, hostname: nil, message: secretProblem))
+                problems.append(problem(secretProblem, .secret))
                 continue
             }
             let rules = DDNSPolicyRules(minimumInterval: provider.minInterval ?? DDNSPolicyRules.defaultMinimumInterval,
                                         refreshInterval: provider.refreshInterval)
-            for hostname in entry.hostnames {
-                for family in DDNSFamily.allCases where wants(entry, family) {
-                    guard provider.families.contains(family) else {
-                        problems.append(Problem(provider: entry.provider, hostname: hostname,
-                                                message: "\(provider.displayName) does not take \(family.rawValue) records; set \(family.rawValue) = false"))
-                        continue
-                    }
-                    let address: String
-                    do {
-                        guard let desired = try desiredAddress(entry, family: family, addresses: addresses) else { continue }
-                        address = desired
-                    } catch {
-                        // The record cannot be sent for this prefix; saying nothing would leave
-                        // the AAAA record stale without a trace.
-                        problems.append(Problem(provider: entry.provider, hostname: hostname,
-                                                message: "no AAAA update for the prefix of \(addresses.ipv6 ?? "?"): \(error.description)"))
-                        continue
-                    }
-                    let fingerprint: String
-                    do {
-                        fingerprint = try ConfigFingerprint.digest(entry: entry, hostname: hostname, family: family.rawValue,
-                                                                   environment: environment, key: fingerprintKey)
-                    } catch {
-                        problems.append(Problem(provider: entry.provider, hostname: hostname, message: error.description))
-                        continue
-                    }
-                    let verify = entry.verify
-                    let attempt = Self.attempt(adapter: adapter, hostname: hostname, family: family, ttl: entry.ttl,
-                                               settings: entry.settings, environment: environment)
-                    let confirm: (@Sendable (String, String) async -> RoundConfirmResult)? = verify == "none" ? nil : { @Sendable hostname, address in
-                        await Self.confirm(hostname: hostname, address: address, family: family, verify: verify)
-                    }
-                    records.append(RoundRecord(provider: entry.provider, hostname: hostname, family: family.rawValue, fingerprint: fingerprint,
-                                               desiredAddress: address, rules: rules, secrets: secrets, attempt: attempt, confirm: confirm))
-                }
-            }
+            prepared.append(PreparedEntry(entry: entry, adapter: adapter, rules: rules, secrets: secrets, targets: targets))
         }
-        return (records, problems)
+        return (prepared, problems)
     }
 
     static func attempt(adapter: any DDNSAdapter, hostname: String, family: DDNSFamily, ttl: Int?,
@@ -124,7 +185,7 @@ public struct DDNSRoundPlanner: Sendable {
                                             ttl: ttl, settings: settings, environment: environment)
             let result = await adapter.update(request)
             let record = result.records.first { $0.family == family } ?? result.records.first
-            return RoundAttemptResult(outcome: (record?.outcome ?? .error).rawValue,
+            return RoundAttemptResult(outcome: record?.outcome ?? .error,
                                       message: record?.message ?? "the adapter returned no result", retryAfter: record?.retryAfter)
         }
     }

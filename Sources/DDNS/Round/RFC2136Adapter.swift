@@ -1,5 +1,6 @@
 import Config
 import DNSWire
+import History
 
 /// `kind = "rfc2136"`: the provider file's settings (server, port, zone, TSIG key) handed to
 /// `RFC2136Updater`, one signed UPDATE per family.
@@ -42,8 +43,7 @@ public struct RFC2136Adapter: DDNSAdapter {
             do {
                 let result = try await updater.update(zone: values["zone"], hostname: request.hostname, addresses: [address],
                                                       ttl: request.ttl ?? provider.defaultTTL ?? 300, server: server, port: port, key: key)
-                let outcome = DDNSOutcome(rawValue: result.outcome.rawValue) ?? .error
-                records.append(DDNSRecordResult(family: family, outcome: outcome, message: settings.redactor.redact(result.message)))
+                records.append(DDNSRecordResult(family: family, outcome: result.outcome, message: settings.redactor.redact(result.message)))
             } catch {
                 records.append(DDNSRecordResult(family: family, outcome: .retryLater, message: "cancelled"))
             }

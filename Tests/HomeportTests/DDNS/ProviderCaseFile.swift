@@ -1,6 +1,7 @@
 import Config
 @testable import DDNS
 import Foundation
+import History
 import TOMLKit
 
 /// Where the shipped provider files and their test cases live in the source tree.
@@ -88,12 +89,12 @@ struct ProviderCaseFile {
             }
             var outcomes: [DDNSFamily: DDNSOutcome] = [:]
             for (key, value) in strings(table["outcomes"]) ?? [:] {
-                guard let family = DDNSFamily(rawValue: key), let outcome = DDNSOutcome(rawValue: value) else { throw fail("case \"\(name)\": bad outcomes entry \(key) = \(value)") }
+                guard let family = DDNSFamily(rawValue: key), let outcome = DDNSOutcome(providerAnswer: value) else { throw fail("case \"\(name)\": bad outcomes entry \(key) = \(value)") }
                 outcomes[family] = outcome
             }
             var outcome: DDNSOutcome?
             if let text = table["outcome"]?.string {
-                guard let parsed = DDNSOutcome(rawValue: text) else { throw fail("case \"\(name)\": unknown outcome \(text); use \(DDNSOutcome.names)") }
+                guard let parsed = DDNSOutcome(providerAnswer: text) else { throw fail("case \"\(name)\": unknown outcome \(text); use \(DDNSOutcome.answerNames.joined(separator: ", "))") }
                 outcome = parsed
             }
             if outcome == nil && outcomes.isEmpty { throw fail("case \"\(name)\" needs outcome (or outcomes)") }

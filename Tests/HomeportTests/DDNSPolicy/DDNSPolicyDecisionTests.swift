@@ -11,7 +11,7 @@ import Testing
 
     func confirmedState(_ address: String = "198.51.100.7", at time: Date? = nil) -> DDNSRecordState {
         var state = DDNSPolicy.initialState(provider: "dyndns", hostname: "home.example.net", family: "ipv4", fingerprint: "fp-1")
-        state = DDNSPolicy.apply(result: PolicyAttemptResult(address: address, fingerprint: "fp-1", outcome: "updated"),
+        state = DDNSPolicy.apply(result: PolicyAttemptResult(address: address, fingerprint: "fp-1", outcome: .updated),
                                  to: state, rules: rules, now: time ?? t0)
         return state
     }
@@ -34,7 +34,7 @@ import Testing
 
     @Test func ipv6AddressesCompareByValueNotSpelling() {
         var state = DDNSPolicy.initialState(provider: "dyndns", hostname: "home.example.net", family: "ipv6", fingerprint: "fp-1")
-        state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "2001:0DB8:0:0::1", fingerprint: "fp-1", outcome: "nochange"),
+        state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "2001:0DB8:0:0::1", fingerprint: "fp-1", outcome: .nochange),
                                  to: state, rules: rules, now: t0)
         #expect(state.confirmedAddress == "2001:db8::1")
         let decision = DDNSPolicy.decide(state: state, desiredAddress: "2001:db8::1", fingerprint: "fp-1", rules: rules,
@@ -44,29 +44,29 @@ import Testing
 
     @Test func stopHoldsEvenWithForceUntilTheConfigurationChanges() {
         var state = confirmedState()
-        state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: "auth_error"),
+        state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: .authError),
                                  to: state, rules: rules, now: t0)
         #expect(state.stopped)
         #expect(state.confirmedAddress == "198.51.100.7")
         let muchLater = t0.addingTimeInterval(minutes(60 * 24 * 30))
         let forced = DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: rules, now: muchLater, force: true)
-        #expect(forced == .skip(.stoppedUntilConfigurationChanges(outcome: "auth_error")))
+        #expect(forced == .skip(.stopped(after: .authError)))
         #expect(forced.description.contains("--force does not override"))
         let fixed = DDNSPolicy.decide(state: state, desiredAddress: "198.51.100.8", fingerprint: "fp-2", rules: rules, now: muchLater)
         #expect(fixed == .attempt(.configurationChanged))
         // Success with the new configuration clears the stop for good.
-        let after = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-2", outcome: "updated"),
+        let after = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-2", outcome: .updated),
                                      to: state, rules: rules, now: muchLater)
         #expect(!after.stopped && after.failures == 0 && after.configFingerprint == "fp-2")
     }
 
     @Test func everyDefaultStopOutcomeStops() {
-        for outcome in ["auth_error", "host_error", "abuse_stop"] {
+        for outcome: DDNSOutcome in [.authError, .hostError, .abuseStop] {
             let state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: outcome),
                                          to: confirmedState(), rules: rules, now: t0)
             #expect(state.stopped, "\(outcome) should stop the record")
         }
-        for outcome in ["retry_later", "error", "something_new"] {
+        for outcome: DDNSOutcome in [.retryLater, .error, .unrecognized("something_new")] {
             let state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: outcome),
                                          to: confirmedState(), rules: rules, now: t0)
             #expect(!state.stopped && state.nextAttemptAt != nil, "\(outcome) should back off, not stop")
@@ -76,22 +76,22 @@ import Testing
     @Test func aRetryLaterMinimumHoldsAgainstForceButOurOwnErrorBackoffDoesNot() {
         let dyndns2 = DDNSPolicyRules(refreshInterval: .seconds(25 * 86400))
         // The 30 minutes come with the answer: the dyndns2 file's `911` rule has retry_after = "30m".
-        let failed = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: "retry_later",
+        let failed = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: .retryLater,
                                                                   retryAfter: .seconds(1800)),
                                       to: confirmedState(), rules: dyndns2, now: t0)
         #expect(failed.nextAttemptAt == t0.addingTimeInterval(minutes(30)))
         let at29 = t0.addingTimeInterval(minutes(29))
         let forced = DDNSPolicy.decide(state: failed, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: dyndns2, now: at29, force: true)
-        #expect(forced == .skip(.backingOff(until: t0.addingTimeInterval(minutes(30)), outcome: "retry_later", forceOverrides: false)))
+        #expect(forced == .skip(.backingOff(until: t0.addingTimeInterval(minutes(30)), after: .retryLater)))
         #expect(DDNSPolicy.decide(state: failed, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: dyndns2,
                                   now: t0.addingTimeInterval(minutes(30))) == .attempt(.addressChanged))
 
-        let errored = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: "error"),
+        let errored = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: .error),
                                        to: confirmedState(), rules: dyndns2, now: t0)
         #expect(errored.nextAttemptAt == t0.addingTimeInterval(minutes(5)))
         let soon = t0.addingTimeInterval(minutes(1))
         #expect(DDNSPolicy.decide(state: errored, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: dyndns2, now: soon)
-                == .skip(.backingOff(until: t0.addingTimeInterval(minutes(5)), outcome: "error", forceOverrides: true)))
+                == .skip(.backingOff(until: t0.addingTimeInterval(minutes(5)), after: .error)))
         #expect(DDNSPolicy.decide(state: errored, desiredAddress: "198.51.100.8", fingerprint: "fp-1", rules: dyndns2, now: soon, force: true)
                 == .attempt(.addressChanged))
     }
@@ -105,11 +105,11 @@ import Testing
     }
 
     @Test func theProvidersHintWinsWhenLonger() {
-        let long = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: "retry_later",
+        let long = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: .retryLater,
                                                                 retryAfter: .seconds(7200)),
                                     to: confirmedState(), rules: rules, now: t0)
         #expect(long.nextAttemptAt == t0.addingTimeInterval(7200))
-        let short = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: "retry_later",
+        let short = DDNSPolicy.apply(result: PolicyAttemptResult(address: "198.51.100.8", fingerprint: "fp-1", outcome: .retryLater,
                                                                  retryAfter: .seconds(60)),
                                      to: confirmedState(), rules: rules, now: t0)
         #expect(short.nextAttemptAt == t0.addingTimeInterval(300))

@@ -29,7 +29,7 @@ final class PolicyTestClock: Sendable {
 final class CountingProvider: Sendable {
     private let state: Mutex<(sent: [String], answer: RoundAttemptResult, lookups: Int, dns: RoundConfirmResult)>
 
-    init(answer: RoundAttemptResult = RoundAttemptResult(outcome: "updated"), dns: RoundConfirmResult = .confirmed) {
+    init(answer: RoundAttemptResult = RoundAttemptResult(outcome: .updated), dns: RoundConfirmResult = .confirmed) {
         state = Mutex((sent: [], answer: answer, lookups: 0, dns: dns))
     }
 
@@ -38,7 +38,7 @@ final class CountingProvider: Sendable {
     var lookups: Int { state.withLock { $0.lookups } }
 
     func answer(_ result: RoundAttemptResult) { state.withLock { $0.answer = result } }
-    func answer(_ outcome: String, message: String? = nil, retryAfter: Duration? = nil) {
+    func answer(_ outcome: DDNSOutcome, message: String? = nil, retryAfter: Duration? = nil) {
         answer(RoundAttemptResult(outcome: outcome, message: message, retryAfter: retryAfter))
     }
     func dns(_ result: RoundConfirmResult) { state.withLock { $0.dns = result } }

@@ -1,18 +1,9 @@
-/// The outcome vocabulary of docs/ddns-policy.md#outcomes, as the RFC 2136 updater reports it. The strings
-/// are the ones history and policy use; the engine's own enum may replace this one.
-public enum RFC2136Outcome: String, Sendable, Hashable, CaseIterable {
-    case updated
-    case nochange
-    case authError = "auth_error"
-    case hostError = "host_error"
-    case retryLater = "retry_later"
-    case abuseStop = "abuse_stop"
-    case error
-}
+import History
 
 /// What one RFC 2136 update attempt came to.
 public struct RFC2136Result: Sendable, Hashable, CustomStringConvertible {
-    public var outcome: RFC2136Outcome
+    /// One of `DDNSOutcome.answers`.
+    public var outcome: DDNSOutcome
     /// For the user and the log: what happened, with the server's code. Never contains the secret.
     public var message: String
     /// The zone the update was sent for (given, or found by SOA look-up).
@@ -22,7 +13,7 @@ public struct RFC2136Result: Sendable, Hashable, CustomStringConvertible {
     /// True when the failure is clock skew (BADTIME, or an answer signed too far from our time).
     public var clockSkew: Bool
 
-    public init(outcome: RFC2136Outcome, message: String, zone: String? = nil, responseCode: String? = nil, clockSkew: Bool = false) {
+    public init(outcome: DDNSOutcome, message: String, zone: String? = nil, responseCode: String? = nil, clockSkew: Bool = false) {
         self.outcome = outcome
         self.message = message
         self.zone = zone
@@ -30,5 +21,5 @@ public struct RFC2136Result: Sendable, Hashable, CustomStringConvertible {
         self.clockSkew = clockSkew
     }
 
-    public var description: String { "\(outcome.rawValue): \(message)" }
+    public var description: String { "\(outcome.text): \(message)" }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import StatusModel
+import History
 
 /// The parts of the network status the history already holds, so `homeport status` shows
 /// them whether or not the daemon runs; the running daemon adds the live verdict on top.
