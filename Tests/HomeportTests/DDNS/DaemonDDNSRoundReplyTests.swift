@@ -3,6 +3,7 @@ import Daemon
 import Foundation
 import History
 import Paths
+import StatusModel
 import Testing
 
 #if canImport(Glibc)

@@ -3,6 +3,7 @@ import Daemon
 import Foundation
 import GRDB
 import History
+import StatusModel
 import Testing
 
 /// `DDNSOutcome.text` is the outcome's only spelling: in the history's columns and in every JSON
