@@ -2,18 +2,20 @@
 import PackageDescription
 
 // Modules depend downward only:
-//   Paths, Config, History, ControlSocket, ServiceFiles  (leaves)
+//   Paths, Config, ControlSocket, ServiceFiles,
+//   InternetAddress (IPAddress, IPFamily)               (leaves)
+//   History -> InternetAddress                           (GRDB)
 //   RustDeskWire -> CSodium                              (SwiftProtobuf, NIO)
 //   Rendezvous -> RustDeskWire                           (GRDB, NIO)
 //   Supervisor -> History (event type)                   (Subprocess, NIO)
 //   Relay -> RustDeskWire                                (NIO)
-//   DNSWire -> CSodium (TSIG HMAC)                      (NIO)
-//   PortMapping                                          (NIO, Foundation XML)
-//   PublicIP -> PortMapping, DNSWire                     (NIO, URLSession)
-//   DDNS -> Config, History, DNSWire                     (URLSession, TOMLKit)
-//   Daemon   -> Config, History, Supervisor, ControlSocket, Rendezvous, Relay,
+//   DNSWire -> InternetAddress, CSodium (TSIG HMAC)      (NIO)
+//   PortMapping -> InternetAddress                       (NIO, Foundation XML)
+//   PublicIP -> InternetAddress, PortMapping, DNSWire    (NIO, URLSession)
+//   DDNS -> InternetAddress, Config, History, DNSWire    (URLSession, TOMLKit)
+//   Daemon   -> InternetAddress, Config, History, Supervisor, ControlSocket, Rendezvous, Relay,
 //               PublicIP, PortMapping, DDNS
-//   Reports  -> History, Daemon (status model)
+//   Reports  -> InternetAddress, History, Daemon (status model)
 //   homeport -> everything (thin CLI)
 let package = Package(
     name: "homeport",
@@ -33,6 +35,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "Paths"),
+        // The one IP address and address family type: strict parsing, canonical text, scopes.
+        // Every module passes these values; text exists only at the edges.
+        .target(name: "InternetAddress"),
         // libsodium for ed25519 keys and signatures, as RustDesk uses.
         .systemLibrary(
             name: "CSodium",
@@ -84,7 +89,7 @@ let package = Package(
         ),
         .target(
             name: "History",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["InternetAddress", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "ControlSocket",
@@ -108,7 +113,7 @@ let package = Package(
         .target(
             name: "DNSWire",
             dependencies: [
-                "CSodium",
+                "InternetAddress", "CSodium",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -117,6 +122,7 @@ let package = Package(
         .target(
             name: "PortMapping",
             dependencies: [
+                "InternetAddress",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -127,7 +133,7 @@ let package = Package(
         .target(
             name: "PublicIP",
             dependencies: [
-                "PortMapping", "DNSWire",
+                "InternetAddress", "PortMapping", "DNSWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -137,7 +143,7 @@ let package = Package(
         .target(
             name: "DDNS",
             dependencies: [
-                "Config", "History", "DNSWire", "CSodium",
+                "InternetAddress", "Config", "History", "DNSWire", "CSodium",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -145,7 +151,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Paths", "Config", "History", "Supervisor", "ControlSocket", "Rendezvous", "Relay",
+                "InternetAddress", "Paths", "Config", "History", "Supervisor", "ControlSocket", "Rendezvous", "Relay",
                 "PublicIP", "PortMapping", "DDNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -156,14 +162,14 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["History", "Daemon", "Rendezvous", "Relay", "PublicIP", "PortMapping", "DDNS"]
+            dependencies: ["InternetAddress", "History", "Daemon", "Rendezvous", "Relay", "PublicIP", "PortMapping", "DDNS"]
         ),
         .executableTarget(
             name: "homeport",
             dependencies: [
                 "Paths", "Config", "History", "Supervisor", "ControlSocket", "ServiceFiles",
                 "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
-                "PublicIP", "PortMapping", "DDNS", "DNSWire",
+                "PublicIP", "PortMapping", "DDNS", "DNSWire", "InternetAddress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -204,7 +210,7 @@ let package = Package(
             dependencies: [
                 "homeport", "Paths", "Config", "History", "Supervisor", "ControlSocket",
                 "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
-                "PublicIP", "PortMapping", "DDNS", "DNSWire",
+                "PublicIP", "PortMapping", "DDNS", "DNSWire", "InternetAddress",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
