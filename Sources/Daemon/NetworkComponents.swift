@@ -1,6 +1,7 @@
 import Config
 import DNSWire
 import Foundation
+import InternetAddress
 import Logging
 import PortMapping
 import PublicIP

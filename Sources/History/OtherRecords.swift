@@ -1,15 +1,16 @@
 import Foundation
+import InternetAddress
 
 /// A change of public address seen by a detection source (stored only when it changes).
 public struct IPObservation: Sendable, Equatable, Codable {
     public var time: Date
-    public var family: String
-    public var address: String
+    public var address: IPAddress
     public var source: String
 
-    public init(time: Date, family: String, address: String, source: String) {
+    public var family: IPFamily { address.family }
+
+    public init(time: Date, address: IPAddress, source: String) {
         self.time = time
-        self.family = family
         self.address = address
         self.source = source
     }
@@ -20,11 +21,11 @@ public struct DDNSResult: Sendable, Equatable, Codable {
     public var time: Date
     public var provider: String
     public var hostname: String
-    public var address: String
+    public var address: IPAddress
     public var outcome: String
     public var message: String?
 
-    public init(time: Date, provider: String, hostname: String, address: String, outcome: String, message: String?) {
+    public init(time: Date, provider: String, hostname: String, address: IPAddress, outcome: String, message: String?) {
         self.time = time
         self.provider = provider
         self.hostname = hostname

@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 
 /// One DNS question that echoes the asker's address, e.g. `myip.opendns.com A IN @208.67.222.222`.
 public struct DNSEchoQuestion: Sendable, Equatable {

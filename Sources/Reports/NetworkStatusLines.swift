@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import InternetAddress
 
 /// The network parts of `homeport status`: public addresses and verdict, router port
 /// mappings, DDNS records.
@@ -9,7 +10,7 @@ enum NetworkStatusLines {
         for (family, address, changed) in [("IPv4", status.ipv4, status.ipv4ChangedAt), ("IPv6", status.ipv6, status.ipv6ChangedAt)] {
             guard let address else { continue }
             let since = changed.map { " (since \(TimeText.minute($0)), \(TimeText.relative($0, now: now)))" } ?? ""
-            lines.append("Public \(family): \(style.bold(address))\(since)")
+            lines.append("Public \(family): \(style.bold(address.description))\(since)")
         }
         if lines.isEmpty { lines.append("Public address: not known yet") }
         if let verdict = status.verdict {
@@ -50,7 +51,7 @@ enum NetworkStatusLines {
             } else {
                 next = "on change"
             }
-            table.add(["\(record.hostname) (\(record.family))", record.provider, record.address ?? "-",
+            table.add(["\(record.hostname) (\(record.family.rawValue))", record.provider, record.address?.description ?? "-",
                        record.setAt.map { TimeText.relative($0, now: now) } ?? "-",
                        record.stopped || ["auth_error", "host_error", "abuse_stop", "error"].contains(record.lastOutcome ?? "") ? style.red(outcome) : outcome,
                        next])

@@ -1,8 +1,10 @@
+import InternetAddress
+
 /// What came of one update request, as the policy needs it. The round builds it from the engine's
 /// answer; the message must already be free of secrets (the round redacts it again anyway).
 public struct PolicyAttemptResult: Sendable, Equatable {
     /// The address that was sent.
-    public var address: String
+    public var address: IPAddress
     /// The configuration fingerprint the request was made with.
     public var fingerprint: String
     /// One of `DDNSOutcomeName.all`; anything else counts as `error`.
@@ -12,7 +14,7 @@ public struct PolicyAttemptResult: Sendable, Equatable {
     /// rules' back-off wins.
     public var retryAfter: Duration?
 
-    public init(address: String, fingerprint: String, outcome: String, message: String? = nil, retryAfter: Duration? = nil) {
+    public init(address: IPAddress, fingerprint: String, outcome: String, message: String? = nil, retryAfter: Duration? = nil) {
         self.address = address
         self.fingerprint = fingerprint
         self.outcome = outcome

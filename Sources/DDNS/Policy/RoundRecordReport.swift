@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 
 /// What a round did (or, in a dry run, would do) for one record; `homeport ddns --json` prints these.
 public struct RoundRecordReport: Sendable, Equatable, Codable {
@@ -9,9 +10,9 @@ public struct RoundRecordReport: Sendable, Equatable, Codable {
 
     public var provider: String
     public var hostname: String
-    public var family: String
+    public var family: IPFamily
     /// The address sent, or that would be sent / was not sent.
-    public var address: String
+    public var address: IPAddress
     /// One of `DDNSOutcomeName.all`, `skipped` or `would_update`.
     public var outcome: String
     /// Why the record was sent or skipped, in words (`PolicyDecision.description`).
@@ -34,7 +35,7 @@ public struct RoundRecordReport: Sendable, Equatable, Codable {
     /// Set when the history could not be written; the attempt happened regardless.
     public var historyError: String?
 
-    public init(provider: String, hostname: String, family: String, address: String, outcome: String, reason: String,
+    public init(provider: String, hostname: String, family: IPFamily, address: IPAddress, outcome: String, reason: String,
                 skipCode: String? = nil, message: String? = nil, dnsCheck: String? = nil, dnsConfirmed: Bool? = nil,
                 nextAttemptAt: Date? = nil, stopped: Bool = false, dryRun: Bool = false, historyError: String? = nil) {
         self.provider = provider
