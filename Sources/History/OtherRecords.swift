@@ -14,6 +14,25 @@ public struct IPObservation: Sendable, Equatable, Codable {
         self.address = address
         self.source = source
     }
+
+    // `homeport history ip --json` lists the family with each change.
+    enum CodingKeys: String, CodingKey {
+        case time, family, address, source
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(time: try container.decode(Date.self, forKey: .time), address: try container.decode(IPAddress.self, forKey: .address),
+                  source: try container.decode(String.self, forKey: .source))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(time, forKey: .time)
+        try container.encode(family, forKey: .family)
+        try container.encode(address, forKey: .address)
+        try container.encode(source, forKey: .source)
+    }
 }
 
 /// One DDNS update attempt and what the provider answered. Never holds credentials.
