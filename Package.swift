@@ -4,24 +4,25 @@ import PackageDescription
 // Modules depend downward only. One line per module: the package's modules it imports after
 // "->", other packages in parentheses. PackageGraphTests checks these lines, the README's
 // module table and every target's dependencies against the imports.
-//   Paths, ServiceFiles, CProcessControl, CSodium       (leaves)
+//   Paths, ServiceFiles, CProcessControl, CSodium,
+//   InternetAddress (IPAddress, IPFamily)               (leaves)
 //   Config                                              (TOMLKit)
 //   ControlSocket                                       (NIO)
-//   PortMapping                                         (Logging, NIO, Foundation XML)
-//   PublicIP                                            (Logging, NIO, URLSession)
+//   PortMapping -> InternetAddress                      (Logging, NIO, Foundation XML)
+//   PublicIP -> InternetAddress                         (Logging, NIO, URLSession)
 //   Sodium -> CSodium                                   (libsodium)
-//   History                                             (GRDB)
-//   StatusModel -> History
+//   History -> InternetAddress                          (GRDB)
+//   StatusModel -> InternetAddress, History
 //   Supervisor -> History, StatusModel, CProcessControl (Subprocess, Logging, NIO)
 //   RustDeskWire -> Paths, Sodium                       (SwiftProtobuf, NIO)
 //   Relay -> Paths, RustDeskWire, StatusModel           (Logging, NIO)
 //   Rendezvous -> RustDeskWire, Sodium, StatusModel     (GRDB, Logging, NIO)
-//   DNSWire -> Sodium                                   (NIO)
-//   DDNS -> Config, History, DNSWire, Sodium            (TOMLKit, URLSession)
-//   Daemon -> Paths, Config, History, StatusModel, Supervisor, ControlSocket, PublicIP,
+//   DNSWire -> InternetAddress, Sodium                  (NIO)
+//   DDNS -> InternetAddress, Config, History, DNSWire, Sodium (TOMLKit, URLSession)
+//   Daemon -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, PublicIP,
 //             PortMapping, DNSWire, DDNS                (Logging, ServiceLifecycle)
-//   Reports -> Config, History, StatusModel
-//   homeport -> Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
+//   Reports -> InternetAddress, Config, History, StatusModel
+//   homeport -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
 //             Daemon, Reports, RustDeskWire, Rendezvous, Relay, PublicIP, PortMapping, DDNS
 //             (thin CLI: ArgumentParser, Logging, ServiceLifecycle)
 let package = Package(
@@ -45,7 +46,10 @@ let package = Package(
         // What `homeport status` shows: the daemon's, the services' and the built-in servers'
         // status values, written by the daemon and read by the CLI and the reports, and the
         // sections rebuilt from the history (which also holds the DDNS outcome vocabulary).
-        .target(name: "StatusModel", dependencies: ["History"]),
+        .target(name: "StatusModel", dependencies: ["InternetAddress", "History"]),
+        // The one IP address and address family type: strict parsing, canonical text, scopes.
+        // Every module passes these values; text exists only at the edges.
+        .target(name: "InternetAddress"),
         // libsodium for ed25519 keys and signatures (as RustDesk uses), SHA-256, HMAC, BLAKE2b.
         .systemLibrary(
             name: "CSodium",
@@ -97,7 +101,7 @@ let package = Package(
         ),
         .target(
             name: "History",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["InternetAddress", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "ControlSocket",
@@ -121,6 +125,7 @@ let package = Package(
         .target(
             name: "DNSWire",
             dependencies: [
+                "InternetAddress",
                 "Sodium",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -130,6 +135,7 @@ let package = Package(
         .target(
             name: "PortMapping",
             dependencies: [
+                "InternetAddress",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -141,6 +147,7 @@ let package = Package(
         .target(
             name: "PublicIP",
             dependencies: [
+                "InternetAddress",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -150,6 +157,7 @@ let package = Package(
         .target(
             name: "DDNS",
             dependencies: [
+                "InternetAddress",
                 "Config", "History", "DNSWire", "Sodium",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -157,6 +165,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
+                "InternetAddress",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket",
                 "PublicIP", "PortMapping", "DNSWire", "DDNS",
                 .product(name: "Logging", package: "swift-log"),
@@ -166,11 +175,12 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["Config", "History", "StatusModel"]
+            dependencies: ["InternetAddress", "Config", "History", "StatusModel"]
         ),
         .executableTarget(
             name: "homeport",
             dependencies: [
+                "InternetAddress",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket", "ServiceFiles",
                 "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
                 "PublicIP", "PortMapping", "DDNS",
@@ -212,6 +222,7 @@ let package = Package(
         .testTarget(
             name: "HomeportTests",
             dependencies: [
+                "InternetAddress",
                 // The executable: tests run the real `homeport` binary as a child process.
                 "homeport",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket",

@@ -1,20 +1,21 @@
 import Config
 import Foundation
 import History
+import InternetAddress
 
 /// One record set to update: a hostname with the address(es) to publish and the provider
 /// settings from the `[[ddns]]` entry (secrets still unresolved).
 public struct DDNSUpdateRequest: Sendable {
     public var hostname: String
-    public var ipv4: String?
-    public var ipv6: String?
+    public var ipv4: IPAddress?
+    public var ipv6: IPAddress?
     public var ttl: Int?
     /// The entry's provider settings. `server` (base URL override) is always accepted.
     public var settings: [String: SettingValue]
     /// Where `env:` secrets are looked up.
     public var environment: [String: String]
 
-    public init(hostname: String, ipv4: String? = nil, ipv6: String? = nil, ttl: Int? = nil,
+    public init(hostname: String, ipv4: IPAddress? = nil, ipv6: IPAddress? = nil, ttl: Int? = nil,
                 settings: [String: SettingValue] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.hostname = hostname
         self.ipv4 = ipv4
@@ -24,12 +25,12 @@ public struct DDNSUpdateRequest: Sendable {
         self.environment = environment
     }
 
-    func address(_ family: DDNSFamily) -> String? { family == .ipv4 ? ipv4 : ipv6 }
+    func address(_ family: IPFamily) -> IPAddress? { family == .ipv4 ? ipv4 : ipv6 }
 }
 
 /// The outcome for one address family of one hostname.
 public struct DDNSRecordResult: Sendable, Equatable {
-    public var family: DDNSFamily
+    public var family: IPFamily
     public var outcome: DDNSOutcome
     /// What the provider said, secrets scrubbed, at most a few hundred characters.
     public var message: String
@@ -37,7 +38,7 @@ public struct DDNSRecordResult: Sendable, Equatable {
     /// minimum such as 30 minutes after dyndns2 `911`). Nil: the policy's own back-off applies.
     public var retryAfter: Duration?
 
-    public init(family: DDNSFamily, outcome: DDNSOutcome, message: String, retryAfter: Duration? = nil) {
+    public init(family: IPFamily, outcome: DDNSOutcome, message: String, retryAfter: Duration? = nil) {
         self.family = family
         self.outcome = outcome
         self.message = message
@@ -53,7 +54,7 @@ public struct DDNSUpdateResult: Sendable, Equatable {
 
     /// A single result for every requested family (configuration problems, transport failures).
     public static func all(_ request: DDNSUpdateRequest, _ outcome: DDNSOutcome, _ message: String, retryAfter: Duration? = nil) -> DDNSUpdateResult {
-        let families = DDNSFamily.allCases.filter { request.address($0) != nil }
+        let families = IPFamily.allCases.filter { request.address($0) != nil }
         return DDNSUpdateResult(records: (families.isEmpty ? [.ipv4] : families).map {
             DDNSRecordResult(family: $0, outcome: outcome, message: message, retryAfter: retryAfter)
         })

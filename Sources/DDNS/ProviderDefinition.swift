@@ -1,4 +1,5 @@
 import History
+import InternetAddress
 
 /// A provider as described by its file under providers/ (after `based_on` is applied).
 public struct ProviderDefinition: Sendable {
@@ -8,7 +9,7 @@ public struct ProviderDefinition: Sendable {
     public var documentation: String
     /// `template` (the engine runs `steps`), or the name of a Swift adapter (`route53`, `rfc2136`).
     public var kind: String
-    public var families: [DDNSFamily]
+    public var families: [IPFamily]
     /// Default scheme://host[:port][/prefix]; nil when the user must give `server`.
     public var baseURL: String?
     /// A different default base for IPv6 requests (nsupdate.info, Variomedia, FreeDNS v2).

@@ -1,6 +1,7 @@
 import Config
 import Foundation
 import History
+import InternetAddress
 
 /// Turns a provider file (already merged with its `based_on` template) into a
 /// `ProviderDefinition`, collecting every problem instead of stopping at the first.
@@ -107,14 +108,14 @@ struct ProviderDefinitionParser {
             fail("", "kind", "kind", "unknown kind \"\(kind)\"", fix: "use \"template\" or one of: \(swiftKinds.sorted().joined(separator: ", "))")
         }
 
-        var families: [DDNSFamily] = []
+        var families: [IPFamily] = []
         if let node = root["families"] {
             let names = node.array?.compactMap(\.string) ?? []
             if names.isEmpty || names.count != node.array?.count {
                 fail("", "families", "families", "must be a non-empty array of strings", fix: "write families = [\"ipv4\", \"ipv6\"]")
             }
             for family in names {
-                if let parsed = DDNSFamily(rawValue: family) { families.append(parsed) }
+                if let parsed = IPFamily(rawValue: family) { families.append(parsed) }
                 else { fail("", "families", "families", "unknown family \"\(family)\"", fix: "use \"ipv4\" and/or \"ipv6\"") }
             }
         } else {

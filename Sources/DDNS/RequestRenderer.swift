@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 
 /// Builds the HTTP request of one step: base URL (with the `server` override), path, query,
 /// headers, authentication and body, each value encoded for where it goes.
@@ -7,7 +8,7 @@ enum RequestRenderer {
         let description: String
     }
 
-    static func render(_ step: ProviderStep, provider: ProviderDefinition, family: DDNSFamily, values: [String: String],
+    static func render(_ step: ProviderStep, provider: ProviderDefinition, family: IPFamily, values: [String: String],
                        server: String?, environment: DDNSEnvironment, redactor: inout SecretRedactor) throws(RenderError) -> DDNSHTTPRequest {
         for name in step.required where values[name] == nil {
             throw RenderError(description: "\(provider.displayName) needs {\(name)} in this request; without it the provider would change or delete a record")

@@ -1,5 +1,6 @@
 import Foundation
 import History
+import InternetAddress
 
 /// AWS Route 53: one signed `ChangeResourceRecordSets` UPSERT per family (docs/ddns-providers.md#signed-requests).
 /// UPSERT creates or replaces, so no read is needed first.
@@ -31,7 +32,7 @@ public struct Route53Adapter: DDNSAdapter {
         var redactor = settings.redactor
         redactor.add(secret)
         var records: [DDNSRecordResult] = []
-        for family in DDNSFamily.allCases {
+        for family in IPFamily.allCases {
             guard let address = request.address(family) else { continue }
             let ttl = request.ttl ?? settings.values["ttl"].flatMap(Int.init) ?? provider.defaultTTL ?? 300
             var result = await upsert(family: family, address: address, hostname: request.hostname, ttl: ttl, zoneID: zoneID,
@@ -56,7 +57,7 @@ public struct Route53Adapter: DDNSAdapter {
         """
     }
 
-    private func upsert(family: DDNSFamily, address: String, hostname: String, ttl: Int, zoneID: String, signer: SigV4Signer,
+    private func upsert(family: IPFamily, address: IPAddress, hostname: String, ttl: Int, zoneID: String, signer: SigV4Signer,
                         server: String?, redactor: SecretRedactor) async -> DDNSRecordResult {
         var base = provider.baseURL ?? "https://route53.amazonaws.com"
         if let server {
@@ -69,7 +70,7 @@ public struct Route53Adapter: DDNSAdapter {
         }
         let hostHeader = baseURL.port.map { "\(host):\($0)" } ?? host
         let path = "/2013-04-01/hostedzone/\(PercentEncoding.pathSegment(zoneID))/rrset"
-        let body = Array(Self.changeBatch(hostname: hostname, type: family.recordType, ttl: ttl, address: address).utf8)
+        let body = Array(Self.changeBatch(hostname: hostname, type: family.recordType.description, ttl: ttl, address: address.description).utf8)
         let contentType = "application/xml"
         let signed = signer.sign(method: "POST", path: path, headers: [("content-type", contentType), ("host", hostHeader)], body: body, date: now())
         let url = base.hasSuffix("/") ? String(base.dropLast()) + path : base + path

@@ -1,6 +1,7 @@
 import Config
 import Foundation
 import History
+import InternetAddress
 
 /// What every adapter needs from its surroundings.
 public struct DDNSEnvironment: Sendable {
@@ -49,8 +50,8 @@ public struct TemplateAdapter: DDNSAdapter {
         }
         let redactor = resolved.redactor
         var records: [DDNSRecordResult] = []
-        var families: [DDNSFamily] = []
-        for family in DDNSFamily.allCases where request.address(family) != nil {
+        var families: [IPFamily] = []
+        for family in IPFamily.allCases where request.address(family) != nil {
             if provider.families.contains(family) {
                 families.append(family)
             } else {
@@ -83,15 +84,15 @@ public struct TemplateAdapter: DDNSAdapter {
     }
 
     /// One run of the steps for one family (or for both in dual-stack mode).
-    private func run(_ request: DDNSUpdateRequest, family: DDNSFamily, families: [DDNSFamily], settings: ResolvedSettings) async -> DDNSRecordResult {
+    private func run(_ request: DDNSUpdateRequest, family: IPFamily, families: [IPFamily], settings: ResolvedSettings) async -> DDNSRecordResult {
         var redactor = settings.redactor
         var values = settings.placeholderValues
         values["hostname"] = request.hostname
         values["family"] = family.rawValue
-        values["record_type"] = family.recordType
+        values["record_type"] = family.recordType.description
         if let ttl = request.ttl ?? settings.values["ttl"].flatMap(Int.init) ?? provider.defaultTTL { values["ttl"] = String(ttl) }
-        for item in families { values[item.rawValue] = request.address(item) }
-        values["ip"] = families.compactMap { request.address($0) }.joined(separator: ",")
+        for item in families { values[item.rawValue] = request.address(item)?.description }
+        values["ip"] = families.compactMap { request.address($0)?.description }.joined(separator: ",")
         if let zone = settings.values["zone"], !zone.isEmpty {
             let host = request.hostname.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
             let zoneName = zone.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
@@ -166,7 +167,7 @@ public struct TemplateAdapter: DDNSAdapter {
         return DDNSRecordResult(family: family, outcome: .error, message: "the provider file's last step gave no outcome")
     }
 
-    private func finish(_ family: DDNSFamily, _ outcome: DDNSOutcome, _ note: String?, _ response: DDNSHTTPResponse, _ excerpt: String,
+    private func finish(_ family: IPFamily, _ outcome: DDNSOutcome, _ note: String?, _ response: DDNSHTTPResponse, _ excerpt: String,
                         minimum: Duration?, redactor: SecretRedactor) -> DDNSRecordResult {
         var message = "HTTP \(response.status)"
         if let note { message += ", \(note)" }

@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// Why a look-up found no addresses.
 public enum DNSLookupError: Error, Equatable, Sendable, CustomStringConvertible {
     case noNameservers(path: String)
@@ -40,19 +42,18 @@ public struct DNSLookup: Sendable {
         self.resolvConfPath = resolvConfPath
     }
 
-    /// The addresses of `name` in `family`, as text, in answer order. An existing name without
+    /// The addresses of `name` in `family`, in answer order. An existing name without
     /// such records gives `[]`; NXDOMAIN gives `[]` too (the name has no address).
-    public static func addresses(of name: String, family: DNSAddress.Family, server: Server = .system,
-                                 resolvConfPath: String = SystemResolverConfig.defaultPath) async throws -> [String] {
+    public static func addresses(of name: String, family: IPFamily, server: Server = .system,
+                                 resolvConfPath: String = SystemResolverConfig.defaultPath) async throws -> [IPAddress] {
         try await DNSLookup(resolvConfPath: resolvConfPath).addresses(of: try DNSName(name), family: family, server: server)
-            .map(\.description)
     }
 
-    public func addresses(of name: DNSName, family: DNSAddress.Family, server: Server = .system) async throws -> [DNSAddress] {
+    public func addresses(of name: DNSName, family: IPFamily, server: Server = .system) async throws -> [IPAddress] {
         let servers = try await resolve(server, for: name)
         let message = try await ask(DNSQuestion(name: name, type: family.recordType), servers: servers, acceptNameError: true)
         var wanted = name
-        var addresses: [DNSAddress] = []
+        var addresses: [IPAddress] = []
         // Follow a CNAME chain inside the answer.
         for _ in 0..<16 {
             let records = message.answers.filter { $0.name == wanted }
@@ -100,7 +101,7 @@ public struct DNSLookup: Sendable {
             let via: Server = resolver.map { .server($0) } ?? .system
             let primary = try await zone(of: name, server: via).soa.primaryServer
             var found: [DNSServer] = []
-            for family in [DNSAddress.Family.ipv4, .ipv6] {
+            for family in [IPFamily.ipv4, .ipv6] {
                 let addresses = (try? await addresses(of: primary, family: family, server: via)) ?? []
                 found += addresses.map { DNSServer(address: $0, port: port) }
             }

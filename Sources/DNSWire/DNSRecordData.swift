@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// SOA record data (RFC 1035 §3.3.13).
 public struct DNSSOA: Hashable, Sendable {
     public var primaryServer: DNSName
@@ -47,8 +49,8 @@ public struct TSIGRecordData: Hashable, Sendable {
 /// Record data: typed for the types homeport reads, raw bytes otherwise. Empty rdata (UPDATE
 /// deletions and prerequisites, RFC 2136 §2.4–2.5) is `.raw([])` whatever the type.
 public enum DNSRecordData: Hashable, Sendable {
-    case a(DNSAddress)
-    case aaaa(DNSAddress)
+    case a(IPAddress)
+    case aaaa(IPAddress)
     case txt([[UInt8]])
     case cname(DNSName)
     case ns(DNSName)
@@ -63,7 +65,7 @@ public enum DNSRecordData: Hashable, Sendable {
     }
 
     /// The address of an A or AAAA record.
-    public var address: DNSAddress? {
+    public var address: IPAddress? {
         switch self {
         case .a(let address), .aaaa(let address): return address
         default: return nil
@@ -118,7 +120,7 @@ public enum DNSRecordData: Hashable, Sendable {
             guard length == expected else {
                 throw DNSWireError.badRData(type: type.description, offset: start, reason: "RDLENGTH \(length), expected \(expected)")
             }
-            data = try DNSAddress(bytes: sub.readBytes(length, "\(type) address")).map { type == .a ? .a($0) : .aaaa($0) } ?? .raw([])
+            data = try IPAddress(bytes: sub.readBytes(length, "\(type) address")).map { type == .a ? .a($0) : .aaaa($0) } ?? .raw([])
         case .txt:
             var strings: [[UInt8]] = []
             while sub.offset < end {

@@ -1,11 +1,12 @@
+import InternetAddress
 import NIOCore
 
 /// A DNS server to talk to: an IP address literal and a port.
 public struct DNSServer: Sendable, Hashable, CustomStringConvertible {
-    public let address: DNSAddress
+    public let address: IPAddress
     public let port: Int
 
-    public init(address: DNSAddress, port: Int = 53) {
+    public init(address: IPAddress, port: Int = 53) {
         self.address = address
         self.port = port
     }
@@ -15,11 +16,10 @@ public struct DNSServer: Sendable, Hashable, CustomStringConvertible {
         guard (1...65535).contains(port) else {
             throw DNSExchangeError.invalidServer("\(address):\(port)", reason: "port must be 1–65535")
         }
-        do {
-            self.init(address: try DNSAddress(address), port: port)
-        } catch {
+        guard let parsed = IPAddress(address) else {
             throw DNSExchangeError.invalidServer(address, reason: "not an IP address")
         }
+        self.init(address: parsed, port: port)
     }
 
     public var description: String {
@@ -28,7 +28,7 @@ public struct DNSServer: Sendable, Hashable, CustomStringConvertible {
 
     func socketAddress() throws -> SocketAddress {
         do {
-            return try SocketAddress(ipAddress: address.description, port: port)
+            return try SocketAddress(packedIPAddress: ByteBuffer(bytes: address.bytes), port: port)
         } catch {
             throw DNSExchangeError.invalidServer(description, reason: "\(error)")
         }

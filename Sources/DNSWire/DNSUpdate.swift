@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// Builds RFC 2136 UPDATE messages. Records are collected in order; `message` is the result.
 public struct DNSUpdate: Sendable {
     public let zone: DNSName
@@ -63,7 +65,7 @@ public struct DNSUpdate: Sendable {
 
     /// The usual DDNS change: delete the A (or AAAA) RRset at `name` and add `addresses` in its
     /// place, in one atomic message. All addresses must be of one family.
-    public mutating func replaceAddresses(of name: DNSName, with addresses: [DNSAddress], ttl: UInt32) throws {
+    public mutating func replaceAddresses(of name: DNSName, with addresses: [IPAddress], ttl: UInt32) throws {
         guard let family = addresses.first?.family else {
             throw DNSWireError.invalidAddress("(no address given)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 
 /// The name servers the system uses, read from resolv.conf (resolv.conf(5): `nameserver` lines,
 /// at most three used; `options timeout:n attempts:n`).
@@ -34,7 +35,7 @@ public struct SystemResolverConfig: Sendable, Hashable {
             switch keyword {
             case "nameserver":
                 guard words.count >= 2, config.nameservers.count < 3 else { continue }
-                // A link-local address may carry "%interface"; DNSAddress takes no zone index.
+                // A link-local address may carry "%interface"; an IPAddress has no zone index.
                 let address = words[1].split(separator: "%").first.map(String.init) ?? words[1]
                 if let server = try? DNSServer(address, port: 53) { config.nameservers.append(server) }
             case "options":

@@ -39,7 +39,12 @@ struct ControlCommands: Sendable {
             return encode(status)
         case DDNSRoundReply.command:
             guard let ddns else { return encode(["error": "the daemon has no [[ddns]] entries"]) }
-            let request = DDNSRoundReply.Request(arguments: arguments)
+            let request: DDNSRoundReply.Request
+            do {
+                request = try DDNSRoundReply.Request(arguments: arguments)
+            } catch {
+                return encode(["error": error.description])
+            }
             let (reports, problems) = await ddns.requestedRound(ipv4: request.ipv4, ipv6: request.ipv6, dryRun: request.dryRun, force: request.force)
             return encode(DDNSRoundReply(reports: reports, problems: problems))
         case "ping":

@@ -2,6 +2,7 @@ import Config
 import DDNS
 import Foundation
 import History
+import InternetAddress
 import Logging
 import PublicIP
 
@@ -13,7 +14,7 @@ actor DDNSTask {
     private let config: HomeportConfig
     let updater: DDNSUpdater
     private let logger: Logger
-    private var addresses: [IPFamily: String] = [:]
+    private var addresses: [IPFamily: IPAddress] = [:]
     /// Made here, not in `run`, so a change that arrives before the loop starts is kept.
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -32,7 +33,7 @@ actor DDNSTask {
     }
 
     func addressChanged(_ change: IPChange) {
-        addresses[change.family] = change.new.description
+        addresses[change.family] = change.new
         wake.yield()
     }
 
@@ -54,7 +55,7 @@ actor DDNSTask {
 
     /// A round asked for by `homeport update` over the control socket: the same `DDNSRound` as
     /// the daemon's own, so the two wait for each other and never send one record twice.
-    func requestedRound(ipv4: String?, ipv6: String?, dryRun: Bool, force: Bool)
+    func requestedRound(ipv4: IPAddress?, ipv6: IPAddress?, dryRun: Bool, force: Bool)
         async -> (reports: [RoundRecordReport], problems: [DDNSRoundPlanner.Problem]) {
         let result = await updater.run(config: config, ipv4: ipv4, ipv6: ipv6, dryRun: dryRun, force: force)
         if !dryRun { schedule(after: result.reports) }
@@ -71,7 +72,7 @@ actor DDNSTask {
         for line in lines.subtracting(reportedProblems).sorted() { logger.error("ddns: \(line)") }
         reportedProblems = lines
         for report in reports where report.outcome.skipReason == nil {
-            let line = "ddns: \(report.provider) \(report.hostname) \(report.family) \(report.address): \(report.outcome)"
+            let line = "ddns: \(report.provider) \(report.hostname) \(report.family.rawValue) \(report.address): \(report.outcome)"
                 + (report.message.map { " (\($0))" } ?? "")
             if report.outcome.isSuccess { logger.notice("\(line)") } else { logger.warning("\(line)") }
         }

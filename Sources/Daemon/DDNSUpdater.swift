@@ -2,6 +2,7 @@ import Config
 import DDNS
 import Foundation
 import History
+import InternetAddress
 import Logging
 import Paths
 
@@ -56,7 +57,7 @@ public struct DDNSUpdater: Sendable {
         registry.catalog.errors.map(\.description) + planner.targets(config.ddns).problems.map(\.description)
     }
 
-    public func run(config: HomeportConfig, ipv4: String?, ipv6: String?, dryRun: Bool = false, force: Bool = false)
+    public func run(config: HomeportConfig, ipv4: IPAddress?, ipv6: IPAddress?, dryRun: Bool = false, force: Bool = false)
         async -> (reports: [RoundRecordReport], problems: [DDNSRoundPlanner.Problem]) {
         let (records, problems) = planner.plan(config.ddns, addresses: .init(ipv4: ipv4, ipv6: ipv6))
         let reports = await round.run(records, dryRun: dryRun, force: force)

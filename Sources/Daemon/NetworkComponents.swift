@@ -1,6 +1,7 @@
 import Config
 import DNSWire
 import Foundation
+import InternetAddress
 import Logging
 import PortMapping
 import PublicIP
@@ -85,7 +86,7 @@ public enum NetworkComponents {
 public struct DNSWireEchoResolver: DNSEchoResolver {
     public init() {}
 
-    public func answers(to question: DNSEchoQuestion, timeout: Duration) async throws -> [String] {
+    public func answers(to question: DNSEchoQuestion, timeout: Duration) async throws -> [DNSEchoAnswer] {
         let type: DNSRecordType = switch question.type {
         case .a: .a
         case .aaaa: .aaaa
@@ -93,12 +94,12 @@ public struct DNSWireEchoResolver: DNSEchoResolver {
         }
         let query = DNSMessage.query(name: try DNSName(question.name), type: type,
                                      recordClass: question.recordClass == .chaos ? .chaos : .internet)
-        let server = try DNSServer(question.server.description, port: question.port)
+        let server = DNSServer(address: question.server, port: question.port)
         let exchange = DNSExchange(timeout: timeout, attempts: 1)
         let answer = try await exchange.send(query, to: server).message
         return answer.answers.compactMap { record in
-            if let address = record.data.address { return address.description }
-            return record.data.textStrings?.joined()
+            if let address = record.data.address { return .address(address) }
+            return record.data.textStrings.map { .text($0.joined()) }
         }
     }
 }

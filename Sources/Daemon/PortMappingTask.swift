@@ -74,7 +74,7 @@ actor PortMappingTask {
             case .mapped(let lease):
                 row.state = "mapped"
                 row.externalPort = Int(lease.externalPort)
-                row.externalAddress = lease.externalAddress?.description
+                row.externalAddress = lease.externalAddress
                 row.mappedBy = lease.mappingProtocol.rawValue
                 row.expiresAt = lease.expiry
             case .refused(let reason, _):

@@ -70,7 +70,7 @@ struct PublicAddressTask: Sendable {
     }
 
     private func record(_ change: IPChange) async {
-        let observation = IPObservation(time: change.time, family: change.family.rawValue, address: change.new.description,
+        let observation = IPObservation(time: change.time, address: change.new,
                                         source: change.sources.joined(separator: "+") + (change.reason.isEmpty ? "" : " (\(change.reason))"))
         do {
             if try await history.recordIPIfChanged(observation) {

@@ -1,3 +1,4 @@
+import InternetAddress
 import Logging
 import PortMapping
 
@@ -7,7 +8,7 @@ import PortMapping
 /// daemon deaf to router restarts and WAN address changes for the rest of its life.
 struct RouterAnnouncementWatch: Sendable {
     /// The gateway whose announcements count; nil while none is known.
-    let gateway: @Sendable () async -> IPv4Address?
+    let gateway: @Sendable () async -> IPAddress?
     let logger: Logger
     var firstRetry: Duration = .seconds(2)
     var longestRetry: Duration = .seconds(60)

@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 import PortMapping
 import PublicIP
 
@@ -39,7 +40,7 @@ actor RouterFactsSchedule: RouterFactsProvider {
     }
 
     /// The gateway the probes talk to (for the announcement listener), nil when none is found.
-    func gatewayAddress() async -> IPv4Address? {
+    func gatewayAddress() async -> IPAddress? {
         try? await plain.gateway().gateway
     }
 

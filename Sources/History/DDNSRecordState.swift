@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import InternetAddress
 
 /// What the DDNS policy remembers about one record between rounds and restarts. Never holds
 /// credentials: the fingerprint is a digest of the record's configuration, secrets included,
@@ -9,10 +10,10 @@ public struct DDNSRecordState: Sendable, Equatable {
     public var key: String
     public var provider: String
     public var hostname: String
-    public var family: String
+    public var family: IPFamily
     public var configFingerprint: String
     /// The address the provider last confirmed (updated or nochange).
-    public var confirmedAddress: String?
+    public var confirmedAddress: IPAddress?
     public var confirmedAt: Date?
     public var lastAttemptAt: Date?
     /// The provider's answer to the last attempt (one of `DDNSOutcome.answers`, or text an
@@ -26,8 +27,8 @@ public struct DDNSRecordState: Sendable, Equatable {
     /// A stop code halted this record until its configuration changes.
     public var stopped: Bool
 
-    public init(key: String, provider: String, hostname: String, family: String, configFingerprint: String,
-                confirmedAddress: String? = nil, confirmedAt: Date? = nil, lastAttemptAt: Date? = nil,
+    public init(key: String, provider: String, hostname: String, family: IPFamily, configFingerprint: String,
+                confirmedAddress: IPAddress? = nil, confirmedAt: Date? = nil, lastAttemptAt: Date? = nil,
                 lastOutcome: DDNSOutcome? = nil, lastMessage: String? = nil, nextAttemptAt: Date? = nil,
                 failures: Int = 0, stopped: Bool = false) {
         self.key = key
@@ -45,8 +46,8 @@ public struct DDNSRecordState: Sendable, Equatable {
         self.stopped = stopped
     }
 
-    public static func key(provider: String, hostname: String, family: String) -> String {
-        "\(provider)|\(hostname.lowercased())|\(family)"
+    public static func key(provider: String, hostname: String, family: IPFamily) -> String {
+        "\(provider)|\(hostname.lowercased())|\(family.rawValue)"
     }
 }
 
@@ -78,23 +79,24 @@ extension HistoryStore {
                     last_outcome = excluded.last_outcome, last_message = excluded.last_message,
                     next_attempt_at = excluded.next_attempt_at, failures = excluded.failures, stopped = excluded.stopped
                 """, arguments: [
-                    state.key, state.provider, state.hostname, state.family, state.configFingerprint, state.confirmedAddress,
+                    state.key, state.provider, state.hostname, state.family.rawValue, state.configFingerprint, state.confirmedAddress?.description,
                     state.confirmedAt?.timeIntervalSince1970, state.lastAttemptAt?.timeIntervalSince1970, state.lastOutcome?.text,
                     state.lastMessage, state.nextAttemptAt?.timeIntervalSince1970, state.failures, state.stopped,
                 ])
             if let attempt {
                 try db.execute(sql: "INSERT INTO ddns_updates (ts, provider, hostname, address, outcome, message, family) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [attempt.time.timeIntervalSince1970, attempt.provider, attempt.hostname, attempt.address,
-                                           attempt.outcome.text, attempt.message, state.family])
+                               arguments: [attempt.time.timeIntervalSince1970, attempt.provider, attempt.hostname, attempt.address.description,
+                                           attempt.outcome.text, attempt.message, state.family.rawValue])
             }
         }
     }
 
-    static func recordState(from row: Row) -> DDNSRecordState {
+    static func recordState(from row: Row) throws -> DDNSRecordState {
         func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
         return DDNSRecordState(
-            key: row["record_key"], provider: row["provider"], hostname: row["hostname"], family: row["family"],
-            configFingerprint: row["config_fingerprint"], confirmedAddress: row["confirmed_address"],
+            key: row["record_key"], provider: row["provider"], hostname: row["hostname"], family: try HistoryColumn.family(row, "family", table: "ddns_records"),
+            configFingerprint: row["config_fingerprint"],
+            confirmedAddress: try HistoryColumn.optionalAddress(row, "confirmed_address", table: "ddns_records"),
             confirmedAt: date("confirmed_at"), lastAttemptAt: date("last_attempt_at"), lastOutcome: (row["last_outcome"] as String?).map(DDNSOutcome.init(text:)),
             lastMessage: row["last_message"], nextAttemptAt: date("next_attempt_at"), failures: row["failures"],
             stopped: row["stopped"])

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import InternetAddress
 
 #if canImport(Glibc)
 import Glibc
@@ -202,19 +203,21 @@ public final class HistoryStore: Sendable {
     @discardableResult
     public func recordIPIfChanged(_ observation: IPObservation) async throws -> Bool {
         try await pool.write { db in
-            let last = try String.fetchOne(db, sql: "SELECT address FROM ip_observations WHERE family = ? ORDER BY ts DESC, id DESC LIMIT 1", arguments: [observation.family])
-            guard last != observation.address else { return false }
+            let last = try String.fetchOne(db, sql: "SELECT address FROM ip_observations WHERE family = ? ORDER BY ts DESC, id DESC LIMIT 1",
+                                           arguments: [observation.family.rawValue])
+            // Compared as addresses: a row written in another text form is still the same address.
+            guard last.flatMap({ IPAddress($0) }) != observation.address else { return false }
             try db.execute(sql: "INSERT INTO ip_observations (ts, family, address, source) VALUES (?, ?, ?, ?)",
-                           arguments: [observation.time.timeIntervalSince1970, observation.family, observation.address, observation.source])
+                           arguments: [observation.time.timeIntervalSince1970, observation.family.rawValue, observation.address.description,
+                                       observation.source])
             return true
         }
     }
 
     public func ipObservations(since from: Date) throws -> [IPObservation] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ip_observations WHERE ts >= ? ORDER BY ts, id", arguments: [from.timeIntervalSince1970]).map { row in
-                IPObservation(time: Date(timeIntervalSince1970: row["ts"]), family: row["family"], address: row["address"], source: row["source"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM ip_observations WHERE ts >= ? ORDER BY ts, id", arguments: [from.timeIntervalSince1970])
+                .map(Self.ipObservation(from:))
         }
     }
 
@@ -225,26 +228,30 @@ public final class HistoryStore: Sendable {
                 SELECT o.* FROM ip_observations o
                 WHERE o.id = (SELECT id FROM ip_observations WHERE family = o.family AND ts < ? ORDER BY ts DESC, id DESC LIMIT 1)
                 ORDER BY o.family
-                """, arguments: [time.timeIntervalSince1970]).map { row in
-                IPObservation(time: Date(timeIntervalSince1970: row["ts"]), family: row["family"], address: row["address"], source: row["source"])
-            }
+                """, arguments: [time.timeIntervalSince1970]).map(Self.ipObservation(from:))
         }
     }
 
     public func record(_ result: DDNSResult) async throws {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO ddns_updates (ts, provider, hostname, address, outcome, message) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [result.time.timeIntervalSince1970, result.provider, result.hostname, result.address, result.outcome.text, result.message])
+                           arguments: [result.time.timeIntervalSince1970, result.provider, result.hostname, result.address.description,
+                                       result.outcome.text, result.message])
         }
     }
 
     public func ddnsResults(since from: Date) throws -> [DDNSResult] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM ddns_updates WHERE ts >= ? ORDER BY ts, id", arguments: [from.timeIntervalSince1970]).map { row in
-                DDNSResult(time: Date(timeIntervalSince1970: row["ts"]), provider: row["provider"], hostname: row["hostname"], address: row["address"],
-                           outcome: DDNSOutcome(text: row["outcome"]), message: row["message"])
+                DDNSResult(time: Date(timeIntervalSince1970: row["ts"]), provider: row["provider"], hostname: row["hostname"],
+                           address: try HistoryColumn.address(row, "address", table: "ddns_updates"), outcome: DDNSOutcome(text: row["outcome"]), message: row["message"])
             }
         }
+    }
+
+    static func ipObservation(from row: Row) throws -> IPObservation {
+        IPObservation(time: Date(timeIntervalSince1970: row["ts"]), address: try HistoryColumn.address(row, "address", table: "ip_observations"),
+                      source: row["source"])
     }
 
     // MARK: Maintenance

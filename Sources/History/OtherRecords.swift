@@ -1,17 +1,37 @@
 import Foundation
+import InternetAddress
 
 /// A change of public address seen by a detection source (stored only when it changes).
 public struct IPObservation: Sendable, Equatable, Codable {
     public var time: Date
-    public var family: String
-    public var address: String
+    public var address: IPAddress
     public var source: String
 
-    public init(time: Date, family: String, address: String, source: String) {
+    public var family: IPFamily { address.family }
+
+    public init(time: Date, address: IPAddress, source: String) {
         self.time = time
-        self.family = family
         self.address = address
         self.source = source
+    }
+
+    // `homeport history ip --json` lists the family with each change.
+    enum CodingKeys: String, CodingKey {
+        case time, family, address, source
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(time: try container.decode(Date.self, forKey: .time), address: try container.decode(IPAddress.self, forKey: .address),
+                  source: try container.decode(String.self, forKey: .source))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(time, forKey: .time)
+        try container.encode(family, forKey: .family)
+        try container.encode(address, forKey: .address)
+        try container.encode(source, forKey: .source)
     }
 }
 
@@ -20,11 +40,11 @@ public struct DDNSResult: Sendable, Equatable {
     public var time: Date
     public var provider: String
     public var hostname: String
-    public var address: String
+    public var address: IPAddress
     public var outcome: DDNSOutcome
     public var message: String?
 
-    public init(time: Date, provider: String, hostname: String, address: String, outcome: DDNSOutcome, message: String?) {
+    public init(time: Date, provider: String, hostname: String, address: IPAddress, outcome: DDNSOutcome, message: String?) {
         self.time = time
         self.provider = provider
         self.hostname = hostname

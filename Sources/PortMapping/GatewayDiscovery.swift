@@ -4,14 +4,15 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import InternetAddress
 
 /// The default IPv4 gateway and the local address and interface this host reaches it from.
 public struct GatewayInfo: Sendable, Codable, Hashable {
-    public var gateway: IPv4Address
-    public var localAddress: IPv4Address
+    public var gateway: IPAddress
+    public var localAddress: IPAddress
     public var interfaceName: String?
 
-    public init(gateway: IPv4Address, localAddress: IPv4Address, interfaceName: String?) {
+    public init(gateway: IPAddress, localAddress: IPAddress, interfaceName: String?) {
         self.gateway = gateway
         self.localAddress = localAddress
         self.interfaceName = interfaceName
@@ -23,17 +24,17 @@ public enum GatewayDiscovery {
     /// One IPv4 default route from /proc/net/route.
     struct LinuxRoute: Equatable {
         var interface: String
-        var gateway: IPv4Address
+        var gateway: IPAddress
         var metric: Int
     }
 
     /// Finds the gateway, or uses `override` (config `[router] gateway = "..."`) when given.
     /// The local address is the one the kernel picks to reach the gateway.
     public static func discover(override: String? = nil) throws -> GatewayInfo {
-        let gateway: IPv4Address
+        let gateway: IPAddress
         var interfaceName: String?
         if let override, !override.isEmpty {
-            guard let parsed = IPv4Address(override) else {
+            guard let parsed = IPAddress(override, family: .ipv4) else {
                 throw PortMappingError.noGateway("[router] gateway = \"\(override.prefix(64))\" is not an IPv4 address such as \"192.168.1.1\"")
             }
             gateway = parsed
@@ -48,7 +49,7 @@ public enum GatewayDiscovery {
     }
 
     /// The default route's gateway and interface.
-    static func defaultGateway() throws -> (gateway: IPv4Address, interface: String?) {
+    static func defaultGateway() throws -> (gateway: IPAddress, interface: String?) {
         #if os(Linux)
         guard let text = try? String(contentsOfFile: "/proc/net/route", encoding: .utf8) else {
             throw PortMappingError.noGateway("cannot read /proc/net/route")
@@ -78,14 +79,14 @@ public enum GatewayDiscovery {
                   let mask = UInt32(fields[7], radix: 16) else { continue }
             let up: UInt32 = 0x1, hasGateway: UInt32 = 0x2
             guard destination == 0, mask == 0, flags & up != 0, flags & hasGateway != 0, gatewayRaw != 0 else { continue }
-            let gateway = IPv4Address(hostOrder: UInt32(littleEndian: gatewayRaw).byteSwapped)
+            let gateway = IPAddress(ipv4HostOrder: UInt32(littleEndian: gatewayRaw).byteSwapped)
             routes.append(LinuxRoute(interface: String(fields[0]), gateway: gateway, metric: metric))
         }
         return routes
     }
 
     /// The source address the kernel would use toward `destination` (a connected UDP socket sends nothing).
-    static func sourceAddress(toward destination: IPv4Address) throws -> IPv4Address {
+    static func sourceAddress(toward destination: IPAddress) throws -> IPAddress {
         #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         #else
@@ -99,7 +100,10 @@ public enum GatewayDiscovery {
         #endif
         remote.sin_family = sa_family_t(AF_INET)
         remote.sin_port = UInt16(NATPMPMessage.serverPort).bigEndian
-        remote.sin_addr.s_addr = destination.hostOrder.bigEndian
+        guard let destinationBits = destination.ipv4HostOrder else {
+            throw PortMappingError.noGateway("the gateway \(destination) is not an IPv4 address")
+        }
+        remote.sin_addr.s_addr = destinationBits.bigEndian
         let connected = withUnsafePointer(to: &remote) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -112,11 +116,11 @@ public enum GatewayDiscovery {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard named == 0 else { throw PortMappingError.noGateway("getsockname failed: errno \(errno)") }
-        return IPv4Address(hostOrder: UInt32(bigEndian: local.sin_addr.s_addr))
+        return IPAddress(ipv4HostOrder: UInt32(bigEndian: local.sin_addr.s_addr))
     }
 
     /// The interface that holds `address`, from getifaddrs.
-    static func interface(holding address: IPv4Address) -> String? {
+    static func interface(holding address: IPAddress) -> String? {
         var list: UnsafeMutablePointer<ifaddrs>?
         guard getifaddrs(&list) == 0, let first = list else { return nil }
         defer { freeifaddrs(list) }
@@ -125,7 +129,7 @@ public enum GatewayDiscovery {
             defer { cursor = entry.pointee.ifa_next }
             guard let sa = entry.pointee.ifa_addr, sa.pointee.sa_family == sa_family_t(AF_INET) else { continue }
             let found = sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                IPv4Address(hostOrder: UInt32(bigEndian: $0.pointee.sin_addr.s_addr))
+                IPAddress(ipv4HostOrder: UInt32(bigEndian: $0.pointee.sin_addr.s_addr))
             }
             if found == address { return String(cString: entry.pointee.ifa_name) }
         }
@@ -134,7 +138,7 @@ public enum GatewayDiscovery {
 
     #if os(macOS)
     /// Reads the routing table with sysctl(NET_RT_FLAGS, RTF_GATEWAY) and returns the IPv4 default route.
-    static func darwinDefaultGateway() throws -> (gateway: IPv4Address, interface: String?) {
+    static func darwinDefaultGateway() throws -> (gateway: IPAddress, interface: String?) {
         var mib: [Int32] = [CTL_NET, PF_ROUTE, 0, AF_INET, NET_RT_FLAGS, RTF_GATEWAY]
         var size = 0
         guard sysctl(&mib, UInt32(mib.count), nil, &size, nil, 0) == 0, size > 0 else {
@@ -152,29 +156,29 @@ public enum GatewayDiscovery {
             guard length > 0, offset + length <= size else { break }
             defer { offset += length }
             var cursor = offset + headerSize
-            var destination: IPv4Address?
-            var gateway: IPv4Address?
-            var mask: IPv4Address?
+            var destination: IPAddress?
+            var gateway: IPAddress?
+            var mask: IPAddress?
             for bit in 0..<Int(RTAX_MAX) where header.rtm_addrs & (1 << bit) != 0 {
                 guard cursor + 2 <= offset + length else { break }
                 let saLength = Int(buffer[cursor])
                 let family = Int32(buffer[cursor + 1])
-                var address: IPv4Address?
+                var address: IPAddress?
                 if family == AF_INET, saLength >= 8, cursor + 8 <= offset + length {
-                    address = IPv4Address(bytes: Array(buffer[(cursor + 4)..<(cursor + 8)]))
+                    address = IPAddress(bytes: Array(buffer[(cursor + 4)..<(cursor + 8)]))
                 } else if bit == Int(RTAX_NETMASK), saLength == 0 {
-                    address = .any
+                    address = .ipv4Unspecified
                 }
                 switch bit {
                 case Int(RTAX_DST): destination = address
                 case Int(RTAX_GATEWAY): gateway = address
-                case Int(RTAX_NETMASK): mask = address ?? .any
+                case Int(RTAX_NETMASK): mask = address ?? .ipv4Unspecified
                 default: break
                 }
                 // Darwin pads each sockaddr to a multiple of 4 bytes; an empty one still takes 4.
                 cursor += saLength > 0 ? (1 + ((saLength - 1) | 3)) : 4
             }
-            guard destination == .any, mask == nil || mask == .any, let gateway, gateway != .any,
+            guard destination == .ipv4Unspecified, mask == nil || mask == .ipv4Unspecified, let gateway, gateway != .ipv4Unspecified,
                   header.rtm_flags & RTF_GATEWAY != 0 else { continue }
             var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
             let interface = if_indextoname(UInt32(header.rtm_index), &name) != nil ? String(cString: name) : nil

@@ -1,8 +1,10 @@
+import InternetAddress
+
 /// One port forward a person must enter in the router's web interface by hand.
 public struct ManualForwardRow: Sendable, Codable, Hashable {
     public var externalPort: UInt16
     public var proto: TransportProtocol
-    public var internalAddress: IPv4Address
+    public var internalAddress: IPAddress
     public var internalPort: UInt16
     public var description: String
 }
@@ -10,7 +12,7 @@ public struct ManualForwardRow: Sendable, Codable, Hashable {
 /// When the router cannot be asked (no UPnP/NAT-PMP/PCP, or it refuses), these are the rows a
 /// user types into its port-forwarding page.
 public enum ManualForwardTable {
-    public static func rows(for requests: [MappingRequest], localAddress: IPv4Address) -> [ManualForwardRow] {
+    public static func rows(for requests: [MappingRequest], localAddress: IPAddress) -> [ManualForwardRow] {
         var seen = Set<String>()
         var rows: [ManualForwardRow] = []
         for request in requests {

@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// What `homeport portmap add` tells a person after the router answered: a warning when the
 /// mapping it made cannot be reached from outside, and the advice when it made none.
 public enum MappingAdvice {
@@ -6,9 +8,9 @@ public enum MappingAdvice {
     /// router (RFC 1918 space) in front forwards no ports. Routers that accept mappings there
     /// exist (miniupnpd fooled by its STUN option, older firmware), so the address is checked
     /// here rather than trusting the router's success. Nil when the address may be public.
-    public static func unreachableWarning(externalAddress: IPv4Address?) -> String? {
+    public static func unreachableWarning(externalAddress: IPAddress?) -> String? {
         guard let address = externalAddress else { return nil }
-        if address.isCarrierGradeNAT {
+        if address.isCGNAT {
             return "the mapped address \(address) is a carrier-grade NAT address (100.64.0.0/10): the provider's NAT sits in front of the router "
                 + "and nobody outside can reach this mapping. `homeport ip` shows the verdict; ask the provider for a public IPv4 address, or use IPv6 or a relay."
         }
@@ -28,16 +30,5 @@ public enum MappingAdvice {
             ? "Routers refuse mappings when they have no public address themselves (carrier-grade NAT or a second router in front); `homeport ip` tells which."
             : "The router answered none of UPnP IGD, NAT-PMP or PCP, or has them turned off; turn one on, or forward the port by hand."
         return (refused, advice)
-    }
-}
-
-extension IPv4Address {
-    /// RFC 6598 shared address space, used by carrier-grade NAT.
-    public var isCarrierGradeNAT: Bool { hostOrder & 0xFFC0_0000 == 0x6440_0000 }
-
-    /// RFC 1918 private space.
-    public var isPrivate: Bool {
-        let v = hostOrder
-        return v & 0xFF00_0000 == 0x0A00_0000 || v & 0xFFF0_0000 == 0xAC10_0000 || v & 0xFFFF_0000 == 0xC0A8_0000
     }
 }

@@ -1,16 +1,17 @@
+import InternetAddress
 import Logging
 
 /// Talks NAT-PMP (RFC 6886) to the gateway on UDP 5351.
 public struct NATPMPClient: Sendable {
-    public var gateway: IPv4Address
-    public var localAddress: IPv4Address
+    public var gateway: IPAddress
+    public var localAddress: IPAddress
     public var serverPort: Int
     /// Total wait per request including retransmissions. RFC 6886 allows ~64 s; a probe should
     /// give up much sooner, so the caller decides.
     public var timeout: Duration
     var logger: Logger
 
-    public init(gateway: IPv4Address, localAddress: IPv4Address, serverPort: Int = NATPMPMessage.serverPort,
+    public init(gateway: IPAddress, localAddress: IPAddress, serverPort: Int = NATPMPMessage.serverPort,
                 timeout: Duration = .milliseconds(1500), logger: Logger) {
         self.gateway = gateway
         self.localAddress = localAddress

@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// NAT-PMP wire format (RFC 6886). Pure encode/decode; the client does the sending.
 public enum NATPMPMessage {
     public static let serverPort = 5351
@@ -26,7 +28,7 @@ public enum NATPMPMessage {
 
     public struct PublicAddressResponse: Sendable, Equatable {
         public var epoch: UInt32
-        public var address: IPv4Address
+        public var address: IPAddress
     }
 
     public struct MapResponse: Sendable, Equatable {
@@ -64,7 +66,7 @@ public enum NATPMPMessage {
         guard data.count == 12 else {
             throw PortMappingError.malformedResponse(.natpmp, "public address response is \(data.count) bytes, expected 12")
         }
-        return PublicAddressResponse(epoch: epoch, address: IPv4Address(data[8], data[9], data[10], data[11]))
+        return PublicAddressResponse(epoch: epoch, address: IPAddress(data[8], data[9], data[10], data[11]))
     }
 
     /// Section 3.3: 16 bytes.

@@ -1,14 +1,15 @@
+import InternetAddress
 import Logging
 
 /// Talks PCP (RFC 6887) to the gateway on UDP 5351: ANNOUNCE to probe, MAP to map and delete.
 public struct PCPClient: Sendable {
-    public var gateway: IPv4Address
-    public var localAddress: IPv4Address
+    public var gateway: IPAddress
+    public var localAddress: IPAddress
     public var serverPort: Int
     public var timeout: Duration
     var logger: Logger
 
-    public init(gateway: IPv4Address, localAddress: IPv4Address, serverPort: Int = NATPMPMessage.serverPort,
+    public init(gateway: IPAddress, localAddress: IPAddress, serverPort: Int = NATPMPMessage.serverPort,
                 timeout: Duration = .milliseconds(1500), logger: Logger) {
         self.gateway = gateway
         self.localAddress = localAddress
@@ -26,7 +27,7 @@ public struct PCPClient: Sendable {
     }
 
     public func map(nonce: PCPMessage.Nonce, proto: TransportProtocol, internalPort: UInt16, suggestedExternalPort: UInt16,
-                    suggestedExternalAddress: IPv4Address? = nil, lifetime: UInt32) async throws -> PCPMessage.MapResponse {
+                    suggestedExternalAddress: IPAddress? = nil, lifetime: UInt32) async throws -> PCPMessage.MapResponse {
         let request = PCPMessage.mapRequest(nonce: nonce, proto: proto, internalPort: internalPort,
                                             suggestedExternalPort: suggestedExternalPort,
                                             suggestedExternalAddress: suggestedExternalAddress, lifetime: lifetime, client: localAddress)

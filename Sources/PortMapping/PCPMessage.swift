@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// PCP wire format (RFC 6887): the ANNOUNCE and MAP opcodes, IPv4 only. Pure encode/decode.
 public enum PCPMessage {
     public static let version: UInt8 = 2
@@ -19,21 +21,21 @@ public enum PCPMessage {
     }
 
     /// Section 7.1 request header.
-    static func requestHeader(_ opcode: Opcode, lifetime: UInt32, client: IPv4Address) -> [UInt8] {
+    static func requestHeader(_ opcode: Opcode, lifetime: UInt32, client: IPAddress) -> [UInt8] {
         var out: [UInt8] = [version, opcode.rawValue, 0, 0]
         out.append(contentsOf: lifetime.bigEndianBytes)
-        out.append(contentsOf: client.ipv4Mapped)
+        out.append(contentsOf: client.ipv4Mapped.bytes)
         return out
     }
 
     /// Section 14.1: ANNOUNCE request, header only with lifetime 0.
-    public static func announceRequest(client: IPv4Address) -> [UInt8] {
+    public static func announceRequest(client: IPAddress) -> [UInt8] {
         requestHeader(.announce, lifetime: 0, client: client)
     }
 
     /// Section 11.1: MAP request, 60 bytes. Lifetime 0 deletes.
     public static func mapRequest(nonce: Nonce, proto: TransportProtocol, internalPort: UInt16, suggestedExternalPort: UInt16,
-                                  suggestedExternalAddress: IPv4Address?, lifetime: UInt32, client: IPv4Address) -> [UInt8] {
+                                  suggestedExternalAddress: IPAddress?, lifetime: UInt32, client: IPAddress) -> [UInt8] {
         var out = requestHeader(.map, lifetime: lifetime, client: client)
         out.append(contentsOf: nonce.count == 12 ? nonce : Array((nonce + [UInt8](repeating: 0, count: 12)).prefix(12)))
         out.append(proto.ianaNumber)
@@ -41,7 +43,7 @@ public enum PCPMessage {
         out.append(contentsOf: internalPort.bigEndianBytes)
         out.append(contentsOf: suggestedExternalPort.bigEndianBytes)
         // All-zero IPv4-mapped address (::ffff:0.0.0.0) means "no preference" (section 11.1).
-        out.append(contentsOf: (suggestedExternalAddress ?? .any).ipv4Mapped)
+        out.append(contentsOf: (suggestedExternalAddress ?? .ipv4Unspecified).ipv4Mapped.bytes)
         return out
     }
 
@@ -58,7 +60,7 @@ public enum PCPMessage {
         public var proto: UInt8
         public var internalPort: UInt16
         public var externalPort: UInt16
-        public var externalAddress: IPv4Address?
+        public var externalAddress: IPAddress?
     }
 
     /// Section 7.2. A version-0 reply means a NAT-PMP-only server answered (section 9): it is
@@ -112,7 +114,7 @@ public enum PCPMessage {
         }
         if header.resultCode != PCPResultCode.success { throw PortMappingError.pcpResult(code: header.resultCode) }
         let rawAddress = Array(data[44..<60])
-        let address = IPv4Address(ipv4Mapped: rawAddress)
+        let address = IPAddress(bytes: rawAddress)?.embeddedIPv4
         guard address != nil || rawAddress.allSatisfy({ $0 == 0 }) else {
             throw PortMappingError.malformedResponse(.pcp, "assigned external address is not an IPv4-mapped address")
         }

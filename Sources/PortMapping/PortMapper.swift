@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 import Logging
 
 /// Maps ports on the home router with whichever protocol it speaks: PCP, then NAT-PMP, then UPnP.
@@ -121,8 +122,8 @@ public actor PortMapper {
     /// Combines per-protocol results into the report's verdicts.
     static func summarize(info: GatewayInfo?, upnp: ProtocolProbeResult, natpmp: ProtocolProbeResult, pcp: ProtocolProbeResult) -> RouterReport {
         let ordered = [pcp, natpmp, upnp]
-        let addresses = ordered.compactMap { $0.externalAddress.flatMap(IPv4Address.init) }
-        let best = addresses.first { !$0.isReservedForNonPublicUse && $0 != .any } ?? addresses.first { $0 != .any }
+        let addresses = ordered.compactMap { $0.externalAddress.flatMap { IPAddress($0, family: .ipv4) } }
+        let best = addresses.first { !$0.isReservedForNonPublicUse && $0 != .ipv4Unspecified } ?? addresses.first { $0 != .ipv4Unspecified }
         let available = ordered.filter(\.available)
         let outcomes = available.map(\.mapping)
         let capability: MappingCapability
@@ -137,8 +138,8 @@ public actor PortMapper {
         }
         let emptyOrReserved = available.contains { result in
             guard let text = result.externalAddress else { return false }
-            guard let address = IPv4Address(text) else { return true }
-            return address == .any || address.isReservedForNonPublicUse
+            guard let address = IPAddress(text, family: .ipv4) else { return true }
+            return address == .ipv4Unspecified || address.isReservedForNonPublicUse
         }
         let refusedEverywhere = capability == .refused
         return RouterReport(gateway: info?.gateway, localAddress: info?.localAddress, interfaceName: info?.interfaceName,
@@ -227,7 +228,7 @@ public actor PortMapper {
             result.available = true
             result.latencyMilliseconds = milliseconds(since: start)
             result.epoch = response.epoch
-            result.externalAddress = response.address == .any ? "" : response.address.description
+            result.externalAddress = response.address == .ipv4Unspecified ? "" : response.address.description
         } catch let error as PortMappingError where error.isRefusal {
             // It answered: NAT-PMP is there, it just will not tell (e.g. 3, network failure, with no WAN address).
             result.available = true
@@ -279,7 +280,7 @@ public actor PortMapper {
                 let mapped = try await client.map(nonce: nonce, proto: .udp, internalPort: port, suggestedExternalPort: port, lifetime: 60)
                 result.mapping = .works
                 result.epoch = mapped.header.epoch
-                result.externalAddress = mapped.externalAddress.map { $0 == .any ? "" : $0.description } ?? ""
+                result.externalAddress = mapped.externalAddress.map { $0 == .ipv4Unspecified ? "" : $0.description } ?? ""
             } catch {
                 result.mapping = outcome(of: error)
             }
@@ -362,7 +363,7 @@ public actor PortMapper {
             noteEpoch(response.epoch, for: .natpmp)
             let external = try? await client.publicAddress().address
             return PortMappingLease(proto: request.proto, internalAddress: info.localAddress, internalPort: request.internalPort,
-                                    externalAddress: external == .any ? nil : external, externalPort: response.externalPort,
+                                    externalAddress: external == .ipv4Unspecified ? nil : external, externalPort: response.externalPort,
                                     mappingProtocol: .natpmp, lifetime: response.lifetime,
                                     expiry: Date().addingTimeInterval(TimeInterval(response.lifetime)), request: request)
         case .upnp:
@@ -381,7 +382,7 @@ public actor PortMapper {
                                                         internalPort: request.internalPort, internalClient: info.localAddress,
                                                         description: request.description, lease: request.lifetime)
             }
-            let external = (try? await client.externalIPAddress(device)).flatMap(IPv4Address.init)
+            let external = (try? await client.externalIPAddress(device)).flatMap { IPAddress($0, family: .ipv4) }
             return PortMappingLease(proto: request.proto, internalAddress: info.localAddress, internalPort: request.internalPort,
                                     externalAddress: external, externalPort: externalPort, mappingProtocol: .upnp, lifetime: lease,
                                     expiry: lease == 0 ? nil : Date().addingTimeInterval(TimeInterval(lease)), request: request)

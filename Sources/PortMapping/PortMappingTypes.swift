@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 
 /// The transport a mapping forwards.
 public enum TransportProtocol: String, Sendable, Codable, Hashable, CaseIterable {
@@ -42,10 +43,10 @@ public struct MappingRequest: Sendable, Codable, Hashable {
 /// A mapping the router granted.
 public struct PortMappingLease: Sendable, Codable, Hashable {
     public var proto: TransportProtocol
-    public var internalAddress: IPv4Address
+    public var internalAddress: IPAddress
     public var internalPort: UInt16
     /// Nil when the router did not say (UPnP with an empty external IP).
-    public var externalAddress: IPv4Address?
+    public var externalAddress: IPAddress?
     public var externalPort: UInt16
     public var mappingProtocol: MappingProtocol
     /// Granted lifetime in seconds; 0 is a permanent UPnP lease.
@@ -57,8 +58,8 @@ public struct PortMappingLease: Sendable, Codable, Hashable {
     /// PCP nonce (hex) so a renewal or delete is recognised as the same mapping.
     public var pcpNonce: String?
 
-    public init(proto: TransportProtocol, internalAddress: IPv4Address, internalPort: UInt16,
-                externalAddress: IPv4Address?, externalPort: UInt16, mappingProtocol: MappingProtocol,
+    public init(proto: TransportProtocol, internalAddress: IPAddress, internalPort: UInt16,
+                externalAddress: IPAddress?, externalPort: UInt16, mappingProtocol: MappingProtocol,
                 lifetime: UInt32, expiry: Date?, request: MappingRequest, pcpNonce: String? = nil) {
         self.proto = proto
         self.internalAddress = internalAddress
@@ -180,14 +181,14 @@ public enum MappingCapability: String, Sendable, Codable, Hashable {
 
 /// Everything a probe learned about the router.
 public struct RouterReport: Sendable, Codable, Hashable {
-    public var gateway: IPv4Address?
-    public var localAddress: IPv4Address?
+    public var gateway: IPAddress?
+    public var localAddress: IPAddress?
     public var interfaceName: String?
     public var upnp: ProtocolProbeResult
     public var natpmp: ProtocolProbeResult
     public var pcp: ProtocolProbeResult
     /// The first non-empty external address reported (PCP, NAT-PMP, then UPnP order).
-    public var bestExternalAddress: IPv4Address?
+    public var bestExternalAddress: IPAddress?
     /// True when a router answered with an empty external address, a reserved one, or refused
     /// every mapping: evidence of CGNAT or double NAT.
     public var behindAnotherNAT: Bool
@@ -196,9 +197,9 @@ public struct RouterReport: Sendable, Codable, Hashable {
     /// Set when the gateway could not be found at all.
     public var error: String?
 
-    public init(gateway: IPv4Address?, localAddress: IPv4Address?, interfaceName: String?,
+    public init(gateway: IPAddress?, localAddress: IPAddress?, interfaceName: String?,
                 upnp: ProtocolProbeResult, natpmp: ProtocolProbeResult, pcp: ProtocolProbeResult,
-                bestExternalAddress: IPv4Address?, behindAnotherNAT: Bool, mapping: MappingCapability,
+                bestExternalAddress: IPAddress?, behindAnotherNAT: Bool, mapping: MappingCapability,
                 probedAt: Date, error: String?) {
         self.gateway = gateway
         self.localAddress = localAddress

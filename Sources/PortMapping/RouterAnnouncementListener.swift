@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 import Logging
 import NIOCore
 import NIOPosix
@@ -14,10 +15,10 @@ public struct RouterAnnouncement: Sendable, Equatable, Codable {
     public var kind: Kind
     public var epoch: UInt32
     /// NAT-PMP announcements carry the WAN address (0.0.0.0 or a reserved one behind CGNAT).
-    public var externalAddress: IPv4Address?
+    public var externalAddress: IPAddress?
     public var receivedAt: Date
 
-    public init(kind: Kind, epoch: UInt32, externalAddress: IPv4Address?, receivedAt: Date = Date()) {
+    public init(kind: Kind, epoch: UInt32, externalAddress: IPAddress?, receivedAt: Date = Date()) {
         self.kind = kind
         self.epoch = epoch
         self.externalAddress = externalAddress
@@ -46,7 +47,7 @@ public struct RouterAnnouncement: Sendable, Equatable, Codable {
 ///
 /// Several listeners may share the port (SO_REUSEPORT), so a CLI and the daemon can both listen.
 public final class RouterAnnouncementListener: Sendable {
-    public static let allHostsGroup = IPv4Address(224, 0, 0, 1)
+    public static let allHostsGroup = IPAddress(224, 0, 0, 1)
 
     /// Announcements from the gateway, in arrival order. Ends when `close()` is called.
     public let announcements: AsyncStream<RouterAnnouncement>
@@ -60,7 +61,7 @@ public final class RouterAnnouncementListener: Sendable {
     }
 
     /// Binds and joins the all-hosts group. `port` is 5350 except in tests.
-    public static func start(gateway: IPv4Address, port: Int = NATPMPMessage.announcePort, logger: Logger) async throws -> RouterAnnouncementListener {
+    public static func start(gateway: IPAddress, port: Int = NATPMPMessage.announcePort, logger: Logger) async throws -> RouterAnnouncementListener {
         let socket = try await UDPSocket.bind(host: "0.0.0.0", port: port, reuse: true)
         do {
             try await socket.joinGroup(allHostsGroup)

@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -15,7 +16,7 @@ struct RouterHTTPResponse: Sendable {
 /// An http:// URL on the gateway. Anything else (https, another host, a name) is refused so a
 /// hostile description cannot send us elsewhere.
 public struct RouterURL: Sendable, Hashable, CustomStringConvertible {
-    public var host: IPv4Address
+    public var host: IPAddress
     public var port: Int
     /// Path and query, starting with "/".
     public var target: String
@@ -23,7 +24,7 @@ public struct RouterURL: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "http://\(host):\(port)\(target)" }
 
     /// Parses `text`, resolving it against `base` when relative, and requires the host to be `gateway`.
-    public init(_ text: String, relativeTo base: RouterURL? = nil, gateway: IPv4Address) throws {
+    public init(_ text: String, relativeTo base: RouterURL? = nil, gateway: IPAddress) throws {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let baseURL = base.flatMap { URL(string: $0.description) }
         guard !trimmed.isEmpty, let url = URL(string: trimmed, relativeTo: baseURL)?.absoluteURL else {
@@ -32,7 +33,7 @@ public struct RouterURL: Sendable, Hashable, CustomStringConvertible {
         guard url.scheme?.lowercased() == "http" else {
             throw PortMappingError.malformedResponse(.upnp, "URL \(url.absoluteString.prefix(200)) is not http://")
         }
-        guard let hostText = url.host, let host = IPv4Address(hostText) else {
+        guard let hostText = url.host, let host = IPAddress(hostText, family: .ipv4) else {
             throw PortMappingError.malformedResponse(.upnp, "URL \(url.absoluteString.prefix(200)) does not name an IPv4 address")
         }
         guard host == gateway else {

@@ -1,8 +1,9 @@
 import Foundation
+import InternetAddress
 
 /// SSDP discovery messages (UPnP Device Architecture 1.1, section 1.3).
 public enum SSDP {
-    public static let multicastAddress = IPv4Address(239, 255, 255, 250)
+    public static let multicastAddress = IPAddress(239, 255, 255, 250)
     public static let port = 1900
     public static let internetGatewayDevice = "urn:schemas-upnp-org:device:InternetGatewayDevice:1"
 

@@ -1,3 +1,4 @@
+import InternetAddress
 import Logging
 import NIOCore
 import NIOPosix
@@ -53,15 +54,15 @@ final class UDPSocket: Sendable {
     }
 
     /// Sets the interface multicast leaves from and its TTL.
-    func setMulticastInterface(_ address: IPv4Address, ttl: UInt8) async {
-        guard let provider = channel as? SocketOptionProvider else { return }
+    func setMulticastInterface(_ address: IPAddress, ttl: UInt8) async {
+        guard let provider = channel as? SocketOptionProvider, let bits = address.ipv4HostOrder else { return }
         var addr = in_addr()
-        addr.s_addr = address.hostOrder.bigEndian
+        addr.s_addr = bits.bigEndian
         _ = try? await provider.setIPMulticastIF(addr).get()
         _ = try? await provider.setIPMulticastTTL(CUnsignedChar(ttl)).get()
     }
 
-    func joinGroup(_ group: IPv4Address) async throws {
+    func joinGroup(_ group: IPAddress) async throws {
         guard let multicast = channel as? MulticastChannel else {
             throw PortMappingError.socket("channel cannot join multicast groups")
         }
@@ -94,9 +95,9 @@ private final class DatagramForwarder: ChannelInboundHandler {
 
 extension SocketAddress {
     /// The IPv4 address of this socket address, if it is one.
-    var ipv4: PortMapping.IPv4Address? {
-        guard case .v4 = self, let text = ipAddress else { return nil }
-        return PortMapping.IPv4Address(text)
+    var ipv4: IPAddress? {
+        guard case .v4(let address) = self else { return nil }
+        return IPAddress(ipv4HostOrder: UInt32(bigEndian: address.address.sin_addr.s_addr))
     }
 }
 
@@ -111,9 +112,9 @@ func udpExchange<Response: Sendable>(
     protocol proto: MappingProtocol,
     what: String,
     request: [UInt8],
-    gateway: IPv4Address,
+    gateway: IPAddress,
     serverPort: Int,
-    localAddress: IPv4Address,
+    localAddress: IPAddress,
     initialRetransmit: Duration = .milliseconds(250),
     totalTimeout: Duration,
     logger: Logger,

@@ -1,3 +1,4 @@
+import InternetAddress
 import Logging
 import NIOCore
 
@@ -24,15 +25,15 @@ public struct UPnPMappingEntry: Sendable, Equatable {
 
 /// UPnP IGD client: SSDP discovery restricted to the gateway, then SOAP control.
 public struct UPnPClient: Sendable {
-    public var gateway: IPv4Address
-    public var localAddress: IPv4Address
+    public var gateway: IPAddress
+    public var localAddress: IPAddress
     public var ssdpPort: Int
     /// How long to wait for SSDP answers.
     public var discoveryTimeout: Duration
     public var httpTimeout: Duration
     var logger: Logger
 
-    public init(gateway: IPv4Address, localAddress: IPv4Address, ssdpPort: Int = SSDP.port,
+    public init(gateway: IPAddress, localAddress: IPAddress, ssdpPort: Int = SSDP.port,
                 discoveryTimeout: Duration = .milliseconds(1500), httpTimeout: Duration = .seconds(3), logger: Logger) {
         self.gateway = gateway
         self.localAddress = localAddress
@@ -151,7 +152,7 @@ public struct UPnPClient: Sendable {
         guard let value = out["NewExternalIPAddress"] else {
             throw PortMappingError.malformedResponse(.upnp, "GetExternalIPAddress answer has no NewExternalIPAddress")
         }
-        guard value.isEmpty || IPv4Address(value) != nil else {
+        guard value.isEmpty || IPAddress(value, family: .ipv4) != nil else {
             throw PortMappingError.malformedResponse(.upnp, "NewExternalIPAddress \"\(value.prefix(64))\" is not an IPv4 address")
         }
         return value
@@ -166,7 +167,7 @@ public struct UPnPClient: Sendable {
     /// AddPortMapping; on 725 (OnlyPermanentLeasesSupported) retries with lease 0. Returns the lease used.
     @discardableResult
     public func addPortMapping(_ device: UPnPDevice, proto: TransportProtocol, externalPort: UInt16, internalPort: UInt16,
-                               internalClient: IPv4Address, description: String, lease: UInt32) async throws -> UInt32 {
+                               internalClient: IPAddress, description: String, lease: UInt32) async throws -> UInt32 {
         func add(_ lease: UInt32) async throws {
             _ = try await call(device, action: "AddPortMapping", arguments: [
                 ("NewRemoteHost", ""),

@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// One address and the sources that reported it.
 public struct Vote: Sendable, Equatable, Codable {
     public var address: IPAddress

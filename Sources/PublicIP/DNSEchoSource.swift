@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 
 /// One DNS question that echoes the asker's address, e.g. `myip.opendns.com A IN @208.67.222.222`.
 public struct DNSEchoQuestion: Sendable, Equatable {
@@ -21,10 +22,16 @@ public struct DNSEchoQuestion: Sendable, Equatable {
     }
 }
 
+/// One datum of an answer section: an A/AAAA record's address, or a TXT record's text.
+public enum DNSEchoAnswer: Sendable, Equatable {
+    case address(IPAddress)
+    case text(String)
+}
+
 /// The seam for DNS: whoever owns a DNS client (DNSWire) answers a question with the answer
-/// section's data as text — A/AAAA as addresses, TXT as their strings — or throws.
+/// section's data, or throws.
 public protocol DNSEchoResolver: Sendable {
-    func answers(to question: DNSEchoQuestion, timeout: Duration) async throws -> [String]
+    func answers(to question: DNSEchoQuestion, timeout: Duration) async throws -> [DNSEchoAnswer]
 }
 
 /// Our address as a DNS server sees it. The first answer that parses as an address counts.
@@ -47,7 +54,7 @@ public struct DNSEchoSource: PublicIPSource {
     public func lookup() async -> SourceAnswer {
         let start = ContinuousClock.now
         let resolver = self.resolver, question = self.question, timeout = self.timeout
-        let result: Result<[String], any Error>? = await withTimeout(timeout) {
+        let result: Result<[DNSEchoAnswer], any Error>? = await withTimeout(timeout) {
             do { return .success(try await resolver.answers(to: question, timeout: timeout)) } catch { return .failure(error) }
         }
         let latency = ContinuousClock.now - start
@@ -61,11 +68,20 @@ public struct DNSEchoSource: PublicIPSource {
         }
     }
 
-    static func answer(from answers: [String], family: IPFamily, latency: Duration) -> SourceAnswer {
-        let cleaned = answers.map { $0.trimmingCharacters(in: .whitespacesAndNewlines.union(["\""])) }
-        guard let first = cleaned.first else { return .failure(.noAddress("empty answer section"), latency: latency) }
-        guard let address = cleaned.lazy.compactMap({ IPAddress($0) }).first else {
-            return .failure(.unparsable(String(first.prefix(40))), latency: latency)
+    static func answer(from answers: [DNSEchoAnswer], family: IPFamily, latency: Duration) -> SourceAnswer {
+        // TXT text (whoami.cloudflare) is the edge where an address arrives as text.
+        let candidates = answers.map { answer -> (address: IPAddress?, shown: String) in
+            switch answer {
+            case .address(let address):
+                return (address, address.description)
+            case .text(let text):
+                let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines.union(["\""]))
+                return (IPAddress(cleaned), cleaned)
+            }
+        }
+        guard let first = candidates.first else { return .failure(.noAddress("empty answer section"), latency: latency) }
+        guard let address = candidates.lazy.compactMap(\.address).first else {
+            return .failure(.unparsable(String(first.shown.prefix(40))), latency: latency)
         }
         return .validated(address, family: family, latency: latency)
     }

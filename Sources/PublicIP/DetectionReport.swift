@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 
 /// One source's answer in a report.
 public struct SourceReport: Sendable, Equatable, Codable {

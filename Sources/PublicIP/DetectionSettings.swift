@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// Everything the detector and monitor can be told; defaults are the polite ones. The lead maps
 /// the config file onto this.
 public struct DetectionSettings: Sendable, Equatable {

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import InternetAddress
 import Synchronization
 
 /// An HTTP(S) echo service endpoint: the URL and how its body carries the address.

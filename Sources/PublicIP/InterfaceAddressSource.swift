@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 import NIOCore
 import NIOPosix
 
@@ -47,7 +48,7 @@ public struct InterfaceAddressSource: PublicIPSource {
     /// Usable addresses of `family`, stable ones in a deterministic order (interface, then address).
     static func candidates(_ addresses: [InterfaceAddress], family: IPFamily) -> [InterfaceAddress] {
         addresses
-            .filter { $0.address.family == family && $0.address.isGlobalUnicast && !$0.isTemporary && !$0.isDeprecated && !$0.isTentative }
+            .filter { $0.address.family == family && $0.address.isPublic && !$0.isTemporary && !$0.isDeprecated && !$0.isTentative }
             .sorted { ($0.interface, $0.address) < ($1.interface, $1.address) }
     }
 

@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// Whether the outside world can reach this network, decided from the router's facts, the agreed
 /// outside addresses and the first hops. Kinds (stable strings, read by scripts):
 /// `public`, `cgnat`, `double-nat`, `upstream-nat`, `no-router-info`.
@@ -98,7 +100,7 @@ public struct NATVerdict: Sendable, Equatable, Codable {
         var outsideText: String { outsideIPv4?.description ?? "the shared public address" }
 
         var ipv6Advice: [String] {
-            guard let outsideIPv6, outsideIPv6.isGlobalUnicast else {
+            guard let outsideIPv6, outsideIPv6.isPublic else {
                 return ["Ask for IPv6 (no global IPv6 address was seen): with IPv6 your host gets its own reachable address."]
             }
             return ["Use IPv6: this host has the global address \(outsideIPv6). Clients with IPv6 can connect directly once the router's IPv6 firewall allows the ports."]

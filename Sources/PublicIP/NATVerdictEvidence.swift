@@ -1,3 +1,4 @@
+import InternetAddress
 /// The facts a verdict rests on, one line each, worded for people and stable enough for scripts
 /// to search: what the router reports and how that compares with the outside view, what its test
 /// mapping got, what the internet sees, and which hop beyond the router tells who sits in front.

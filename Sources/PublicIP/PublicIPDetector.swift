@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 import Logging
 import Synchronization
 

@@ -1,3 +1,4 @@
+import InternetAddress
 import Synchronization
 
 /// Where an answer came from: internet echo services (`http`, `dns`) cost someone else a request;

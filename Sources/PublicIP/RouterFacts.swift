@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 
 /// What the home router told us through a port-mapping protocol. The lead fills this from PortMapping.
 public struct RouterFacts: Sendable, Equatable, Codable {

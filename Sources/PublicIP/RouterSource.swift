@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// The router's reported WAN address as a source (IPv4; routers do not NAT IPv6). Only a public
 /// WAN address counts as an outside view; empty and reserved ones are reported with the reason.
 public struct RouterSource: PublicIPSource {

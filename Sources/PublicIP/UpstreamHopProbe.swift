@@ -2,6 +2,7 @@ import Foundation
 #if os(Linux)
 import Glibc
 #endif
+import InternetAddress
 
 /// Finds the first routers toward a target the way traceroute does, without privileges: UDP datagrams
 /// with IP TTL 1, 2, 3… from an ordinary UDP socket with IP_RECVERR, and the ICMP "time exceeded"

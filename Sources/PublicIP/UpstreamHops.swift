@@ -1,3 +1,5 @@
+import InternetAddress
+
 /// The first routers on the way out, as seen by `UpstreamHopProbe`: hop 1 is the home router,
 /// hop 2 the router's upstream (in 100.64/10 for carrier-grade NAT, private for another home NAT).
 public struct UpstreamHops: Sendable, Equatable, Codable {

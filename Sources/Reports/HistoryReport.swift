@@ -55,7 +55,7 @@ public enum HistoryReport {
     public static func ip(_ observations: [IPObservation], before: [IPObservation], since: Date) -> String {
         var lines: [String] = []
         if !before.isEmpty {
-            lines.append("At \(TimeText.minute(since)): " + before.map { "\($0.family) \($0.address)" }.joined(separator: ", "))
+            lines.append("At \(TimeText.minute(since)): " + before.map { "\($0.family.rawValue) \($0.address)" }.joined(separator: ", "))
         }
         guard !observations.isEmpty else {
             lines.append("No public address changes since \(TimeText.minute(since)).")
@@ -63,7 +63,7 @@ public enum HistoryReport {
         }
         var table = TextTable(headers: ["TIME", "FAMILY", "ADDRESS", "SOURCE"])
         for observation in observations {
-            table.add([TimeText.dateTime(observation.time), observation.family, observation.address, observation.source])
+            table.add([TimeText.dateTime(observation.time), observation.family.rawValue, observation.address.description, observation.source])
         }
         lines.append(table.render())
         return lines.joined(separator: "\n")

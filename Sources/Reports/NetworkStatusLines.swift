@@ -1,5 +1,6 @@
 import Foundation
 import History
+import InternetAddress
 import StatusModel
 
 /// The network parts of `homeport status`: public addresses and verdict, router port
@@ -10,7 +11,7 @@ enum NetworkStatusLines {
         for (family, address, changed) in [("IPv4", status.ipv4, status.ipv4ChangedAt), ("IPv6", status.ipv6, status.ipv6ChangedAt)] {
             guard let address else { continue }
             let since = changed.map { " (since \(TimeText.minute($0)), \(TimeText.relative($0, now: now)))" } ?? ""
-            lines.append("Public \(family): \(style.bold(address))\(since)")
+            lines.append("Public \(family): \(style.bold(address.description))\(since)")
         }
         if lines.isEmpty { lines.append("Public address: not known yet") }
         if let verdict = status.verdict {
@@ -51,7 +52,7 @@ enum NetworkStatusLines {
             } else {
                 next = "on change"
             }
-            table.add(["\(record.hostname) (\(record.family))", record.provider, record.address ?? "-",
+            table.add(["\(record.hostname) (\(record.family.rawValue))", record.provider, record.address?.description ?? "-",
                        record.setAt.map { TimeText.relative($0, now: now) } ?? "-",
                        record.stopped || Self.needsAttention(record.lastOutcome) ? style.red(outcome) : outcome,
                        next])

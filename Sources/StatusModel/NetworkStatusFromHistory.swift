@@ -9,14 +9,12 @@ public enum NetworkStatusFromHistory {
         var status = PublicIPStatus()
         for observation in latest {
             switch observation.family {
-            case "ipv4":
+            case .ipv4:
                 status.ipv4 = observation.address
                 status.ipv4ChangedAt = observation.time
-            case "ipv6":
+            case .ipv6:
                 status.ipv6 = observation.address
                 status.ipv6ChangedAt = observation.time
-            default:
-                continue
             }
         }
         return status

@@ -1,12 +1,13 @@
 import Foundation
 import History
+import InternetAddress
 
 /// The `public_ip` section of `homeport status`: the agreed addresses, when they last
 /// changed, and what the NAT verdict says about reaching home from outside.
 public struct PublicIPStatus: Sendable, Codable, Equatable {
-    public var ipv4: String?
+    public var ipv4: IPAddress?
     public var ipv4ChangedAt: Date?
-    public var ipv6: String?
+    public var ipv6: IPAddress?
     public var ipv6ChangedAt: Date?
     /// `public`, `cgnat`, `double-nat`, `upstream-nat`, `no-router-info`; nil before the first check
     /// or when the daemon is not running.
@@ -37,7 +38,7 @@ public struct PortMappingStatus: Sendable, Codable, Equatable {
     public var transport: String
     public var internalPort: Int
     public var externalPort: Int?
-    public var externalAddress: String?
+    public var externalAddress: IPAddress?
     /// `upnp`, `natpmp` or `pcp`.
     public var mappedBy: String?
     /// `mapped`, `refused`, `unavailable` or `pending`.
@@ -66,8 +67,8 @@ public struct PortMappingStatus: Sendable, Codable, Equatable {
 public struct DDNSRecordStatus: Sendable, Codable, Equatable {
     public var provider: String
     public var hostname: String
-    public var family: String
-    public var address: String?
+    public var family: IPFamily
+    public var address: IPAddress?
     public var setAt: Date?
     /// The provider's last answer, as the history holds it.
     public var lastOutcome: DDNSOutcome?
@@ -85,7 +86,7 @@ public struct DDNSRecordStatus: Sendable, Codable, Equatable {
         case nextAttemptAt = "next_attempt_at"
     }
 
-    public init(provider: String, hostname: String, family: String, stopped: Bool = false) {
+    public init(provider: String, hostname: String, family: IPFamily, stopped: Bool = false) {
         self.provider = provider
         self.hostname = hostname
         self.family = family

@@ -2,6 +2,7 @@ import ArgumentParser
 import Daemon
 import Foundation
 import History
+import InternetAddress
 import Paths
 
 /// Tools for tests and benchmarks; hidden from help.
@@ -88,8 +89,8 @@ struct GenerateHistoryCommand: AsyncParsableCommand {
                 try await store.heartbeat(runID: runID, at: runEnd)
             }
             if random.next(in: 0...2) == 0 {
-                let address = "203.0.113.\(random.next(in: 1...254))"
-                try await store.recordIPIfChanged(IPObservation(time: runEnd, family: "ipv4", address: address, source: "generated"))
+                let address = IPAddress(203, 0, 113, UInt8(random.next(in: 1...254)))
+                try await store.recordIPIfChanged(IPObservation(time: runEnd, address: address, source: "generated"))
             }
             // Down for 1 minute to 6 hours between runs (reboots, power cuts).
             time = runEnd.addingTimeInterval(Double(random.next(in: 60...21_600)))

@@ -5,6 +5,7 @@ import DDNS
 import Daemon
 import Foundation
 import History
+import InternetAddress
 import Logging
 import Paths
 import PortMapping
@@ -48,8 +49,8 @@ struct UpdateCommand: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
-        if let ipv4, IPAddress(ipv4)?.family != .ipv4 { throw ValidationError("--ip4 must be an IPv4 address such as 203.0.113.7, not '\(ipv4)'") }
-        if let ipv6, IPAddress(ipv6)?.family != .ipv6 { throw ValidationError("--ip6 must be an IPv6 address such as 2001:db8::7, not '\(ipv6)'") }
+        if let ipv4, IPAddress(ipv4, family: .ipv4) == nil { throw ValidationError("--ip4 must be an IPv4 address such as 203.0.113.7, not '\(ipv4)'") }
+        if let ipv6, IPAddress(ipv6, family: .ipv6) == nil { throw ValidationError("--ip6 must be an IPv6 address such as 2001:db8::7, not '\(ipv6)'") }
     }
 
     func run() async throws {
@@ -66,12 +67,14 @@ struct UpdateCommand: AsyncParsableCommand {
             Terminal.error("no [[ddns]] entries in \(config.sourcePath ?? "the built-in defaults"); `homeport providers show NAME` prints an example block")
             throw ExitCode.failure
         }
-        var addresses = (ipv4: ipv4, ipv6: ipv6)
+        // Parsed here, once: the round, the provider request and the history get the address,
+        // so `--ip6 2001:DB8:0::7` is sent and recorded as 2001:db8::7.
+        var addresses = (ipv4: ipv4.flatMap { IPAddress($0, family: .ipv4) }, ipv6: ipv6.flatMap { IPAddress($0, family: .ipv6) })
         if ipv4 == nil && ipv6 == nil {
             let mapper = config.router.enabled
                 ? PortMapper(configuration: NetworkComponents.mapperConfiguration(config.router), logger: Logger(label: "portmap")) : nil
             let report = await NetworkComponents.detector(config: config, mapper: mapper, logger: Logger(label: "ip")).detect()
-            addresses = (report.ipv4.address?.description, report.ipv6.address?.description)
+            addresses = (report.ipv4.address, report.ipv6.address)
             if addresses.ipv4 == nil && addresses.ipv6 == nil {
                 Terminal.error("no public address could be confirmed (`homeport ip` shows what each source said); give one with --ip4/--ip6")
                 throw ExitCode.failure
@@ -100,7 +103,7 @@ struct UpdateCommand: AsyncParsableCommand {
     /// The round run by the daemon when one answers on this state directory: its rounds and
     /// this one then share one lock, so a record is never sent twice (the lock in `DDNSRound`
     /// holds within one process only). Nil when no daemon runs, or it has no `[[ddns]]` entries.
-    private func daemonRound(stateDirectory: String, ipv4: String?, ipv6: String?) async throws -> DDNSRoundReply? {
+    private func daemonRound(stateDirectory: String, ipv4: IPAddress?, ipv6: IPAddress?) async throws -> DDNSRoundReply? {
         let request = DDNSRoundReply.Request(ipv4: ipv4, ipv6: ipv6, dryRun: dryRun, force: force)
         let reply: [UInt8]
         do {
@@ -127,7 +130,7 @@ struct UpdateCommand: AsyncParsableCommand {
         }
     }
 
-    private func localRound(config: HomeportConfig, stateDirectory: String, ipv4: String?, ipv6: String?)
+    private func localRound(config: HomeportConfig, stateDirectory: String, ipv4: IPAddress?, ipv6: IPAddress?)
         async throws -> ([RoundRecordReport], [DDNSRoundPlanner.Problem]) {
         let resolvedStateDirectory = stateDirectory
         let history: HistoryStore
@@ -151,7 +154,7 @@ struct UpdateCommand: AsyncParsableCommand {
             var message = report.message ?? ""
             if report.outcome.skipReason != nil || report.outcome == .wouldUpdate { message = report.reason }
             if let dns = report.dnsCheck { message += (message.isEmpty ? "" : "; ") + dns }
-            table.add([report.provider, report.hostname, report.address, report.outcome.text, String(message.prefix(100))])
+            table.add([report.provider, report.hostname, report.address.description, report.outcome.text, String(message.prefix(100))])
         }
         return table.render()
     }

@@ -1,5 +1,6 @@
 @testable import Daemon
 import Foundation
+import InternetAddress
 import Logging
 import NIOCore
 @testable import PortMapping
@@ -14,7 +15,7 @@ struct DaemonRouterAnnouncementWatchTests {
         let port = Int.random(in: 30000...39999)
         let gatewayKnown = LockedBox(false)
         let heard = LockedBox<[RouterAnnouncement]>([])
-        let watch = RouterAnnouncementWatch(gateway: { gatewayKnown.value ? IPv4Address(127, 0, 0, 2) : nil },
+        let watch = RouterAnnouncementWatch(gateway: { gatewayKnown.value ? IPAddress(127, 0, 0, 2) : nil },
                                             logger: capture.logger(), firstRetry: .milliseconds(100), longestRetry: .milliseconds(400), port: port)
         let run = Task { await watch.run { announcement in heard.withLock { $0.append(announcement) } } }
         // No gateway at boot; it appears a moment later.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import InternetAddress
 import StatusModel
 import Testing
 @testable import History
@@ -47,13 +48,37 @@ import Testing
         defer { dir.remove() }
         let store = try HistoryStore(path: dir.file("h.sqlite3"))
         let t = Date(timeIntervalSince1970: 1_700_000_000)
-        #expect(try await store.recordIPIfChanged(IPObservation(time: t, family: "ipv4", address: "203.0.113.1", source: "http")))
-        #expect(try await !store.recordIPIfChanged(IPObservation(time: t + 60, family: "ipv4", address: "203.0.113.1", source: "dns")))
-        #expect(try await store.recordIPIfChanged(IPObservation(time: t + 120, family: "ipv6", address: "2001:db8::1", source: "iface")))
-        #expect(try await store.recordIPIfChanged(IPObservation(time: t + 180, family: "ipv4", address: "203.0.113.2", source: "upnp")))
+        #expect(try await store.recordIPIfChanged(IPObservation(time: t, address: "203.0.113.1", source: "http")))
+        #expect(try await !store.recordIPIfChanged(IPObservation(time: t + 60, address: "203.0.113.1", source: "dns")))
+        #expect(try await store.recordIPIfChanged(IPObservation(time: t + 120, address: "2001:db8::1", source: "iface")))
+        #expect(try await store.recordIPIfChanged(IPObservation(time: t + 180, address: "203.0.113.2", source: "upnp")))
         let all = try store.ipObservations(since: .distantPast)
         #expect(all.map(\.address) == ["203.0.113.1", "2001:db8::1", "203.0.113.2"])
         #expect(try store.ipAddresses(before: t + 150).map(\.address) == ["203.0.113.1", "2001:db8::1"])
+    }
+
+    @Test func storedAddressesAreComparedAsAddressesAndABadRowIsNamed() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("h.sqlite3")
+        let store = try HistoryStore(path: path)
+        let t = Date(timeIntervalSince1970: 1_700_000_000)
+        // A row in another spelling (an older version, a hand edit) is the same address, not a change.
+        let database = try DatabaseQueue(path: path)
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO ip_observations (ts, family, address, source) VALUES (?, 'ipv6', '2001:DB8:0::1', 'old')",
+                           arguments: [t.timeIntervalSince1970])
+        }
+        #expect(try await !store.recordIPIfChanged(IPObservation(time: t + 60, address: "2001:db8::1", source: "iface")))
+        #expect(try store.ipObservations(since: .distantPast).map(\.address) == ["2001:db8::1"])
+        // A row that is no address is reported with its table, row and text, not skipped or guessed.
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO ip_observations (ts, family, address, source) VALUES (?, 'ipv4', 'garbage', 'x')",
+                           arguments: [(t + 120).timeIntervalSince1970])
+        }
+        let error = #expect(throws: HistoryError.self) { try store.ipObservations(since: .distantPast) }
+        #expect(error?.description.contains("history table ip_observations, row 2: address 'garbage' is not an IPv4 or IPv6 address") == true,
+                "\(String(describing: error))")
     }
 
     @Test func pruneKeepsTheLatestStateOfEverything() async throws {
@@ -68,8 +93,8 @@ import Testing
         try await store.record(ServiceEvent(time: old + 1, service: "gone", kind: .exit, exitCode: 0), runID: oldRun)
         try await store.record(ServiceEvent(time: old, service: "kept", kind: .start), runID: oldRun)
         try await store.record(ServiceEvent(time: recent, service: "kept", kind: .exit, exitCode: 1), runID: nil)
-        try await store.recordIPIfChanged(IPObservation(time: old, family: "ipv4", address: "203.0.113.9", source: "t"))
-        try await store.record(DDNSResult(time: old, provider: "p", hostname: "h", address: "a", outcome: .updated, message: nil))
+        try await store.recordIPIfChanged(IPObservation(time: old, address: "203.0.113.9", source: "t"))
+        try await store.record(DDNSResult(time: old, provider: "p", hostname: "h", address: "198.51.100.1", outcome: .updated, message: nil))
         let deleted = try await store.prune(olderThan: recent - 86400)
         #expect(deleted == 4)  // "gone" start, "kept" old start, the DDNS row, the old run
         let events = try store.events(since: .distantPast)

@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 @testable import Daemon
 @testable import PortMapping
 import PublicIP
@@ -8,7 +9,7 @@ import Testing
 /// `homeport ip` and the daemon alike).
 @Suite("Router facts from a probe")
 struct RouterFactsFromProbeTests {
-    static let info = GatewayInfo(gateway: IPv4Address(192, 168, 77, 1), localAddress: IPv4Address(192, 168, 77, 2), interfaceName: "eth0")
+    static let info = GatewayInfo(gateway: IPAddress(192, 168, 77, 1), localAddress: IPAddress(192, 168, 77, 2), interfaceName: "eth0")
 
     /// The naive STUN router (measured in the lab): it reports the carrier NAT's outside
     /// address and grants the test mapping. The grant must reach the verdict's evidence.

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import InternetAddress
 import Sodium
 
 /// A stable digest of one record's configuration: provider, hostname, family, TTL, IPv6 suffix and
@@ -15,15 +16,15 @@ public enum ConfigFingerprint {
 
     /// The digest from settings whose secrets are already resolved (`resolvedSettings` replaces
     /// `entry.settings` entirely; pass every setting, plain ones included).
-    public static func digest(entry: DDNSEntry, hostname: String, family: String,
+    public static func digest(entry: DDNSEntry, hostname: String, family: IPFamily,
                               resolvedSettings: [String: String], key: [UInt8]? = nil) -> String {
         var fields: [(String, String)] = [
             ("provider", entry.provider),
             ("hostname", hostname.lowercased()),
-            ("family", family),
+            ("family", family.rawValue),
             ("ttl", entry.ttl.map(String.init) ?? ""),
-            ("ipv6_suffix", family == "ipv6" ? (entry.ipv6Suffix ?? "") : ""),
-            ("ipv6_prefix_length", family == "ipv6" && entry.ipv6Suffix != nil ? String(entry.ipv6PrefixLength) : ""),
+            ("ipv6_suffix", family == .ipv6 ? (entry.ipv6Suffix ?? "") : ""),
+            ("ipv6_prefix_length", family == .ipv6 && entry.ipv6Suffix != nil ? String(entry.ipv6PrefixLength) : ""),
         ]
         for name in resolvedSettings.keys.sorted() {
             fields.append(("setting." + name, resolvedSettings[name] ?? ""))
@@ -32,7 +33,7 @@ public enum ConfigFingerprint {
     }
 
     /// The digest, resolving `env:`/`file:` secrets from `environment` and the file system.
-    public static func digest(entry: DDNSEntry, hostname: String, family: String,
+    public static func digest(entry: DDNSEntry, hostname: String, family: IPFamily,
                               environment: [String: String], key: [UInt8]? = nil) throws(SecretValue.ResolveError) -> String {
         var resolved: [String: String] = [:]
         for (name, value) in entry.settings {

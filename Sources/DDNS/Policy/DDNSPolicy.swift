@@ -1,5 +1,6 @@
 import Foundation
 import History
+import InternetAddress
 
 /// The update policy as pure functions of the record's remembered state and an injected `now`,
 /// so every rule can be tested without waiting and without a provider.
@@ -11,7 +12,7 @@ import History
 /// Nothing here looks at DNS to decide whether to update (Dyn's client policy forbids that).
 public enum DDNSPolicy {
     /// A record the policy has never seen.
-    public static func initialState(provider: String, hostname: String, family: String, fingerprint: String) -> DDNSRecordState {
+    public static func initialState(provider: String, hostname: String, family: IPFamily, fingerprint: String) -> DDNSRecordState {
         DDNSRecordState(key: DDNSRecordState.key(provider: provider, hostname: hostname, family: family),
                         provider: provider, hostname: hostname, family: family, configFingerprint: fingerprint)
     }
@@ -19,7 +20,7 @@ public enum DDNSPolicy {
     /// Whether to send `desiredAddress` now. `force` (the user's `--force`) bypasses "unchanged" and
     /// the minimum interval, and our own back-off after `error`; never a stop, and never the wait a
     /// provider demanded with `retry_later`.
-    public static func decide(state: DDNSRecordState?, desiredAddress: String, fingerprint: String,
+    public static func decide(state: DDNSRecordState?, desiredAddress: IPAddress, fingerprint: String,
                               rules: DDNSPolicyRules, now: Date, force: Bool = false) -> PolicyDecision {
         guard let state else { return .attempt(.firstUpdate) }
         let configurationChanged = state.configFingerprint != fingerprint
@@ -34,7 +35,7 @@ public enum DDNSPolicy {
         let reason: PolicyAttemptReason
         if configurationChanged {
             reason = .configurationChanged
-        } else if let confirmed = state.confirmedAddress, PolicyAddress.same(confirmed, desiredAddress) {
+        } else if state.confirmedAddress == desiredAddress {
             if let refresh = rules.refreshInterval, let confirmedAt = state.confirmedAt,
                now >= confirmedAt.addingTimeInterval(refresh.policySeconds) {
                 reason = .refreshDue
@@ -77,7 +78,7 @@ public enum DDNSPolicy {
         if result.outcome.isSuccess {
             // The provider's answer is what counts: DNS may lag behind it (propagation, caches),
             // and re-sending because of a lagging lookup would earn a `nochg` abuse block.
-            next.confirmedAddress = PolicyAddress.canonical(result.address)
+            next.confirmedAddress = result.address
             next.confirmedAt = now
             next.failures = 0
             next.stopped = false

@@ -1,5 +1,6 @@
 import Foundation
 import History
+import InternetAddress
 
 /// One pass over the DDNS records: decide each by the policy, send what is due, check DNS after an
 /// update, and record every attempt and the record's new state in the history.
@@ -20,7 +21,7 @@ public actor DDNSRound {
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     struct PendingRecheck {
-        var address: String
+        var address: IPAddress
         var due: Date
         var checksDone: Int
     }
@@ -155,7 +156,7 @@ public actor DDNSRound {
         -> (DDNSRecordState, (check: String, confirmed: Bool?, text: String))? {
         let key = record.key
         guard let pending = pendingRechecks[key] else { return nil }
-        guard let confirm = record.confirm, PolicyAddress.same(pending.address, record.desiredAddress),
+        guard let confirm = record.confirm, pending.address == record.desiredAddress,
               state.configFingerprint == record.fingerprint else {
             pendingRechecks[key] = nil
             return nil
@@ -179,13 +180,13 @@ public actor DDNSRound {
         return (checked, note)
     }
 
-    private func describe(_ check: RoundConfirmResult, address: String, afterUpdate: Bool)
+    private func describe(_ check: RoundConfirmResult, address: IPAddress, afterUpdate: Bool)
         -> (check: String, confirmed: Bool?, text: String) {
         switch check {
         case .confirmed:
             return ("confirmed", true, "DNS shows \(address)")
         case .mismatch(let seen):
-            let shown = seen.isEmpty ? "no address" : seen.joined(separator: ", ")
+            let shown = seen.isEmpty ? "no address" : seen.map(\.description).joined(separator: ", ")
             let why = afterUpdate ? " yet (propagating)" : ""
             return ("mismatch", false, "DNS shows \(shown), not \(address)\(why)")
         case .unavailable(let reason):

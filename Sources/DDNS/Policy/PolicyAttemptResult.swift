@@ -1,10 +1,11 @@
 import History
+import InternetAddress
 
 /// What came of one update request, as the policy needs it. The round builds it from the engine's
 /// answer; the message must already be free of secrets (the round redacts it again anyway).
 public struct PolicyAttemptResult: Sendable, Equatable {
     /// The address that was sent.
-    public var address: String
+    public var address: IPAddress
     /// The configuration fingerprint the request was made with.
     public var fingerprint: String
     /// One of `DDNSOutcome.answers`; anything else counts as `error`.
@@ -14,7 +15,7 @@ public struct PolicyAttemptResult: Sendable, Equatable {
     /// rules' back-off wins.
     public var retryAfter: Duration?
 
-    public init(address: String, fingerprint: String, outcome: DDNSOutcome, message: String? = nil, retryAfter: Duration? = nil) {
+    public init(address: IPAddress, fingerprint: String, outcome: DDNSOutcome, message: String? = nil, retryAfter: Duration? = nil) {
         self.address = address
         self.fingerprint = fingerprint
         self.outcome = outcome

@@ -1,32 +1,30 @@
 import History
+import InternetAddress
 
 /// One record (provider, hostname, address family) a round manages, with the engine's two entry
 /// points as closures so the policy never depends on the engine's types.
 public struct RoundRecord: Sendable {
     public var provider: String
     public var hostname: String
-    /// `ipv4` or `ipv6`.
-    public var family: String
     /// `ConfigFingerprint.digest(...)` of the record's configuration.
     public var fingerprint: String
-    public var desiredAddress: String
+    public var desiredAddress: IPAddress
     public var rules: DDNSPolicyRules
     /// The record's resolved secret values, only so they can be scrubbed from any message before
     /// it is stored or reported. Never stored.
     public var secrets: [String]
     /// Sends the update for this address and classifies the provider's answer.
-    public var attempt: @Sendable (_ address: String) async -> RoundAttemptResult
+    public var attempt: @Sendable (_ address: IPAddress) async -> RoundAttemptResult
     /// Looks the hostname up (authoritative server preferred) after an `updated`; nil when the
     /// record cannot be checked by DNS.
-    public var confirm: (@Sendable (_ hostname: String, _ address: String) async -> RoundConfirmResult)?
+    public var confirm: (@Sendable (_ hostname: String, _ address: IPAddress) async -> RoundConfirmResult)?
 
-    public init(provider: String, hostname: String, family: String, fingerprint: String, desiredAddress: String,
+    public init(provider: String, hostname: String, fingerprint: String, desiredAddress: IPAddress,
                 rules: DDNSPolicyRules, secrets: [String] = [],
-                attempt: @escaping @Sendable (_ address: String) async -> RoundAttemptResult,
-                confirm: (@Sendable (_ hostname: String, _ address: String) async -> RoundConfirmResult)? = nil) {
+                attempt: @escaping @Sendable (_ address: IPAddress) async -> RoundAttemptResult,
+                confirm: (@Sendable (_ hostname: String, _ address: IPAddress) async -> RoundConfirmResult)? = nil) {
         self.provider = provider
         self.hostname = hostname
-        self.family = family
         self.fingerprint = fingerprint
         self.desiredAddress = desiredAddress
         self.rules = rules
@@ -34,6 +32,9 @@ public struct RoundRecord: Sendable {
         self.attempt = attempt
         self.confirm = confirm
     }
+
+    /// The family of `desiredAddress`: a record is one hostname's A or AAAA.
+    public var family: IPFamily { desiredAddress.family }
 
     public var key: String { DDNSRecordState.key(provider: provider, hostname: hostname, family: family) }
 }
@@ -58,7 +59,7 @@ public struct RoundAttemptResult: Sendable, Equatable {
 public enum RoundConfirmResult: Sendable, Equatable {
     case confirmed
     /// The name answers with other addresses (or none): usually propagation right after an update.
-    case mismatch(seen: [String])
+    case mismatch(seen: [IPAddress])
     /// No lookup possible (no resolver reachable, the provider proxies the name, …).
     case unavailable(reason: String)
 }

@@ -1,13 +1,14 @@
 import Foundation
 import History
+import InternetAddress
 
 /// What a round did (or, in a dry run, would do) for one record; `homeport update --json` prints these.
 public struct RoundRecordReport: Sendable, Equatable, Codable {
     public var provider: String
     public var hostname: String
-    public var family: String
+    public var family: IPFamily
     /// The address sent, or that would be sent / was not sent.
-    public var address: String
+    public var address: IPAddress
     /// The provider's answer, or why nothing was sent (`skipped` with its reason, or
     /// `wouldUpdate` in a dry run).
     public var outcome: DDNSOutcome
@@ -28,7 +29,7 @@ public struct RoundRecordReport: Sendable, Equatable, Codable {
     /// Set when the history could not be written; the attempt happened regardless.
     public var historyError: String?
 
-    public init(provider: String, hostname: String, family: String, address: String, outcome: DDNSOutcome, reason: String,
+    public init(provider: String, hostname: String, family: IPFamily, address: IPAddress, outcome: DDNSOutcome, reason: String,
                 message: String? = nil, dnsCheck: String? = nil, dnsConfirmed: Bool? = nil,
                 nextAttemptAt: Date? = nil, stopped: Bool = false, dryRun: Bool = false, historyError: String? = nil) {
         self.provider = provider
@@ -63,8 +64,8 @@ public struct RoundRecordReport: Sendable, Equatable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         provider = try container.decode(String.self, forKey: .provider)
         hostname = try container.decode(String.self, forKey: .hostname)
-        family = try container.decode(String.self, forKey: .family)
-        address = try container.decode(String.self, forKey: .address)
+        family = try container.decode(IPFamily.self, forKey: .family)
+        address = try container.decode(IPAddress.self, forKey: .address)
         reason = try container.decode(String.self, forKey: .reason)
         message = try container.decodeIfPresent(String.self, forKey: .message)
         dnsCheck = try container.decodeIfPresent(String.self, forKey: .dnsCheck)

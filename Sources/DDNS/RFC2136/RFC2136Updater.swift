@@ -1,5 +1,6 @@
 import DNSWire
 import History
+import InternetAddress
 
 /// Publishes a host's addresses with a TSIG-signed RFC 2136 UPDATE (what `nsupdate` does for
 /// ddclient): one message that deletes the A (or AAAA) RRset and adds the new addresses, applied
@@ -28,7 +29,7 @@ public struct RFC2136Updater: Sendable {
     ///   - server: IP address or host name of the primary server; `port` its port.
     ///   - key: the TSIG key (`nil` sends the update unsigned).
     /// Throws only `CancellationError`; everything else is a result.
-    public func update(zone: String?, hostname: String, addresses: [String], ttl: Int, server: String, port: Int = 53,
+    public func update(zone: String?, hostname: String, addresses: [IPAddress], ttl: Int, server: String, port: Int = 53,
                        key: TSIGKey?) async throws -> RFC2136Result {
         // Inputs.
         let name: DNSName
@@ -36,14 +37,10 @@ public struct RFC2136Updater: Sendable {
             return RFC2136Result(outcome: .hostError, message: "hostname: \(error)")
         }
         guard !name.isRoot else { return RFC2136Result(outcome: .hostError, message: "hostname is empty") }
-        let parsed: [DNSAddress]
-        do { parsed = try addresses.map { try DNSAddress($0) } } catch {
-            return RFC2136Result(outcome: .error, message: "\(error)")
-        }
-        guard let family = parsed.first?.family else {
+        guard let family = addresses.first?.family else {
             return RFC2136Result(outcome: .error, message: "no address to publish for \(name)")
         }
-        guard parsed.allSatisfy({ $0.family == family }) else {
+        guard addresses.allSatisfy({ $0.family == family }) else {
             return RFC2136Result(outcome: .error, message: "addresses for one update must be all IPv4 or all IPv6")
         }
         guard let recordTTL = UInt32(exactly: ttl), ttl <= Int(Int32.max) else {
@@ -79,8 +76,8 @@ public struct RFC2136Updater: Sendable {
         if checkCurrentFirst {
             let lookup = DNSLookup(exchange: exchange)
             if let current = try? await lookup.addresses(of: name, family: family, server: .server(dnsServer)),
-               Set(current) == Set(parsed) {
-                return RFC2136Result(outcome: .nochange, message: "\(name) \(family.recordType) already holds \(addresses.joined(separator: ", "))",
+               Set(current) == Set(addresses) {
+                return RFC2136Result(outcome: .nochange, message: "\(name) \(family.recordType) already holds \(addresses.map(\.description).joined(separator: ", "))",
                                      zone: zoneText)
             }
             try Task.checkCancellation()
@@ -88,7 +85,7 @@ public struct RFC2136Updater: Sendable {
 
         // The update: delete the RRset, add the new records.
         var update = DNSUpdate(zone: zoneName)
-        do { try update.replaceAddresses(of: name, with: parsed, ttl: recordTTL) } catch {
+        do { try update.replaceAddresses(of: name, with: addresses, ttl: recordTTL) } catch {
             return RFC2136Result(outcome: .error, message: "\(error)", zone: zoneText)
         }
         let question = DNSQuestion(name: zoneName, type: .soa)
@@ -122,14 +119,14 @@ public struct RFC2136Updater: Sendable {
 
     // MARK: Outcome mapping (docs/ddns-policy.md#rfc-2136-results)
 
-    static func result(for code: DNSResponseCode, name: DNSName, family: DNSAddress.Family, addresses: [String],
+    static func result(for code: DNSResponseCode, name: DNSName, family: IPFamily, addresses: [IPAddress],
                        zone: String, server: DNSServer) -> RFC2136Result {
         let said = "server \(server) answered \(code)"
         let outcome: DDNSOutcome
         let explanation: String
         switch code {
         case .noError:
-            return RFC2136Result(outcome: .updated, message: "\(name) \(family.recordType) set to \(addresses.joined(separator: ", ")) in zone \(zone)",
+            return RFC2136Result(outcome: .updated, message: "\(name) \(family.recordType) set to \(addresses.map(\.description).joined(separator: ", ")) in zone \(zone)",
                                  zone: zone, responseCode: code.description)
         case .refused:
             (outcome, explanation) = (.authError, "the server's policy (allow-update/update-policy) does not let this key change \(name) \(family.recordType), or updates are off")
@@ -184,14 +181,14 @@ public struct RFC2136Updater: Sendable {
         }
         var host = server
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if let address = try? DNSAddress(host) { return .success(DNSServer(address: address, port: port)) }
+        if let address = IPAddress(host) { return .success(DNSServer(address: address, port: port)) }
         let name: DNSName
         do { name = try DNSName(host) } catch {
             return .failure(RFC2136Result(outcome: .error, message: "server '\(server)' is neither an IP address nor a host name"))
         }
         let lookup = DNSLookup(exchange: exchange, resolvConfPath: resolvConfPath)
         var lastError = ""
-        for family in [DNSAddress.Family.ipv4, .ipv6] {
+        for family in [IPFamily.ipv4, .ipv6] {
             do {
                 if let address = try await lookup.addresses(of: name, family: family).first {
                     return .success(DNSServer(address: address, port: port))

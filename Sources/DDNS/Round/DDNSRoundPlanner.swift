@@ -1,6 +1,7 @@
 import Config
 import DNSWire
 import Foundation
+import InternetAddress
 
 /// Turns `[[ddns]]` entries and the current public addresses into the records of one DDNS
 /// round: which provider adapter sends what, how the result is checked in DNS, and which rules
@@ -8,10 +9,10 @@ import Foundation
 /// secret) become problems with a sentence that says how to fix them.
 public struct DDNSRoundPlanner: Sendable {
     public struct Addresses: Sendable, Equatable {
-        public var ipv4: String?
-        public var ipv6: String?
+        public var ipv4: IPAddress?
+        public var ipv6: IPAddress?
 
-        public init(ipv4: String? = nil, ipv6: String? = nil) {
+        public init(ipv4: IPAddress? = nil, ipv6: IPAddress? = nil) {
             self.ipv4 = ipv4
             self.ipv6 = ipv6
         }
@@ -41,7 +42,7 @@ public struct DDNSRoundPlanner: Sendable {
     public struct Target: Sendable, Equatable, CustomStringConvertible {
         public var provider: String
         public var hostname: String
-        public var family: DDNSFamily
+        public var family: IPFamily
         public var entry: Int
 
         public var description: String { "\(provider) \(hostname) \(family.recordType)" }
@@ -77,19 +78,19 @@ public struct DDNSRoundPlanner: Sendable {
                 func problem(_ message: String, _ kind: Problem.Kind) -> Problem {
                     Problem(provider: entry.provider, hostname: hostname, message: message, kind: kind, entry: target.entry, line: entry.line)
                 }
-                let address: String
+                let address: IPAddress
                 do {
                     guard let desired = try desiredAddress(entry, family: family, addresses: addresses) else { continue }
                     address = desired
                 } catch {
                     // The record cannot be sent for this prefix; saying nothing would leave
                     // the AAAA record stale without a trace.
-                    problems.append(problem("no AAAA update for the prefix of \(addresses.ipv6 ?? "?"): \(error.description)", .address))
+                    problems.append(problem("no AAAA update for the prefix of \(addresses.ipv6?.description ?? "?"): \(error.description)", .address))
                     continue
                 }
                 let fingerprint: String
                 do {
-                    fingerprint = try ConfigFingerprint.digest(entry: entry, hostname: hostname, family: family.rawValue,
+                    fingerprint = try ConfigFingerprint.digest(entry: entry, hostname: hostname, family: family,
                                                                environment: environment, key: fingerprintKey)
                 } catch {
                     problems.append(problem(error.description, .secret))
@@ -98,10 +99,10 @@ public struct DDNSRoundPlanner: Sendable {
                 let verify = entry.verify
                 let attempt = Self.attempt(adapter: item.adapter, hostname: hostname, family: family, ttl: entry.ttl,
                                            settings: entry.settings, environment: environment)
-                let confirm: (@Sendable (String, String) async -> RoundConfirmResult)? = verify == "none" ? nil : { @Sendable hostname, address in
-                    await Self.confirm(hostname: hostname, address: address, family: family, verify: verify)
+                let confirm: (@Sendable (String, IPAddress) async -> RoundConfirmResult)? = verify == "none" ? nil : { @Sendable hostname, address in
+                    await Self.confirm(hostname: hostname, address: address, verify: verify)
                 }
-                records.append(RoundRecord(provider: entry.provider, hostname: hostname, family: family.rawValue, fingerprint: fingerprint,
+                records.append(RoundRecord(provider: entry.provider, hostname: hostname, fingerprint: fingerprint,
                                            desiredAddress: address, rules: item.rules, secrets: item.secrets, attempt: attempt, confirm: confirm))
             }
         }
@@ -148,7 +149,7 @@ public struct DDNSRoundPlanner: Sendable {
             }
             var targets: [Target] = []
             for hostname in entry.hostnames {
-                for family in DDNSFamily.allCases where wants(entry, family) {
+                for family in IPFamily.allCases where wants(entry, family) {
                     guard provider.families.contains(family) else {
                         problems.append(problem("\(provider.displayName) does not take \(family.rawValue) records; set \(family.rawValue) = false",
                                                 hostname: hostname))
@@ -178,8 +179,8 @@ public struct DDNSRoundPlanner: Sendable {
         return (prepared, problems)
     }
 
-    static func attempt(adapter: any DDNSAdapter, hostname: String, family: DDNSFamily, ttl: Int?,
-                        settings: [String: SettingValue], environment: [String: String]) -> @Sendable (String) async -> RoundAttemptResult {
+    static func attempt(adapter: any DDNSAdapter, hostname: String, family: IPFamily, ttl: Int?,
+                        settings: [String: SettingValue], environment: [String: String]) -> @Sendable (IPAddress) async -> RoundAttemptResult {
         { address in
             let request = DDNSUpdateRequest(hostname: hostname, ipv4: family == .ipv4 ? address : nil, ipv6: family == .ipv6 ? address : nil,
                                             ttl: ttl, settings: settings, environment: environment)
@@ -190,11 +191,11 @@ public struct DDNSRoundPlanner: Sendable {
         }
     }
 
-    func wants(_ entry: DDNSEntry, _ family: DDNSFamily) -> Bool {
+    func wants(_ entry: DDNSEntry, _ family: IPFamily) -> Bool {
         family == .ipv4 ? entry.ipv4 : entry.ipv6
     }
 
-    func desiredAddress(_ entry: DDNSEntry, family: DDNSFamily, addresses: Addresses) throws(IPv6HostSuffix.Problem) -> String? {
+    func desiredAddress(_ entry: DDNSEntry, family: IPFamily, addresses: Addresses) throws(IPv6HostSuffix.Problem) -> IPAddress? {
         switch family {
         case .ipv4:
             return addresses.ipv4
@@ -207,7 +208,7 @@ public struct DDNSRoundPlanner: Sendable {
 
     /// Asks DNS whether the hostname now has the address: the system resolver, or the server
     /// given in the entry's `verify` (`"203.0.113.53"`, `"[2001:db8::53]:5353"`).
-    static func confirm(hostname: String, address: String, family: DDNSFamily, verify: String) async -> RoundConfirmResult {
+    static func confirm(hostname: String, address: IPAddress, verify: String) async -> RoundConfirmResult {
         let server: DNSLookup.Server
         if verify == "system" {
             server = .system
@@ -220,11 +221,8 @@ public struct DDNSRoundPlanner: Sendable {
             server = .server(parsed)
         }
         do {
-            let seen = try await DNSLookup.addresses(of: hostname, family: family == .ipv4 ? .ipv4 : .ipv6, server: server)
-            // Compare parsed addresses: 2001:db8::7 and 2001:0db8:0:0::7 are the same.
-            let canonical = { (text: String) in IPv6HostSuffix.parse(text).map(IPv6HostSuffix.format) ?? text }
-            let wanted = canonical(address)
-            return seen.contains(where: { canonical($0) == wanted }) ? .confirmed : .mismatch(seen: seen)
+            let seen = try await DNSLookup.addresses(of: hostname, family: address.family, server: server)
+            return seen.contains(address) ? .confirmed : .mismatch(seen: seen)
         } catch {
             return .unavailable(reason: "DNS lookup failed: \(error)")
         }

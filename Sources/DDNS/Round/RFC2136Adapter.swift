@@ -1,6 +1,7 @@
 import Config
 import DNSWire
 import History
+import InternetAddress
 
 /// `kind = "rfc2136"`: the provider file's settings (server, port, zone, TSIG key) handed to
 /// `RFC2136Updater`, one signed UPDATE per family.
@@ -38,7 +39,7 @@ public struct RFC2136Adapter: DDNSAdapter {
             }
         }
         var records: [DDNSRecordResult] = []
-        for family in DDNSFamily.allCases {
+        for family in IPFamily.allCases {
             guard let address = request.address(family) else { continue }
             do {
                 let result = try await updater.update(zone: values["zone"], hostname: request.hostname, addresses: [address],

@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import GRDB
 import History
 import StatusModel
 import Testing
@@ -127,6 +128,28 @@ import Testing
                                            environment: ["HP_TEST_DUCK_TOKEN": "another-token-value"])
         #expect(try setup.outcomes(fixed) == ["updated"], "\(fixed.stdout)\(fixed.stderr)")
         #expect(setup.server.requests.first?.query["token"] == "another-token-value")
+        await setup.server.stop()
+    }
+
+    @Test func anAddressGivenInAnotherSpellingIsSentAndRecordedInItsCanonicalForm() async throws {
+        // `--ip6` used to be checked by one parser and passed on as text: the provider got
+        // "2001:DB8:0:0::7" and ddns_updates kept that spelling, while ddns_records held 2001:db8::7.
+        let setup = try await Setup(extra: "ipv4 = false\nipv6 = true")
+        defer { setup.dir.remove() }
+        setup.server.script([.init(status: 200, body: "OK\n\n2001:db8::7\nUPDATED")])
+        let output = try await setup.update(["--ip6", "2001:DB8:0:0::7"])
+        #expect(try setup.outcomes(output) == ["updated"], "\(output.stdout)\(output.stderr)")
+        #expect(setup.server.requests.first?.query["ipv6"] == "2001:db8::7")
+        let reports = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(reports.first?["address"] as? String == "2001:db8::7")
+        // The columns themselves, read without the history's parser.
+        let database = try DatabaseQueue(path: setup.dir.file("state/history.sqlite3"))
+        let columns = try await database.read { db in
+            (try String.fetchAll(db, sql: "SELECT address FROM ddns_updates"),
+             try String.fetchAll(db, sql: "SELECT confirmed_address FROM ddns_records"))
+        }
+        #expect(columns.0 == ["2001:db8::7"])
+        #expect(columns.1 == ["2001:db8::7"])
         await setup.server.stop()
     }
 

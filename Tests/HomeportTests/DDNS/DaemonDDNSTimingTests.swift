@@ -2,6 +2,7 @@ import Config
 @testable import Daemon
 import Foundation
 import History
+import InternetAddress
 import Logging
 import NIOCore
 import PublicIP
@@ -100,7 +101,7 @@ import Glibc
         let config = try ConfigLoader.load(path: path)
         let history = try HistoryStore(path: dir.file("history.sqlite"))
         let task = DDNSTask(config: config, history: history, stateDirectory: dir.file("state"), version: "test", logger: Logger(label: "ddns"))
-        let address = try #require(IPAddress("203.0.113.9"))
+        let address: IPAddress = "203.0.113.9"
         await task.addressChanged(IPChange(family: .ipv4, old: nil, new: address, sources: ["test"], time: Date(), reason: "start"))
         let loop = Task { await task.run(every: .seconds(3600)) }
         defer { loop.cancel() }

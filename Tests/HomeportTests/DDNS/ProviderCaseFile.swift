@@ -2,6 +2,7 @@ import Config
 @testable import DDNS
 import Foundation
 import History
+import InternetAddress
 import TOMLKit
 
 /// Where the shipped provider files and their test cases live in the source tree.
@@ -34,13 +35,13 @@ struct ProviderCaseFile {
     struct Case {
         var name: String
         var hostname: String
-        var ipv4: String?
-        var ipv6: String?
+        var ipv4: IPAddress?
+        var ipv6: IPAddress?
         var ttl: Int?
         var settings: [String: SettingValue]
         var environment: [String: String]
         var outcome: DDNSOutcome?
-        var outcomes: [DDNSFamily: DDNSOutcome]
+        var outcomes: [IPFamily: DDNSOutcome]
         var retryAfter: Duration?
         var messageContains: String?
         var exchanges: [Exchange]
@@ -87,9 +88,9 @@ struct ProviderCaseFile {
             for (key, value) in strings(table["settings"]) ?? [:] {
                 settings[key] = DDNSEntry.isSecretSetting(key) || value.hasPrefix("env:") ? .secret(SecretValue(parsing: value)) : .plain(value)
             }
-            var outcomes: [DDNSFamily: DDNSOutcome] = [:]
+            var outcomes: [IPFamily: DDNSOutcome] = [:]
             for (key, value) in strings(table["outcomes"]) ?? [:] {
-                guard let family = DDNSFamily(rawValue: key), let outcome = DDNSOutcome(providerAnswer: value) else { throw fail("case \"\(name)\": bad outcomes entry \(key) = \(value)") }
+                guard let family = IPFamily(rawValue: key), let outcome = DDNSOutcome(providerAnswer: value) else { throw fail("case \"\(name)\": bad outcomes entry \(key) = \(value)") }
                 outcomes[family] = outcome
             }
             var outcome: DDNSOutcome?
@@ -126,7 +127,12 @@ struct ProviderCaseFile {
                     form: strings(exchange["form"]),
                     reply: ReplayHTTPServer.Reply(status: status, headers: replyHeaders, body: replyBody)))
             }
-            cases.append(Case(name: name, hostname: hostname, ipv4: table["ipv4"]?.string, ipv6: table["ipv6"]?.string, ttl: table["ttl"]?.int,
+            var addresses: [IPFamily: IPAddress] = [:]
+            for family in IPFamily.allCases {
+                guard let text = table[family.rawValue]?.string else { continue }
+                do { addresses[family] = try IPAddress(parsing: text, family: family) } catch { throw fail("case \"\(name)\": \(family.rawValue): \(error)") }
+            }
+            cases.append(Case(name: name, hostname: hostname, ipv4: addresses[.ipv4], ipv6: addresses[.ipv6], ttl: table["ttl"]?.int,
                               settings: settings, environment: strings(table["environment"]) ?? [:], outcome: outcome, outcomes: outcomes,
                               retryAfter: retryAfter, messageContains: table["message_contains"]?.string, exchanges: exchanges))
         }

@@ -41,7 +41,7 @@ import Testing
 
     @Test func everyOutcomeSurvivesTheJSONOfAReport() throws {
         for (outcome, text) in Self.table {
-            let report = RoundRecordReport(provider: "duckdns", hostname: "home.duckdns.org", family: "ipv4", address: "203.0.113.7",
+            let report = RoundRecordReport(provider: "duckdns", hostname: "home.duckdns.org", family: .ipv4, address: "203.0.113.7",
                                            outcome: outcome, reason: "why", nextAttemptAt: outcome.skipReason?.until)
             let json = try StatusJSON.encoder().encode(report)
             let fields = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
@@ -109,7 +109,7 @@ import Testing
     /// (stopped, next attempt) still decide, and `--force` is not barred by it.
     @Test func anUnrecognizedLastOutcomeBacksOffLikeAnError() {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        var state = DDNSPolicy.initialState(provider: "dyndns", hostname: "h.example.net", family: "ipv4", fingerprint: "fp")
+        var state = DDNSPolicy.initialState(provider: "dyndns", hostname: "h.example.net", family: .ipv4, fingerprint: "fp")
         state.lastOutcome = .unrecognized("no_such_outcome")
         state.lastAttemptAt = now.addingTimeInterval(-3600)
         state.nextAttemptAt = now.addingTimeInterval(600)

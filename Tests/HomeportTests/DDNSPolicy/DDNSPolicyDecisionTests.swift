@@ -1,6 +1,7 @@
 import DDNS
 import Foundation
 import History
+import InternetAddress
 import Testing
 
 @Suite struct DDNSPolicyDecisionTests {
@@ -9,8 +10,8 @@ import Testing
 
     func minutes(_ value: Double) -> TimeInterval { value * 60 }
 
-    func confirmedState(_ address: String = "198.51.100.7", at time: Date? = nil) -> DDNSRecordState {
-        var state = DDNSPolicy.initialState(provider: "dyndns", hostname: "home.example.net", family: "ipv4", fingerprint: "fp-1")
+    func confirmedState(_ address: IPAddress = "198.51.100.7", at time: Date? = nil) -> DDNSRecordState {
+        var state = DDNSPolicy.initialState(provider: "dyndns", hostname: "home.example.net", family: .ipv4, fingerprint: "fp-1")
         state = DDNSPolicy.apply(result: PolicyAttemptResult(address: address, fingerprint: "fp-1", outcome: .updated),
                                  to: state, rules: rules, now: time ?? t0)
         return state
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func ipv6AddressesCompareByValueNotSpelling() {
-        var state = DDNSPolicy.initialState(provider: "dyndns", hostname: "home.example.net", family: "ipv6", fingerprint: "fp-1")
+        var state = DDNSPolicy.initialState(provider: "dyndns", hostname: "home.example.net", family: .ipv6, fingerprint: "fp-1")
         state = DDNSPolicy.apply(result: PolicyAttemptResult(address: "2001:0DB8:0:0::1", fingerprint: "fp-1", outcome: .nochange),
                                  to: state, rules: rules, now: t0)
         #expect(state.confirmedAddress == "2001:db8::1")

@@ -1,6 +1,7 @@
 import DDNS
 import Foundation
 import History
+import InternetAddress
 import Synchronization
 
 /// A clock the test moves by hand.
@@ -43,15 +44,15 @@ final class CountingProvider: Sendable {
     }
     func dns(_ result: RoundConfirmResult) { state.withLock { $0.dns = result } }
 
-    func record(provider: String = "dyndns", hostname: String = "home.example.net", family: String = "ipv4",
-                address: String, fingerprint: String = "fp-1", rules: DDNSPolicyRules = .standard,
+    func record(provider: String = "dyndns", hostname: String = "home.example.net",
+                address: IPAddress, fingerprint: String = "fp-1", rules: DDNSPolicyRules = .standard,
                 secrets: [String] = [], checksDNS: Bool = false) -> RoundRecord {
         RoundRecord(
-            provider: provider, hostname: hostname, family: family, fingerprint: fingerprint, desiredAddress: address,
+            provider: provider, hostname: hostname, fingerprint: fingerprint, desiredAddress: address,
             rules: rules, secrets: secrets,
             attempt: { [self] address in
                 self.state.withLock { state in
-                    state.sent.append(address)
+                    state.sent.append(address.description)
                     return state.answer
                 }
             },

@@ -2,6 +2,7 @@ import Config
 import DDNS
 import Foundation
 import History
+import InternetAddress
 import Synchronization
 import Testing
 
@@ -44,7 +45,7 @@ import Testing
         #expect(provider.attempts == 1)
         for index in 0..<100 {
             clock.advance(minutes: 30)
-            let address = index.isMultiple(of: 2) ? "198.51.100.7" : "198.51.100.9"
+            let address: IPAddress = index.isMultiple(of: 2) ? "198.51.100.7" : "198.51.100.9"
             let reports = await round.run([provider.record(address: address, fingerprint: "old-password")], force: index.isMultiple(of: 3))
             #expect(reports.first?.outcome.skipReason?.code == "stopped")
             #expect(reports.first?.stopped == true)
@@ -209,15 +210,15 @@ import Testing
         let secret = "Tr0ub4dor&3-hp-test-secret"
         var entry = DDNSEntry(provider: "dyndns", hostnames: ["home.example.net"])
         entry.settings = ["username": .plain("alice"), "password": .secret(.inline(secret))]
-        let fingerprint = try ConfigFingerprint.digest(entry: entry, hostname: "home.example.net", family: "ipv4", environment: [:])
+        let fingerprint = try ConfigFingerprint.digest(entry: entry, hostname: "home.example.net", family: .ipv4, environment: [:])
         let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? secret
         let leaky = "GET https://alice:\(secret)@members.example.net/nic/update?password=\(encoded) -> badauth (\(secret))"
-        let provider = CountingProvider(answer: RoundAttemptResult(outcome: .updated, message: leaky), dns: .mismatch(seen: [secret]))
+        let provider = CountingProvider(answer: RoundAttemptResult(outcome: .updated, message: leaky), dns: .mismatch(seen: ["198.51.100.200"]))
         let round = DDNSRound(history: try db.open(), clock: clock.closure, recheckDelays: [.seconds(60)])
         var reports: [RoundRecordReport] = []
         for (index, outcome) in [DDNSOutcome.updated, .error, .authError].enumerated() {
             provider.answer(RoundAttemptResult(outcome: outcome, message: leaky))
-            reports += await round.run([provider.record(address: "198.51.100.\(index + 1)", fingerprint: fingerprint,
+            reports += await round.run([provider.record(address: IPAddress(198, 51, 100, UInt8(index + 1)), fingerprint: fingerprint,
                                                         secrets: [secret], checksDNS: true)], force: true)
             clock.advance(minutes: 61)
         }
@@ -298,7 +299,7 @@ import Testing
         let clock = PolicyTestClock()
         let sent = Counter()
         let round = DDNSRound(history: try db.open(), clock: clock.closure)
-        let record = RoundRecord(provider: "dyndns", hostname: "home.example.net", family: "ipv4", fingerprint: "fp-1",
+        let record = RoundRecord(provider: "dyndns", hostname: "home.example.net", fingerprint: "fp-1",
                                  desiredAddress: "198.51.100.7", rules: .standard,
                                  attempt: { _ in
                                      sent.increment()

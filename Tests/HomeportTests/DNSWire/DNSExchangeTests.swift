@@ -1,4 +1,5 @@
 import DNSWire
+import InternetAddress
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -67,7 +68,7 @@ import Testing
         answer.id = id ?? query.id
         answer.isResponse = true
         if let name { answer.questions = [DNSQuestion(name: try DNSName(name), type: .a)] }
-        answer.answers = [DNSResourceRecord(name: answer.questions[0].name, type: .a, ttl: 60, data: .a(try DNSAddress("192.0.2.55")))]
+        answer.answers = [DNSResourceRecord(name: answer.questions[0].name, type: .a, ttl: 60, data: .a(try IPAddress(parsing: "192.0.2.55")))]
         return try answer.encode()
     }
 

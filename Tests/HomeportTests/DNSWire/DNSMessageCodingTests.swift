@@ -1,4 +1,5 @@
 import DNSWire
+import InternetAddress
 import Testing
 
 /// Decoding BIND's real messages, and encoding ours so BIND's tools would read them the same.
@@ -17,7 +18,7 @@ import Testing
         #expect(answer.answers.count == 1)
         #expect(answer.answers[0].name == (try DNSName("OLD.Home.Test.")))
         #expect(answer.answers[0].ttl == 300)
-        #expect(answer.answers[0].data == .a(try DNSAddress("192.0.2.1")))
+        #expect(answer.answers[0].data == .a(try IPAddress(parsing: "192.0.2.1")))
         #expect(answer.authorities.first?.data == .ns(try DNSName("ns.home.test")))
         #expect(answer.additionals.first?.data.address?.description == "127.0.0.1")
     }
@@ -46,8 +47,8 @@ import Testing
             headerResponseCode: 3,
             questions: [DNSQuestion(name: name, type: .any, recordClass: .chaos)],
             answers: [
-                DNSResourceRecord(name: name, type: .a, ttl: 1, data: .a(try DNSAddress("203.0.113.9"))),
-                DNSResourceRecord(name: name, type: .aaaa, ttl: 2, data: .aaaa(try DNSAddress("2001:db8::1"))),
+                DNSResourceRecord(name: name, type: .a, ttl: 1, data: .a(try IPAddress(parsing: "203.0.113.9"))),
+                DNSResourceRecord(name: name, type: .aaaa, ttl: 2, data: .aaaa(try IPAddress(parsing: "2001:db8::1"))),
                 DNSResourceRecord(name: name, type: .txt, ttl: 3, data: .txt([Array("v=1".utf8), [], Array(repeating: 65, count: 255)])),
                 DNSResourceRecord(name: name, type: .cname, ttl: 4, data: .cname(try DNSName("y.home.test"))),
                 DNSResourceRecord(name: name, type: DNSRecordType(rawValue: 99), recordClass: .none, ttl: 5, data: .raw([1, 2, 3])),
@@ -82,16 +83,16 @@ import Testing
         #expect(try DNSName(Array(repeating: String(repeating: "a", count: 63), count: 3).joined(separator: ".") + "." + String(repeating: "b", count: 61)).wireFormat.count == 255)
     }
 
-    @Test func addressesParseAndPrintInStandardForm() throws {
-        #expect(try DNSAddress("2001:0db8:0000:0000:0000:0000:0000:0001").description == "2001:db8::1")
-        #expect(try DNSAddress("10.1.2.3").family == .ipv4)
-        #expect(throws: DNSWireError.invalidAddress("10.1.2")) { try DNSAddress("10.1.2") }
-        #expect(throws: DNSWireError.self) { try DNSAddress("fe80::1%eth0") }
+    @Test func serverAddressesMustBeLiterals() throws {
+        #expect(try DNSServer("2001:0db8::0001", port: 5353).description == "[2001:db8::1]:5353")
+        #expect(throws: DNSExchangeError.self) { try DNSServer("10.1.2") }
+        #expect(throws: DNSExchangeError.self) { try DNSServer("fe80::1%eth0") }
+        #expect(throws: DNSExchangeError.self) { try DNSServer("ns1.example.net") }
     }
 
     @Test func updateBuilderWritesTheRFC2136Encodings() throws {
         var update = DNSUpdate(zone: try DNSName("home.test"), id: 0xa5bd)
-        try update.replaceAddresses(of: try DNSName("host.home.test"), with: [try DNSAddress("198.51.100.7")], ttl: 60)
+        try update.replaceAddresses(of: try DNSName("host.home.test"), with: [try IPAddress(parsing: "198.51.100.7")], ttl: 60)
         update.requireNameInUse(try DNSName("host.home.test"))
         let message = try DNSMessage(decoding: try update.message.encode())
         #expect(message.opcode == .update && !message.isResponse)
@@ -100,7 +101,7 @@ import Testing
         #expect(message.updates.count == 2)
         #expect(message.updates[0] == DNSResourceRecord(name: try DNSName("host.home.test"), type: .a, recordClass: .any, ttl: 0, data: .raw([])))
         #expect(message.updates[1] == DNSResourceRecord(name: try DNSName("host.home.test"), type: .a, recordClass: .internet, ttl: 60,
-                                                        data: .a(try DNSAddress("198.51.100.7"))))
+                                                        data: .a(try IPAddress(parsing: "198.51.100.7"))))
         // nsupdate's request holds the same zone and updates (it compresses names; we do not).
         let bind = try DNSMessage(decoding: DNSFixtures.nsupdateRequest)
         #expect(bind.zone == message.zone)
@@ -108,7 +109,7 @@ import Testing
 
         var mixed = DNSUpdate(zone: try DNSName("home.test"))
         #expect(throws: DNSWireError.self) {
-            try mixed.replaceAddresses(of: try DNSName("h.home.test"), with: [try DNSAddress("192.0.2.1"), try DNSAddress("2001:db8::1")], ttl: 60)
+            try mixed.replaceAddresses(of: try DNSName("h.home.test"), with: [try IPAddress(parsing: "192.0.2.1"), try IPAddress(parsing: "2001:db8::1")], ttl: 60)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 @testable import PortMapping
 @testable import PublicIP
 import Testing
@@ -48,13 +49,13 @@ struct MappingAdviceTests {
     }
 
     @Test func aMappedCarrierNATOrPrivateAddressIsWarnedAboutAndAPublicOneIsNot() throws {
-        let cgnat = try #require(MappingAdvice.unreachableWarning(externalAddress: IPv4Address(100, 64, 0, 2)))
+        let cgnat = try #require(MappingAdvice.unreachableWarning(externalAddress: IPAddress(100, 64, 0, 2)))
         #expect(cgnat.contains("100.64.0.2") && cgnat.contains("carrier-grade NAT") && cgnat.contains("nobody outside can reach"))
-        #expect(MappingAdvice.unreachableWarning(externalAddress: IPv4Address(100, 127, 255, 254)) != nil)
-        #expect(MappingAdvice.unreachableWarning(externalAddress: IPv4Address(10, 1, 2, 3))?.contains("private") == true)
-        #expect(MappingAdvice.unreachableWarning(externalAddress: IPv4Address(192, 168, 1, 1)) != nil)
-        #expect(MappingAdvice.unreachableWarning(externalAddress: IPv4Address(100, 128, 0, 1)) == nil)
-        #expect(MappingAdvice.unreachableWarning(externalAddress: IPv4Address(203, 0, 113, 5)) == nil)
+        #expect(MappingAdvice.unreachableWarning(externalAddress: IPAddress(100, 127, 255, 254)) != nil)
+        #expect(MappingAdvice.unreachableWarning(externalAddress: IPAddress(10, 1, 2, 3))?.contains("private") == true)
+        #expect(MappingAdvice.unreachableWarning(externalAddress: IPAddress(192, 168, 1, 1)) != nil)
+        #expect(MappingAdvice.unreachableWarning(externalAddress: IPAddress(100, 128, 0, 1)) == nil)
+        #expect(MappingAdvice.unreachableWarning(externalAddress: IPAddress(203, 0, 113, 5)) == nil)
         #expect(MappingAdvice.unreachableWarning(externalAddress: nil) == nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 @testable import PortMapping
 import Testing
 
@@ -22,7 +23,7 @@ struct NATPMPMessageTests {
         let data: [UInt8] = [0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x2B, 0x67, 11, 22, 33, 44]
         let response = try NATPMPMessage.decodePublicAddressResponse(data)
         #expect(response.epoch == 11111)
-        #expect(response.address == IPv4Address(11, 22, 33, 44))
+        #expect(response.address == IPAddress(11, 22, 33, 44))
     }
 
     @Test func decodesMapResponse() throws {

@@ -1,10 +1,11 @@
+import InternetAddress
 @testable import PortMapping
 import Testing
 
 @Suite("PCP wire format (RFC 6887)")
 struct PCPMessageTests {
     static let nonce: [UInt8] = Array(1...12)
-    static let client = IPv4Address(192, 168, 77, 2)
+    static let client = IPAddress(192, 168, 77, 2)
     static let mappedPrefix: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]
 
     @Test func mapRequestBytesFollowSection11() {
@@ -18,7 +19,7 @@ struct PCPMessageTests {
         #expect(request == expected)
         #expect(request.count == 60)
         let udp = PCPMessage.mapRequest(nonce: Self.nonce, proto: .udp, internalPort: 5000, suggestedExternalPort: 0,
-                                        suggestedExternalAddress: IPv4Address(11, 22, 33, 44), lifetime: 0, client: Self.client)
+                                        suggestedExternalAddress: IPAddress(11, 22, 33, 44), lifetime: 0, client: Self.client)
         #expect(udp[36] == 17)
         #expect(Array(udp[4..<8]) == [0, 0, 0, 0])
         #expect(Array(udp[44..<60]) == Self.mappedPrefix + [11, 22, 33, 44])
@@ -39,7 +40,7 @@ struct PCPMessageTests {
         #expect(response.proto == 6)
         #expect(response.internalPort == 21116)
         #expect(response.externalPort == 21117)
-        #expect(response.externalAddress == IPv4Address(11, 22, 33, 44))
+        #expect(response.externalAddress == IPAddress(11, 22, 33, 44))
         // Options after the MAP payload are skipped.
         let withOption = Self.mapResponse() + [0x03, 0x00, 0x00, 0x00]
         #expect(try PCPMessage.decodeMapResponse(withOption, expectedNonce: Self.nonce).externalPort == 21117)
@@ -84,7 +85,7 @@ struct PCPMessageTests {
         let natpmp = try RouterAnnouncement.decode([0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06, 11, 22, 33, 45])
         #expect(natpmp.kind == .natpmp)
         #expect(natpmp.epoch == 6)
-        #expect(natpmp.externalAddress == IPv4Address(11, 22, 33, 45))
+        #expect(natpmp.externalAddress == IPAddress(11, 22, 33, 45))
         let pcp = try RouterAnnouncement.decode([0x02, 0x80, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 12))
         #expect(pcp.kind == .pcp)
         #expect(pcp.epoch == 0)
@@ -94,15 +95,15 @@ struct PCPMessageTests {
     }
 
     @Test func ipv4AddressesParseStrictly() {
-        #expect(IPv4Address("192.168.1.1") == IPv4Address(192, 168, 1, 1))
+        #expect(IPAddress("192.168.1.1") == IPAddress(192, 168, 1, 1))
         for bad in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "a.b.c.d", "router.local", " 1.2.3.4", "1..2.3"] {
-            #expect(IPv4Address(bad) == nil, "\(bad)")
+            #expect(IPAddress(bad, family: .ipv4) == nil, "\(bad)")
         }
-        #expect(IPv4Address(100, 64, 1, 2).isReservedForNonPublicUse)
-        #expect(IPv4Address(10, 0, 0, 1).isReservedForNonPublicUse)
-        #expect(IPv4Address(203, 0, 113, 7).isReservedForNonPublicUse)
-        #expect(!IPv4Address(11, 22, 33, 44).isReservedForNonPublicUse)
-        #expect(IPv4Address(ipv4Mapped: Self.mappedPrefix + [1, 2, 3, 4]) == IPv4Address(1, 2, 3, 4))
-        #expect(IPv4Address(ipv4Mapped: [UInt8](repeating: 0, count: 16)) == nil)
+        #expect(IPAddress(100, 64, 1, 2).isReservedForNonPublicUse)
+        #expect(IPAddress(10, 0, 0, 1).isReservedForNonPublicUse)
+        #expect(IPAddress(203, 0, 113, 7).isReservedForNonPublicUse)
+        #expect(!IPAddress(11, 22, 33, 44).isReservedForNonPublicUse)
+        #expect(IPAddress(bytes: Self.mappedPrefix + [1, 2, 3, 4])?.embeddedIPv4 == IPAddress(1, 2, 3, 4))
+        #expect(IPAddress(bytes: [UInt8](repeating: 0, count: 16))?.embeddedIPv4 == nil)
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
+import InternetAddress
 import Logging
 @testable import PortMapping
 import Testing
 
 @Suite("PortMapper verdicts, gateway discovery, manual table, keeper states")
 struct PortMapperLogicTests {
-    static let info = GatewayInfo(gateway: IPv4Address(192, 168, 77, 1), localAddress: IPv4Address(192, 168, 77, 2), interfaceName: "eth0")
+    static let info = GatewayInfo(gateway: IPAddress(192, 168, 77, 1), localAddress: IPAddress(192, 168, 77, 2), interfaceName: "eth0")
 
     @Test func cgnatRouterIsReportedAsBehindAnotherNATNotAsNoRouter() {
         // What miniupnpd 2.3.1 answers with a 100.64/10 WAN address (measured in the lab).
@@ -25,7 +26,7 @@ struct PortMapperLogicTests {
         let report = PortMapper.summarize(info: Self.info, upnp: upnp, natpmp: natpmp, pcp: pcp)
         #expect(report.mapping == .works)
         #expect(!report.behindAnotherNAT)
-        #expect(report.bestExternalAddress == IPv4Address(11, 22, 33, 44))
+        #expect(report.bestExternalAddress == IPAddress(11, 22, 33, 44))
     }
 
     @Test func privateWANAddressMeansDoubleNAT() {
@@ -34,7 +35,7 @@ struct PortMapperLogicTests {
         let report = PortMapper.summarize(info: Self.info, upnp: upnp, natpmp: none, pcp: ProtocolProbeResult(mappingProtocol: .pcp))
         #expect(report.behindAnotherNAT)
         #expect(report.mapping == .works)
-        #expect(report.bestExternalAddress == IPv4Address(10, 0, 0, 5))
+        #expect(report.bestExternalAddress == IPAddress(10, 0, 0, 5))
     }
 
     @Test func noAnswerIsUnavailable() {
@@ -70,8 +71,8 @@ struct PortMapperLogicTests {
         garbage line
         """
         let routes = GatewayDiscovery.parseLinuxRoutes(table)
-        #expect(routes == [.init(interface: "wlan0", gateway: IPv4Address(192, 168, 1, 1), metric: 600),
-                           .init(interface: "eth0", gateway: IPv4Address(192, 168, 77, 1), metric: 100)])
+        #expect(routes == [.init(interface: "wlan0", gateway: IPAddress(192, 168, 1, 1), metric: 600),
+                           .init(interface: "eth0", gateway: IPAddress(192, 168, 77, 1), metric: 100)])
     }
 
     @Test func gatewayOverrideIsValidated() throws {
@@ -79,8 +80,8 @@ struct PortMapperLogicTests {
             try GatewayDiscovery.discover(override: "router.local")
         }
         let info = try GatewayDiscovery.discover(override: "127.0.0.1")
-        #expect(info.gateway == IPv4Address(127, 0, 0, 1))
-        #expect(info.localAddress == IPv4Address(127, 0, 0, 1))
+        #expect(info.gateway == IPAddress(127, 0, 0, 1))
+        #expect(info.localAddress == IPAddress(127, 0, 0, 1))
         #expect(info.interfaceName == "lo")
     }
 
@@ -90,7 +91,7 @@ struct PortMapperLogicTests {
                         MappingRequest(proto: .tcp, internalPort: 21116, description: "rendezvous"),
                         MappingRequest(proto: .tcp, internalPort: 8080, externalPort: 443, description: "web"),
                         MappingRequest(proto: .tcp, internalPort: 21116, description: "duplicate")]
-        let rows = ManualForwardTable.rows(for: requests, localAddress: IPv4Address(192, 168, 1, 20))
+        let rows = ManualForwardTable.rows(for: requests, localAddress: IPAddress(192, 168, 1, 20))
         #expect(rows.map { "\($0.externalPort)/\($0.proto.rawValue)->\($0.internalAddress):\($0.internalPort)" } ==
                 ["443/tcp->192.168.1.20:8080", "21116/tcp->192.168.1.20:21116", "21116/udp->192.168.1.20:21116", "21117/tcp->192.168.1.20:21117"])
         let text = ManualForwardTable.render(rows)
@@ -128,7 +129,7 @@ struct PortMapperLogicTests {
             return [(.gateway, [0x00, 0x80 | request[1], 0x00, 0x00, 0x00, 0x00, 0x01, 0x00] + Array(request[4..<6]) + Array(request[4..<6]) + granted)]
         }
         defer { Task { await responder.close() } }
-        let mapper = PortMapper(gateway: GatewayInfo(gateway: IPv4Address(127, 0, 0, 2), localAddress: IPv4Address(127, 0, 0, 1), interfaceName: "lo"),
+        let mapper = PortMapper(gateway: GatewayInfo(gateway: IPAddress(127, 0, 0, 2), localAddress: IPAddress(127, 0, 0, 1), interfaceName: "lo"),
                                 configuration: .init(requestTimeout: .seconds(3), protocols: [.pcp, .natpmp], natpmpPort: responder.port),
                                 logger: LogCapture().logger())
         let keeper = MappingLeaseKeeper(mapper: mapper, desired: [MappingRequest(proto: .udp, internalPort: 21116, lifetime: 10)],

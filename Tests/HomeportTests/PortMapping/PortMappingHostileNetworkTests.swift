@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 import NIOCore
 typealias NIOSocketAddress = NIOCore.SocketAddress
 import Logging
@@ -8,8 +9,8 @@ import Testing
 /// Hostile and broken routers over real loopback sockets: the client must reject, log and go on.
 @Suite("PortMapping hostile routers on loopback")
 struct PortMappingHostileNetworkTests {
-    static let gateway = IPv4Address(127, 0, 0, 2)
-    static let local = IPv4Address(127, 0, 0, 1)
+    static let gateway = IPAddress(127, 0, 0, 2)
+    static let local = IPAddress(127, 0, 0, 1)
 
     static let publicAnswer: [UInt8] = [0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2A, 11, 22, 33, 44]
 
@@ -71,7 +72,7 @@ struct PortMappingHostileNetworkTests {
         #expect(ports.value.first == "21116")
         #expect(lease.externalPort != 21116)
         #expect(String(lease.externalPort) == ports.value.last)
-        #expect(lease.externalAddress == IPv4Address(11, 22, 33, 45))
+        #expect(lease.externalAddress == IPAddress(11, 22, 33, 45))
         // A fixed external port is not moved: the conflict is the answer.
         await #expect(throws: PortMappingError.upnpFault(code: 718, description: "ConflictInMappingEntry")) {
             _ = try await mapper.map(MappingRequest(proto: .tcp, internalPort: 21116, externalPort: 21116, lifetime: 3600))
@@ -103,7 +104,7 @@ struct PortMappingHostileNetworkTests {
         let client = NATPMPClient(gateway: Self.gateway, localAddress: Self.local, serverPort: responder.port,
                                   timeout: .seconds(5), logger: capture.logger())
         let answer = try await client.publicAddress()
-        #expect(answer.address == IPv4Address(99, 99, 99, 99))
+        #expect(answer.address == IPAddress(99, 99, 99, 99))
         let lines = capture.lines.joined(separator: "\n")
         #expect(lines.contains("from [IPv4]127.0.0.3/127.0.0.3:\(responder.otherPort), not from the gateway 127.0.0.2"), "\(lines)")
         #expect(lines.contains("7-byte success packet has no epoch") || lines.contains("expected 12"), "\(lines)")
@@ -222,11 +223,11 @@ struct PortMappingHostileNetworkTests {
         #expect(report.natpmp.externalAddress == "11.22.33.44")
         #expect(report.natpmp.mapping == .works)
         #expect(report.mapping == .works)
-        #expect(report.bestExternalAddress == IPv4Address(11, 22, 33, 44))
+        #expect(report.bestExternalAddress == IPAddress(11, 22, 33, 44))
         let lease = try await mapper.map(MappingRequest(proto: .tcp, internalPort: 21116, lifetime: 3600))
         #expect(lease.mappingProtocol == .natpmp)
         #expect(lease.externalPort == 40000)
-        #expect(lease.externalAddress == IPv4Address(11, 22, 33, 44))
+        #expect(lease.externalAddress == IPAddress(11, 22, 33, 44))
         #expect(lease.lifetime == 3600)
         #expect(try await mapper.list().map(\.externalPort) == [40000])
         try await mapper.unmap(lease)
@@ -245,7 +246,7 @@ struct PortMappingHostileNetworkTests {
         try await fromGateway.send([0x00, 0x80, 0x00, 0x00, 0, 0, 0, 2, 11, 22, 33, 45], to: target)
         var iterator = listener.announcements.makeAsyncIterator()
         let first = await iterator.next()
-        #expect(first?.externalAddress == IPv4Address(11, 22, 33, 45))
+        #expect(first?.externalAddress == IPAddress(11, 22, 33, 45))
         #expect(first?.epoch == 2)
         let lines = capture.lines.joined(separator: "\n")
         #expect(lines.contains("ignored router announcement from [IPv4]127.0.0.3/127.0.0.3:\(fromOther.localAddress?.port ?? 0): not the gateway"), "\(lines)")

@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 import Logging
 @testable import PortMapping
 import Testing
@@ -8,7 +9,7 @@ import Testing
 struct PortMappingLeaseKeeperRunTests {
     @Test func aKeeperWhoseAnnouncementStreamEndsKeepsTrying() async throws {
         // No router answers on 127.0.0.2 at this port: every attempt fails fast and is retried.
-        let mapper = PortMapper(gateway: GatewayInfo(gateway: IPv4Address(127, 0, 0, 2), localAddress: IPv4Address(127, 0, 0, 1), interfaceName: "lo"),
+        let mapper = PortMapper(gateway: GatewayInfo(gateway: IPAddress(127, 0, 0, 2), localAddress: IPAddress(127, 0, 0, 1), interfaceName: "lo"),
                                 configuration: .init(requestTimeout: .milliseconds(300), protocols: [.natpmp], natpmpPort: Int.random(in: 40000...49999)),
                                 logger: LogCapture().logger())
         let keeper = MappingLeaseKeeper(mapper: mapper, desired: [MappingRequest(proto: .udp, internalPort: 21116, lifetime: 60)],

@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 import Logging
 @testable import PortMapping
 import Testing
@@ -26,8 +27,8 @@ struct PortMappingMiniupnpdTests {
         try await Self.withLab(wan: "100.64.1.2", gateway: "100.64.1.1") { lab in
             let (output, data) = try await lab.runDriver("probe")
             let report = try Self.decoder().decode(RouterReport.self, from: data)
-            #expect(report.gateway == IPv4Address(192, 168, 77, 1), "\(output)")
-            #expect(report.localAddress == IPv4Address(192, 168, 77, 2))
+            #expect(report.gateway == IPAddress(192, 168, 77, 1), "\(output)")
+            #expect(report.localAddress == IPAddress(192, 168, 77, 2))
             #expect(report.upnp.available)
             #expect(report.upnp.externalAddress == "")
             #expect(report.upnp.mapping == .refused(code: 501, reason: "upnp: router refused with error 501 (ActionFailed)"))
@@ -46,10 +47,10 @@ struct PortMappingMiniupnpdTests {
                 let (output, data) = try await lab.runDriver("map", environment: ["HOMEPORT_PM_PROTOCOLS": proto])
                 let result = try Self.decoder().decode(LabMapResult.self, from: data)
                 #expect(result.report.mapping == .works, "\(output)")
-                #expect(result.report.bestExternalAddress == IPv4Address(11, 22, 33, 44))
+                #expect(result.report.bestExternalAddress == IPAddress(11, 22, 33, 44))
                 if proto == "upnp" { #expect(result.report.upnp.upnpConnectionStatus == "Connected") }
                 #expect(result.lease?.mappingProtocol.rawValue == proto, "\(output)")
-                #expect(result.lease?.externalAddress == IPv4Address(11, 22, 33, 44))
+                #expect(result.lease?.externalAddress == IPAddress(11, 22, 33, 44))
                 #expect(result.lease?.externalPort == 21116)
                 #expect(result.listedWhileMapped.contains { $0.externalPort == 21116 && $0.proto == .tcp && $0.ownedByThisProcess })
                 #expect(!result.listedAfterUnmap.contains { $0.externalPort == 21116 })
@@ -75,8 +76,8 @@ struct PortMappingMiniupnpdTests {
             try await lab.changeWAN(from: "11.22.33.44", to: "11.22.33.45", gateway: "11.22.33.1")
             let (output, data) = try await driver.value
             let result = try Self.decoder().decode(LabKeeperResult.self, from: data)
-            #expect(result.announcements.contains { $0.externalAddress == IPv4Address(11, 22, 33, 45) }, "\(output)")
-            #expect(result.externalAddressAfterChange == IPv4Address(11, 22, 33, 45), "\(output)")
+            #expect(result.announcements.contains { $0.externalAddress == IPAddress(11, 22, 33, 45) }, "\(output)")
+            #expect(result.externalAddressAfterChange == IPAddress(11, 22, 33, 45), "\(output)")
             #expect(result.mappedAfterShutdown == false)
             #expect(!result.routerRowsAfterShutdown.contains { $0.externalPort == 21116 }, "\(result.routerRowsAfterShutdown)")
         }
@@ -92,7 +93,7 @@ struct LabMapResult: Codable {
 
 struct LabKeeperResult: Codable {
     var announcements: [RouterAnnouncement]
-    var externalAddressAfterChange: IPv4Address?
+    var externalAddressAfterChange: IPAddress?
     var mappedAfterShutdown: Bool
     var routerRowsAfterShutdown: [ListedMapping]
 }
@@ -156,13 +157,13 @@ struct PortMappingLabDriver {
                 }
             }
             let run = Task { await keeper.run(announcements: forward) }
-            func external() async -> IPv4Address? {
+            func external() async -> IPAddress? {
                 if case .mapped(let lease) = await keeper.states().first?.state { return lease.externalAddress }
                 return nil
             }
             _ = await eventually(timeout: .seconds(10)) { await external() != nil }
             _ = FileManager.default.createFile(atPath: (Self.env["HOMEPORT_PM_DIR"] ?? "/tmp") + "/mapped", contents: nil)
-            _ = await eventually(timeout: .seconds(15)) { await external() == IPv4Address(11, 22, 33, 45) }
+            _ = await eventually(timeout: .seconds(15)) { await external() == IPAddress(11, 22, 33, 45) }
             let after = await external()
             run.cancel()
             await run.value

@@ -1,9 +1,10 @@
+import InternetAddress
 @testable import PortMapping
 import Testing
 
 @Suite("UPnP parsing: SSDP, root description, SOAP")
 struct UPnPParsingTests {
-    static let gateway = IPv4Address(192, 168, 77, 1)
+    static let gateway = IPAddress(192, 168, 77, 1)
 
     @Test func mSearchIsWellFormed() {
         let text = String(decoding: SSDP.mSearch(), as: UTF8.self)

@@ -1,4 +1,5 @@
 import Foundation
+import InternetAddress
 import Testing
 @testable import PublicIP
 
@@ -106,20 +107,22 @@ struct PublicIPHTTPEchoTests {
         #expect(HTTPEchoEndpoint.defaultIPv4[2].style == .cloudflareTrace)
     }
 
-    @Test("DNS answers: A/AAAA text or TXT strings")
+    @Test("DNS answers: A/AAAA addresses or TXT strings")
     func dnsParsing() {
-        #expect(DNSEchoSource.answer(from: ["203.0.113.8"], family: .ipv4, latency: .zero).usableAddress == ip("203.0.113.8"))
-        #expect(DNSEchoSource.answer(from: ["\"2001:db8::8\""], family: .ipv6, latency: .zero).usableAddress == ip("2001:db8::8"))
+        #expect(DNSEchoSource.answer(from: [.address("203.0.113.8")], family: .ipv4, latency: .zero).usableAddress == ip("203.0.113.8"))
+        #expect(DNSEchoSource.answer(from: [.text("\"2001:db8::8\"")], family: .ipv6, latency: .zero).usableAddress == ip("2001:db8::8"))
         #expect(DNSEchoSource.answer(from: [], family: .ipv4, latency: .zero).usableAddress == nil)
-        #expect(DNSEchoSource.answer(from: ["nonsense"], family: .ipv4, latency: .zero).error == .unparsable("nonsense"))
+        #expect(DNSEchoSource.answer(from: [.text("nonsense")], family: .ipv4, latency: .zero).error == .unparsable("nonsense"))
+        #expect(DNSEchoSource.answer(from: [.text("nonsense"), .address("203.0.113.9")], family: .ipv4, latency: .zero).usableAddress
+                == ip("203.0.113.9"))
     }
 
     @Test("DNS source uses the injected resolver and reports its errors")
     func dnsSource() async {
         struct Resolver: DNSEchoResolver {
-            func answers(to question: DNSEchoQuestion, timeout: Duration) async throws -> [String] {
+            func answers(to question: DNSEchoQuestion, timeout: Duration) async throws -> [DNSEchoAnswer] {
                 if question.recordClass == .chaos { throw TestFailure("REFUSED") }
-                return question.type == .a ? ["203.0.113.44"] : ["2001:db8::44"]
+                return question.type == .a ? [.address("203.0.113.44")] : [.address("2001:db8::44")]
             }
         }
         let sources = DNSEchoSource.defaults(resolver: Resolver(), family: .ipv4)
