@@ -8,71 +8,50 @@ import Logging
 /// its mappings (RFC 6887 section 8.5).
 actor PCPMapper: ProtocolMapper {
     nonisolated let mappingProtocol = MappingProtocol.pcp
-    private let configuration: PortMapper.Configuration
-    private let logger: Logger
-    private var epoch = NATPMPEpochTracker()
-    private(set) var epochResets = 0
+    private let link: RouterLink
+    private var epoch = RouterEpochWatch(.pcp)
+    var epochResets: Int { epoch.resets }
     private var nonces: [String: PCPMessage.Nonce] = [:]
     /// The router answered UNSUPP_VERSION: it speaks NAT-PMP, not PCP.
     private var speaksOnlyNATPMP = false
 
-    init(configuration: PortMapper.Configuration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
+    init(_ link: RouterLink) {
+        self.link = link
     }
 
     func forgetRouter() {
         speaksOnlyNATPMP = false
     }
 
-    private func client(_ gateway: GatewayInfo, timeout: Duration) -> PCPClient {
-        PCPClient(gateway: gateway.gateway, localAddress: gateway.localAddress, serverPort: configuration.natpmpPort,
-                  timeout: timeout, logger: logger)
-    }
-
-    private func note(_ seen: UInt32) {
-        if epoch.observe(seen) {
-            epochResets += 1
-            logger.warning("portmap: pcp epoch went back to \(seen): the router lost its mappings")
-        }
-    }
-
     func probe(_ gateway: GatewayInfo, testMapping: Bool) async -> ProtocolProbeResult {
         var result = ProtocolProbeResult(mappingProtocol: .pcp)
-        let client = client(gateway, timeout: configuration.probeTimeout)
-        let start = ContinuousClock.now
-        do {
-            let header = try await client.announce()
-            speaksOnlyNATPMP = false
-            result.available = true
-            result.latencyMilliseconds = ProbeSupport.milliseconds(since: start)
-            result.epoch = header.epoch
-        } catch PortMappingError.pcpResult(let code) where code == PCPResultCode.unsupportedVersion {
-            speaksOnlyNATPMP = true
-            result.error = "router speaks NAT-PMP only (PCP UNSUPP_VERSION)"
-            return result
-        } catch let error as PortMappingError where error.isRefusal {
-            result.available = true
-            result.latencyMilliseconds = ProbeSupport.milliseconds(since: start)
-            result.error = "\(error)"
-        } catch {
-            result.error = "\(error)"
-            return result
-        }
-        if testMapping {
-            let port = ProbeSupport.testPort()
-            let nonce = PCPMessage.randomNonce()
+        let client = link.pcp(gateway, timeout: link.configuration.probeTimeout)
+        var unsupportedVersion = false
+        let answer = await ProbeSupport.firstAnswer(into: &result) {
             do {
-                let mapped = try await client.map(nonce: nonce, proto: .udp, internalPort: port, suggestedExternalPort: port, lifetime: 60)
-                result.mapping = .works
-                result.epoch = mapped.header.epoch
-                result.externalAddress = mapped.externalAddress.map { $0 == .any ? "" : $0.description } ?? ""
-            } catch {
-                result.mapping = ProbeSupport.outcome(of: error)
+                return try await client.announce()
+            } catch PortMappingError.pcpResult(let code) where code == PCPResultCode.unsupportedVersion {
+                // Not a refusal: this router does not speak PCP at all.
+                unsupportedVersion = true
+                throw PortMappingError.unavailable(.pcp, "router speaks NAT-PMP only (PCP UNSUPP_VERSION)")
             }
-            await ProbeSupport.removeTestMapping { try await client.delete(nonce: nonce, proto: .udp, internalPort: port) }
         }
-        if let seen = result.epoch { note(seen) }
+        speaksOnlyNATPMP = unsupportedVersion
+        guard result.available else { return result }
+        result.epoch = answer?.epoch
+        if testMapping {
+            let nonce = PCPMessage.randomNonce()
+            let grant = await ProbeSupport.testMapping(into: &result) { port in
+                try await client.map(nonce: nonce, proto: .udp, internalPort: port, suggestedExternalPort: port, lifetime: 60)
+            } unmap: { port in
+                try await client.delete(nonce: nonce, proto: .udp, internalPort: port)
+            }
+            if let grant {
+                result.epoch = grant.header.epoch
+                result.externalAddress = grant.externalAddress.map { $0 == .any ? "" : $0.description } ?? ""
+            }
+        }
+        if let seen = result.epoch { epoch.observe(seen, logger: link.logger) }
         return result
     }
 
@@ -86,7 +65,7 @@ actor PCPMapper: ProtocolMapper {
         nonces[key] = nonce
         let response: PCPMessage.MapResponse
         do {
-            response = try await client(gateway, timeout: configuration.requestTimeout)
+            response = try await link.pcp(gateway, timeout: link.configuration.requestTimeout)
                 .map(nonce: nonce, proto: request.proto, internalPort: request.internalPort, suggestedExternalPort: suggestedExternalPort,
                      suggestedExternalAddress: previous?.externalAddress, lifetime: request.lifetime)
         } catch PortMappingError.pcpResult(let code) where code == PCPResultCode.unsupportedVersion {
@@ -94,7 +73,7 @@ actor PCPMapper: ProtocolMapper {
             speaksOnlyNATPMP = true
             throw PortMappingError.pcpResult(code: code)
         }
-        note(response.header.epoch)
+        epoch.observe(response.header.epoch, logger: link.logger)
         return PortMappingLease(proto: request.proto, internalAddress: gateway.localAddress, internalPort: request.internalPort,
                                 externalAddress: response.externalAddress, externalPort: response.externalPort,
                                 mappingProtocol: .pcp, lifetime: response.header.lifetime,
@@ -109,7 +88,7 @@ actor PCPMapper: ProtocolMapper {
         guard let nonce = lease.pcpNonce.flatMap(bytes(fromHex:)) ?? nonces[key], nonce.count == 12 else {
             throw PortMappingError.unavailable(.pcp, "the lease has no PCP nonce, so it cannot be deleted")
         }
-        try await client(gateway, timeout: configuration.requestTimeout).delete(nonce: nonce, proto: lease.proto, internalPort: lease.internalPort)
+        try await link.pcp(gateway, timeout: link.configuration.requestTimeout).delete(nonce: nonce, proto: lease.proto, internalPort: lease.internalPort)
         nonces[key] = nil
     }
 }

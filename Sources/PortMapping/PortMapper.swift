@@ -68,9 +68,10 @@ public actor PortMapper {
         self.logger = logger
         self.gatewayInfo = gateway
         self.gatewayIsFixed = gateway != nil
-        pcp = PCPMapper(configuration: configuration, logger: logger)
-        natpmp = NATPMPMapper(configuration: configuration, logger: logger)
-        upnp = UPnPMapper(configuration: configuration, logger: logger)
+        let link = RouterLink(configuration: configuration, logger: logger)
+        pcp = PCPMapper(link)
+        natpmp = NATPMPMapper(link)
+        upnp = UPnPMapper(link)
     }
 
     /// Each protocol's mapper, in the order of preference when nothing is known: PCP, NAT-PMP, UPnP.

@@ -34,27 +34,58 @@ enum ProbeSupport {
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
-    /// The port of a probe's short test mapping.
-    static func testPort() -> UInt16 { UInt16.random(in: 40000...59999) }
+    /// A probe's first question to the router. An answer, or a refusal (the router is there and
+    /// said no, e.g. NAT-PMP 3 with no WAN address), makes the protocol available; silence or
+    /// garbage leaves it unavailable. Returns the answer, or nil with the error recorded.
+    static func firstAnswer<Answer: Sendable>(into result: inout ProtocolProbeResult,
+                                              _ ask: () async throws -> Answer) async -> Answer? {
+        let start = ContinuousClock.now
+        do {
+            let answer = try await ask()
+            result.available = true
+            result.latencyMilliseconds = milliseconds(since: start)
+            return answer
+        } catch let error as PortMappingError where error.isRefusal {
+            result.available = true
+            result.latencyMilliseconds = milliseconds(since: start)
+            result.error = "\(error)"
+        } catch {
+            result.error = "\(error)"
+        }
+        return nil
+    }
 
-    /// Removes a probe's test mapping even when the probe is being cancelled (the daemon
-    /// stopping mid-probe): the removal runs in a task of its own, which does not inherit the
-    /// cancellation, and is bounded by the client's request timeout. Without this a SIGTERM
-    /// between the add and the delete left the mapping on the router for its whole lease.
-    static func removeTestMapping(_ remove: @escaping @Sendable () async throws -> Void,
-                                  failed: (any Error) -> Void = { _ in }) async {
-        let outcome = await Task { () -> (any Error)? in
+    /// Makes a short test mapping of a random high UDP port with `map`, records whether the
+    /// router granted it, and removes it with `unmap` even when the add failed (the router may
+    /// have granted it anyway) or the probe is being cancelled (the daemon stopping mid-probe):
+    /// the removal runs in a task of its own, which does not inherit the cancellation, and is
+    /// bounded by the client's request timeout. Without this a SIGTERM between the add and the
+    /// delete left the mapping on the router for its whole lease. Returns the grant, if any.
+    static func testMapping<Grant: Sendable>(into result: inout ProtocolProbeResult,
+                                             map: (UInt16) async throws -> Grant,
+                                             unmap: @escaping @Sendable (UInt16) async throws -> Void,
+                                             removalFailed: (_ error: any Error, _ granted: Bool) -> Void = { _, _ in }) async -> Grant? {
+        let port = UInt16.random(in: 40000...59999)
+        var grant: Grant?
+        do {
+            grant = try await map(port)
+            result.mapping = .works
+        } catch {
+            result.mapping = outcome(of: error)
+        }
+        let removal = await Task { () -> (any Error)? in
             do {
-                try await remove()
+                try await unmap(port)
                 return nil
             } catch {
                 return error
             }
         }.value
-        if let outcome { failed(outcome) }
+        if let removal { removalFailed(removal, grant != nil) }
+        return grant
     }
 
-    static func outcome(of error: any Error) -> MappingOutcome {
+    private static func outcome(of error: any Error) -> MappingOutcome {
         if let error = error as? PortMappingError, let code = error.routerCode { return .refused(code: code, reason: "\(error)") }
         return .refused(code: -1, reason: "\(error)")
     }

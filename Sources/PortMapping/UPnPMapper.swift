@@ -8,29 +8,22 @@ import Logging
 /// NAT-PMP and PCP it can list the router's table.
 actor UPnPMapper: ProtocolMapper {
     nonisolated let mappingProtocol = MappingProtocol.upnp
-    private let configuration: PortMapper.Configuration
-    private let logger: Logger
+    private let link: RouterLink
     private var device: UPnPDevice?
     /// UPnP has no epoch; a router that restarted is noticed by a failed renewal.
     let epochResets = 0
 
-    init(configuration: PortMapper.Configuration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
+    init(_ link: RouterLink) {
+        self.link = link
     }
 
     func forgetRouter() {
         device = nil
     }
 
-    private func client(_ gateway: GatewayInfo, timeout: Duration) -> UPnPClient {
-        UPnPClient(gateway: gateway.gateway, localAddress: gateway.localAddress, ssdpPort: configuration.ssdpPort,
-                   discoveryTimeout: timeout, httpTimeout: timeout * 2, logger: logger)
-    }
-
     /// The client for requests and the device, found again when not known.
     private func connection(_ gateway: GatewayInfo) async throws -> (UPnPClient, UPnPDevice) {
-        let client = client(gateway, timeout: configuration.requestTimeout)
+        let client = link.upnp(gateway, timeout: link.configuration.requestTimeout)
         if let device { return (client, device) }
         let found = try await client.discover()
         device = found
@@ -39,19 +32,9 @@ actor UPnPMapper: ProtocolMapper {
 
     func probe(_ gateway: GatewayInfo, testMapping: Bool) async -> ProtocolProbeResult {
         var result = ProtocolProbeResult(mappingProtocol: .upnp)
-        let client = client(gateway, timeout: configuration.probeTimeout)
-        let start = ContinuousClock.now
-        let found: UPnPDevice
-        do {
-            found = try await client.discover()
-        } catch {
-            device = nil
-            result.error = "\(error)"
-            return result
-        }
-        device = found
-        result.available = true
-        result.latencyMilliseconds = ProbeSupport.milliseconds(since: start)
+        let client = link.upnp(gateway, timeout: link.configuration.probeTimeout)
+        device = await ProbeSupport.firstAnswer(into: &result) { try await client.discover() }
+        guard let found = device else { return result }
         result.upnpControlURL = found.controlURL.description
         result.upnpServiceType = found.serviceType
         do {
@@ -61,20 +44,14 @@ actor UPnPMapper: ProtocolMapper {
         }
         result.upnpConnectionStatus = try? await client.statusInfo(found).status
         if testMapping {
-            let port = ProbeSupport.testPort()
-            do {
+            let local = gateway.localAddress, logger = link.logger
+            _ = await ProbeSupport.testMapping(into: &result) { port in
                 try await client.addPortMapping(found, proto: .udp, externalPort: port, internalPort: port,
-                                                internalClient: gateway.localAddress, description: "homeport probe", lease: 60)
-                result.mapping = .works
-            } catch {
-                result.mapping = ProbeSupport.outcome(of: error)
-            }
-            // Also after a failed or cancelled add: the router may have granted it anyway.
-            let logger = self.logger, works = result.mapping == .works
-            await ProbeSupport.removeTestMapping {
+                                                internalClient: local, description: "homeport probe", lease: 60)
+            } unmap: { port in
                 try await client.deletePortMapping(found, proto: .udp, externalPort: port)
-            } failed: { error in
-                if works { logger.warning("upnp: could not remove the probe mapping UDP \(port): \(error)") }
+            } removalFailed: { error, granted in
+                if granted { logger.warning("upnp: could not remove the probe mapping: \(error)") }
             }
         }
         return result
@@ -92,7 +69,7 @@ actor UPnPMapper: ProtocolMapper {
         } catch PortMappingError.upnpFault(let code, _) where code == UPnPErrorCode.conflictInMappingEntry && request.externalPort == 0 {
             // Another host holds that port and any external port will do: try one random high port.
             externalPort = UInt16.random(in: 32768...60999)
-            logger.info("portmap: upnp external port \(suggestedExternalPort) is taken (718); trying \(externalPort)")
+            link.logger.info("portmap: upnp external port \(suggestedExternalPort) is taken (718); trying \(externalPort)")
             lease = try await client.addPortMapping(device, proto: request.proto, externalPort: externalPort,
                                                     internalPort: request.internalPort, internalClient: gateway.localAddress,
                                                     description: request.description, lease: request.lifetime)
