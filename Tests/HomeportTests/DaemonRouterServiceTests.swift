@@ -1,6 +1,9 @@
 import Config
 @testable import Daemon
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 @testable import PortMapping
@@ -12,16 +15,21 @@ import Testing
 /// router facts on the `[router] test_mapping_interval` schedule.
 @Suite("Router service")
 struct DaemonRouterServiceTests {
-    /// UDP sockets bound to `port` in this network namespace, from /proc/net/udp and udp6.
+    /// This process's IPv4 UDP sockets bound to `port`, found by asking each open descriptor
+    /// (a read of /proc/net/udp can skip lines while other tests open and close sockets).
     static func udpSocketsBound(to port: Int) -> Int {
-        let hexPort = String(format: ":%04X", port)
-        return ["/proc/net/udp", "/proc/net/udp6"].reduce(0) { count, file in
-            let lines = (try? String(contentsOfFile: file, encoding: .utf8))?.split(separator: "\n").dropFirst() ?? []
-            // Second field: local address:port in hex.
-            return count + lines.filter { line in
-                line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first?.hasSuffix(hexPort) == true
-            }.count
-        }
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.compactMap(Int32.init).filter { fd in
+            var type: Int32 = 0
+            var typeLength = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &typeLength) == 0, type == Int32(SOCK_DGRAM.rawValue) else { return false }
+            var address = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let named = withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            return named == 0 && address.sin_family == sa_family_t(AF_INET) && Int(UInt16(bigEndian: address.sin_port)) == port
+        }.count
     }
 
     /// A NAT-PMP announcement from the gateway (RFC 6886 section 3.2.1), epoch `epoch`.
@@ -38,14 +46,29 @@ struct DaemonRouterServiceTests {
         return RouterService(settings: settings, mapper: mapper, logger: LogCapture().logger(), announcementPort: port)
     }
 
-    /// Collects what one consumer receives; `stopAfter` ends its loop after that many.
-    static func consume(_ stream: AsyncStream<RouterAnnouncement>, into box: LockedBox<[UInt32]>, stopAfter: Int = .max) -> Task<Void, Never> {
+    /// Collects what one consumer receives; `stopAfter` ends its loop after that many, and
+    /// `ended` says when its loop is over.
+    static func consume(_ stream: AsyncStream<RouterAnnouncement>, into box: LockedBox<[UInt32]>, stopAfter: Int = .max,
+                        ended: LockedBox<Bool> = LockedBox(false)) -> Task<Void, Never> {
         Task {
+            defer { ended.withLock { $0 = true } }
             for await announcement in stream {
                 box.withLock { $0.append(announcement.epoch) }
                 if box.value.count >= stopAfter { return }
             }
         }
+    }
+
+    /// Starts the service and waits until its listener socket is bound.
+    static func startListening(_ service: RouterService, port: Int, finished: LockedBox<Bool> = LockedBox(false)) async throws -> Task<Void, Never> {
+        let run = Task {
+            await service.run()
+            finished.withLock { $0 = true }
+        }
+        let bound = await eventually(timeout: .seconds(30)) { udpSocketsBound(to: port) > 0 }
+        if !bound { run.cancel() }
+        try #require(bound, "the announcement listener never bound UDP \(port)")
+        return run
     }
 
     @Test func oneListenerSocketFeedsBothConsumersFromOneAnnouncement() async throws {
@@ -54,47 +77,44 @@ struct DaemonRouterServiceTests {
         let keeperSide = LockedBox<[UInt32]>([]), monitorSide = LockedBox<[UInt32]>([])
         let consumers = [Self.consume(await service.announcements(), into: keeperSide),
                          Self.consume(await service.announcements(), into: monitorSide)]
-        let run = Task { await service.run() }
-        #expect(await eventually(timeout: .seconds(10)) { Self.udpSocketsBound(to: port) > 0 })
+        defer { for consumer in consumers { consumer.cancel() } }
+        let run = try await Self.startListening(service, port: port)
+        defer { run.cancel() }
         #expect(Self.udpSocketsBound(to: port) == 1, "one listener socket for both consumers")
 
         try await Self.announce(epoch: 7, to: port)
-        #expect(await eventually(timeout: .seconds(5)) { keeperSide.value == [7] && monitorSide.value == [7] },
+        #expect(await eventually(timeout: .seconds(20)) { keeperSide.value == [7] && monitorSide.value == [7] },
                 "lease keeper side got \(keeperSide.value), address monitor side \(monitorSide.value)")
         #expect(Self.udpSocketsBound(to: port) == 1)
-        run.cancel()
-        await run.value
-        for consumer in consumers { consumer.cancel() }
     }
 
     @Test func aConsumerThatStopsDoesNotStopTheOthersOrTheListener() async throws {
         let port = Int.random(in: 30000...39999)
         let service = Self.service(port: port)
         let stopping = LockedBox<[UInt32]>([]), cancelled = LockedBox<[UInt32]>([]), staying = LockedBox<[UInt32]>([])
-        let stopper = Self.consume(await service.announcements(), into: stopping, stopAfter: 1)
+        let stopperEnded = LockedBox(false)
+        let stopper = Self.consume(await service.announcements(), into: stopping, stopAfter: 1, ended: stopperEnded)
         let victim = Self.consume(await service.announcements(), into: cancelled)
         let stayer = Self.consume(await service.announcements(), into: staying)
+        defer { for consumer in [stopper, victim, stayer] { consumer.cancel() } }
         let finished = LockedBox(false)
-        let run = Task {
-            await service.run()
-            finished.withLock { $0 = true }
-        }
-        #expect(await eventually(timeout: .seconds(10)) { Self.udpSocketsBound(to: port) > 0 })
+        let run = try await Self.startListening(service, port: port, finished: finished)
+        defer { run.cancel() }
 
         try await Self.announce(epoch: 7, to: port)
-        await stopper.value  // ends by itself after the first announcement
+        // One consumer ends its loop by itself after the first announcement, another is cancelled.
+        try #require(await eventually(timeout: .seconds(20)) { stopperEnded.value }, "the stopping consumer got \(stopping.value)")
         victim.cancel()
         await victim.value
-        #expect(await eventually(timeout: .seconds(5)) { await service.subscriberCount == 1 })
+        #expect(await eventually(timeout: .seconds(20)) { await service.subscriberCount == 1 })
 
         try await Self.announce(epoch: 8, to: port)
-        #expect(await eventually(timeout: .seconds(5)) { staying.value == [7, 8] }, "staying consumer got \(staying.value)")
+        #expect(await eventually(timeout: .seconds(20)) { staying.value == [7, 8] }, "staying consumer got \(staying.value)")
         #expect(stopping.value == [7])
         #expect(!finished.value, "the listener ended when a consumer stopped")
         #expect(Self.udpSocketsBound(to: port) == 1)
         run.cancel()
         await run.value
-        stayer.cancel()
         #expect(finished.value)
     }
 

@@ -46,7 +46,8 @@ final class ScriptedNATPMPRouter: Sendable {
     var testMappings: Int { maps.value.filter { $0.lifetime == 60 && $0.internalPort >= 40000 }.count }
 
     func configuration(protocols: Set<MappingProtocol> = [.natpmp]) -> PortMapper.Configuration {
-        PortMapper.Configuration(probeTimeout: .milliseconds(400), requestTimeout: .milliseconds(400), protocols: protocols, natpmpPort: port)
+        // Generous: a loaded machine must not turn an answer into silence.
+        PortMapper.Configuration(probeTimeout: .seconds(2), requestTimeout: .seconds(2), protocols: protocols, natpmpPort: port)
     }
 
     func close() async { await responder.close() }
