@@ -42,8 +42,9 @@ final class ScriptedNATPMPRouter: Sendable {
         }
     }
 
-    /// Probe test mappings granted so far (a probe maps a port in 40000...59999 for 60 s).
-    var testMappings: Int { maps.value.filter { $0.lifetime == 60 && $0.internalPort >= 40000 }.count }
+    /// Probe test mappings made so far: a probe maps a random port in 40000...59999 for 60 s,
+    /// so each is counted by its port (a retransmitted request is the same mapping).
+    var testMappings: Int { Set(maps.value.filter { $0.lifetime == 60 && $0.internalPort >= 40000 }.map(\.internalPort)).count }
 
     func configuration(protocols: Set<MappingProtocol> = [.natpmp]) -> PortMapper.Configuration {
         // Generous: a loaded machine must not turn an answer into silence.
