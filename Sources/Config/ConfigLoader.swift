@@ -176,6 +176,12 @@ public enum ConfigLoader {
             }
             router.lease = lease
         }
+        if let interval = try reader.duration("test_mapping_interval", max: .seconds(86400)) {
+            guard interval >= RouterSettings.shortestTestMappingInterval else {
+                throw reader.error("test_mapping_interval", "'test_mapping_interval' in [router] must be at least \(DurationText.format(RouterSettings.shortestTestMappingInterval)); each test adds and removes a mapping on the router")
+            }
+            router.testMappingInterval = interval
+        }
         return router
     }
 

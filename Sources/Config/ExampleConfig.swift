@@ -28,6 +28,7 @@ timeout = "3s"
 enabled = true
 map_ports = false                   # true: map the built-in servers' ports, renew, remove on exit
 lease = "1h"
+test_mapping_interval = "10m"       # how often a short test mapping checks that the router grants them (30s to 1d)
 # gateway = "192.168.1.1"           # when the default route does not lead to the router
 
 [rendezvous]                        # built-in RustDesk ID server (hbbs-compatible)

@@ -70,9 +70,9 @@ public final class HomeportDaemon: Service {
         let ddns = config.ddns.isEmpty ? nil
             : DDNSTask(config: config, history: history, stateDirectory: settings.stateDirectory, version: settings.version, logger: Logger(label: "ddns"))
         let commands = ControlCommands(supervisor: supervisor, current: current, info: info, network: network, history: history, ddns: ddns)
-        let mapper = config.router.enabled
-            ? PortMapper(configuration: NetworkComponents.mapperConfiguration(config.router), logger: Logger(label: "portmap")) : nil
-        let portMapping = config.router.mapPorts ? mapper.map { PortMappingTask(mapper: $0, logger: Logger(label: "portmap")) } : nil
+        // One owner of the router for the whole daemon: one mapper, one announcement listener.
+        let router = config.router.enabled ? RouterService(settings: config.router, logger: Logger(label: "portmap")) : nil
+        let portMapping = config.router.mapPorts ? router.map { PortMappingTask(router: $0, logger: Logger(label: "portmap")) } : nil
         await network.set(portMapping: portMapping)
         if config.router.mapPorts, !config.router.enabled {
             logger.warning("[router] map_ports = true has no effect while [router] enabled = false")
@@ -89,6 +89,9 @@ public final class HomeportDaemon: Service {
             group.addTask { [self] in
                 await reloadOnHangup(supervisor: supervisor, current: current, portMapping: portMapping)
             }
+            if let router, portMapping != nil || config.ip.enabled {
+                group.addTask { await router.run() }
+            }
             if let portMapping {
                 group.addTask { await portMapping.run(config: config) }
             }
@@ -97,7 +100,7 @@ public final class HomeportDaemon: Service {
                 if !config.ip.enabled { logger.warning("[[ddns]] entries need [ip] enabled = true to learn the address to publish") }
             }
             if config.ip.enabled {
-                let watch = PublicAddressTask(config: config, history: history, network: network, logger: Logger(label: "publicip"),
+                let watch = PublicAddressTask(config: config, history: history, network: network, router: router, logger: Logger(label: "publicip"),
                                               onChange: { change in
                                                   await portMapping?.recheckNow()
                                                   await ddns?.addressChanged(change)

@@ -8,14 +8,14 @@ import StatusModel
 /// renews them, maps again after the router forgets, and removes them on shutdown. When the
 /// router refuses or is silent, it logs the table the user must enter by hand once.
 actor PortMappingTask {
-    private let mapper: PortMapper
+    private let router: RouterService
     private let logger: Logger
     private var keeper: MappingLeaseKeeper?
     private var services: [String: String] = [:]
     private var manualTableLogged = false
 
-    init(mapper: PortMapper, logger: Logger) {
-        self.mapper = mapper
+    init(router: RouterService, logger: Logger) {
+        self.router = router
         self.logger = logger
     }
 
@@ -23,29 +23,14 @@ actor PortMappingTask {
     func run(config: HomeportConfig) async {
         let entries = RouterPortPlan.entries(for: config)
         remember(entries)
-        let keeper = MappingLeaseKeeper(mapper: mapper, desired: entries.map(\.request), logger: logger)
+        let keeper = MappingLeaseKeeper(mapper: router.mapper, desired: entries.map(\.request), logger: logger)
         self.keeper = keeper
-        let mapper = self.mapper
-        let logger = self.logger
-        let watch = RouterAnnouncementWatch(gateway: {
-            do {
-                return try await mapper.gateway().gateway
-            } catch {
-                logger.debug("portmap: no gateway for the announcement listener yet: \(error)")
-                return nil
-            }
-        }, logger: logger)
+        // The router restarted or its WAN address changed: the keeper maps everything again now.
+        let announcements = await router.announcements()
         // Each part runs until the daemon cancels this task; none ends the others by finishing
         // (the refusal report ends after one pass and must leave the mappings alone).
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await keeper.run() }
-            group.addTask {
-                await watch.run { _ in
-                    // The router restarted or its WAN address changed: map everything again now.
-                    await mapper.invalidate()
-                    await keeper.recheckNow()
-                }
-            }
+            group.addTask { await keeper.run(announcements: announcements) }
             group.addTask { [self] in await reportRefusals(keeper: keeper) }
             await group.waitForAll()
         }
@@ -102,7 +87,7 @@ actor PortMappingTask {
             guard !states.contains(where: { if case .pending = $0.state { return true } else { return false } }) else { continue }
             let failed = states.filter { if case .mapped = $0.state { return false } else { return true } }
             manualTableLogged = true
-            guard !failed.isEmpty, let local = try? await mapper.gateway().localAddress else { return }
+            guard !failed.isEmpty, let local = try? await router.mapper.gateway().localAddress else { return }
             let table = ManualForwardTable.render(ManualForwardTable.rows(for: failed.map(\.request), localAddress: local))
             logger.warning("portmap: the router did not map \(failed.count) port(s); forward them by hand if the router has a public address (`homeport ip` tells):\n\(table)")
         }

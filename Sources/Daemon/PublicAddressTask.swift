@@ -2,7 +2,6 @@ import Config
 import Foundation
 import History
 import Logging
-import PortMapping
 import PublicIP
 
 /// Watches the public addresses for the daemon: records every change in the history with the
@@ -11,19 +10,15 @@ struct PublicAddressTask: Sendable {
     let config: HomeportConfig
     let history: HistoryStore
     let network: NetworkState
+    /// The daemon's router owner: facts for the detector, announcements for an early look;
+    /// nil with `[router] enabled = false`.
+    let router: RouterService?
     let logger: Logger
     /// Called after each recorded change (DDNS rounds hang off this).
     let onChange: @Sendable (IPChange) async -> Void
 
     func run() async {
         var settings = NetworkComponents.detectionSettings(config.ip)
-        let mapperConfiguration = NetworkComponents.mapperConfiguration(config.router)
-        var plainConfiguration = mapperConfiguration
-        plainConfiguration.testMappingInProbe = false
-        let router = config.router.enabled
-            ? RouterFactsSchedule(testing: PortMapper(configuration: mapperConfiguration, logger: logger),
-                                  plain: PortMapper(configuration: plainConfiguration, logger: logger))
-            : nil
         if router == nil {
             // Without the router only the interfaces are local; they need no fast polling.
             settings.routerInterval = max(settings.routerInterval, .seconds(60))
@@ -36,17 +31,14 @@ struct PublicAddressTask: Sendable {
             logger.notice("public IP: not watching local network changes (\(error)); polling only")
         }
         let monitor = IPMonitor(detector: detector, networkChanges: watcher, logger: logger)
-        let logger = self.logger
         // Each part runs until the daemon cancels this task; none ends the others by finishing
         // (a failed announcement socket used to stop address monitoring for good).
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await monitor.run() }
             if let router {
-                let watch = RouterAnnouncementWatch(gateway: { await router.gatewayAddress() }, logger: logger)
                 group.addTask {
                     // miniupnpd and most NAT-PMP/PCP routers multicast their new address at once.
-                    await watch.run { announcement in
-                        await router.invalidate()
+                    for await announcement in await router.announcements() {
                         monitor.trigger("router announcement (\(announcement.kind.rawValue))", urgent: true)
                     }
                 }

@@ -111,15 +111,13 @@ public actor MappingLeaseKeeper {
     }
 
     /// Maps and renews until the task is cancelled, then removes every mapping it made.
-    /// Announcements (if given) trigger an immediate re-map.
+    /// Announcements (if given) trigger an immediate re-map; whoever hands them out has made
+    /// the mapper forget the router first (the daemon's RouterService does).
     public func run(announcements: AsyncStream<RouterAnnouncement>? = nil) async {
         await withTaskGroup(of: Void.self) { group in
             if let announcements {
                 group.addTask {
-                    for await _ in announcements {
-                        await self.mapperInvalidate()
-                        await self.recheckNow()
-                    }
+                    for await _ in announcements { await self.recheckNow() }
                 }
             }
             // The loop runs until this task is cancelled; a stream that ends (its socket failed)
@@ -135,8 +133,6 @@ public actor MappingLeaseKeeper {
         let current = await mapper.routerStateGeneration
         return leaseGeneration.values.contains { $0 != current }
     }
-
-    private func mapperInvalidate() async { await mapper.invalidate() }
 
     private func loop() async {
         while !Task.isCancelled {

@@ -51,6 +51,7 @@ import Testing
             map_ports = true
             gateway = "192.168.7.1"
             lease = "2h"
+            test_mapping_interval = "2m"
             [[ddns]]
             provider = "desec"
             hostnames = ["pc.dedyn.io"]
@@ -64,6 +65,7 @@ import Testing
         #expect(config.ip.httpIPv4 == ["http://203.0.113.10/"] && config.ip.httpIPv6 == nil)
         #expect(config.ip.timeout == .milliseconds(500))
         #expect(config.router.mapPorts && config.router.gateway == "192.168.7.1" && config.router.lease == .seconds(7200))
+        #expect(config.router.testMappingInterval == .seconds(120))
         #expect(config.ddns.first?.ipv6Suffix == "::1234" && config.ddns.first?.ipv6PrefixLength == 64)
         #expect(config.ddns.first?.settings["ipv6_suffix"] == nil)
     }
@@ -122,9 +124,13 @@ import Testing
         BadInput(text: "[ip]\ninterval = \"5s\"\n", line: 2, fragments: ["at least 30s"]),
         BadInput(text: "[ip]\nhttp_ipv4 = [\"api.ipify.org\"]\n", line: 2, fragments: ["'http_ipv4' in [ip] must list http:// or https:// URLs, not \"api.ipify.org\""]),
         BadInput(text: "[ip]\nagreement = 0\n", line: 2, fragments: ["'agreement' in [ip] must be from 1 to 10, not 0"]),
-        BadInput(text: "[router]\nmap_port = true\n", line: 2, fragments: ["unknown key 'map_port' in [router]", "did you mean 'map_ports'", "valid keys: enabled, gateway, lease, map_ports"]),
+        BadInput(text: "[router]\nmap_port = true\n", line: 2, fragments: ["unknown key 'map_port' in [router]", "did you mean 'map_ports'", "valid keys: enabled, gateway, lease, map_ports, test_mapping_interval"]),
         BadInput(text: "[router]\ngateway = \"router.lan\"\n", line: 2, fragments: ["'gateway' in [router] must be the router's IPv4 address such as \"192.168.1.1\", not \"router.lan\""]),
         BadInput(text: "[router]\nlease = \"30s\"\n", line: 2, fragments: ["'lease' in [router] must be at least 2m"]),
+        BadInput(text: "[router]\nmap_ports = true\ntest_mapping_interval = \"10s\"\n", line: 3,
+                 fragments: ["'test_mapping_interval' in [router] must be at least 30s; each test adds and removes a mapping on the router"]),
+        BadInput(text: "[router]\ntest_mapping_interval = \"2d\"\n", line: 2,
+                 fragments: ["'test_mapping_interval' in [router] must be at most 1d (from 0s to 1d), not 2d"]),
         BadInput(text: "[[ddns]]\nprovider = \"x\"\nhostnames = [\"h\"]\nipv6 = true\nipv6_suffix = \"1234\"\n", line: 5, fragments: ["'ipv6_suffix' in [[ddns]] #1 must be an interface identifier such as \"::1234\""]),
         BadInput(text: "[[service]]\nname = \"a\"\ncommand = [\"x\"]\nrestart = \"sometimes\"\n", line: 4,
                  fragments: ["'restart' in [[service]] #1 must be one of always, on-failure, never, not \"sometimes\""]),

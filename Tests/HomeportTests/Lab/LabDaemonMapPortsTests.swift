@@ -5,8 +5,8 @@ import Testing
 import Glibc
 #endif
 
-/// `[router] map_ports = true`: the daemon maps the rendezvous server's ports while it runs and
-/// removes them when it stops.
+/// `[router] map_ports = true`: the daemon maps the rendezvous server's ports while it runs,
+/// listens for the router's announcements on one socket, and removes the mappings when it stops.
 extension LabScenarioTests {
     @Test func theDaemonMapsTheRendezvousPortsWhileItRuns() async throws {
         try await NetLab.with { lab in
@@ -30,6 +30,15 @@ extension LabScenarioTests {
                 try await lab.tcpConnects(to: lab.routerWANAddress, port: tcpMapping.externalPort)
             }
             #expect(reachable, "no TCP connection from the internet to \(lab.routerWANAddress):\(tcpMapping.externalPort)\n\(daemon.log)")
+
+            // One owner of the router (issue 11): the port mapping and the address monitor share
+            // one announcement listener instead of opening one each.
+            var listeners: [Substring] = []
+            _ = try await eventually(timeout: .seconds(10), every: .milliseconds(200)) {
+                listeners = try await lab.exec(.home, ["ss", "-Hlunp", "sport = :5350"], timeout: 10).stdout.split(separator: "\n")
+                return !listeners.isEmpty
+            }
+            #expect(listeners.count == 1, "announcement listener sockets on UDP 5350 in the home: \(listeners)\n\(daemon.log)")
 
             daemon.signal(SIGTERM)
             #expect(await daemon.wait(timeout: .seconds(15)) == .exited(0), "\(daemon.log)")

@@ -153,6 +153,8 @@ struct PortMappingLabDriver {
             let collector = Task {
                 for await announcement in listener.announcements {
                     collected.withLock { $0.append(announcement) }
+                    // As the daemon's RouterService does before it hands an announcement on.
+                    await mapper.invalidate()
                     continuation.yield(announcement)
                 }
             }
