@@ -10,7 +10,7 @@ import PackageDescription
 //   ControlSocket                                       (NIO)
 //   PortMapping -> InternetAddress                      (Logging, NIO, Foundation XML)
 //   PublicIP -> InternetAddress                         (Logging, NIO, URLSession)
-//   Sodium -> CSodium                                   (libsodium)
+//   Sodium -> CSodium                                   (libsodium, swift-crypto)
 //   History -> InternetAddress                          (GRDB)
 //   StatusModel -> InternetAddress, History
 //   Supervisor -> History, StatusModel, CProcessControl (Subprocess, Logging, NIO)
@@ -40,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(name: "Paths"),
@@ -57,7 +58,11 @@ let package = Package(
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
         ),
         // The one Swift wrapper over CSodium: every module that signs, hashes or MACs uses this.
-        .target(name: "Sodium", dependencies: ["CSodium"]),
+        // libsodium has no SHA-1, so HMAC-SHA-1 (TSIG hmac-sha1 keys) comes from swift-crypto.
+        .target(
+            name: "Sodium",
+            dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The RustDesk wire format: framing, protobuf messages, address encoding, keys.
         .target(
             name: "RustDeskWire",

@@ -1,4 +1,5 @@
 internal import CSodium
+internal import Crypto
 
 /// HMAC (RFC 2104) with keys of any length: TSIG secrets and request-signing keys are often
 /// longer than the 32-byte key `crypto_auth_hmacsha256` expects, so SHA-256/512 go through
@@ -27,12 +28,9 @@ public enum HMAC {
     }
 
     /// HMAC-SHA1, only for `hmac-sha1` TSIG keys (RFC 8945 section 6 still lists it; older BIND
-    /// setups use it). libsodium has no SHA-1, hence `SHA1`.
+    /// setups use it). libsodium has no SHA-1, so this one comes from swift-crypto.
     public static func sha1(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var block = key.count > SHA1.blockSize ? SHA1.hash(key) : key
-        block += [UInt8](repeating: 0, count: SHA1.blockSize - block.count)
-        let inner = SHA1.hash(block.map { $0 ^ 0x36 } + message)
-        return SHA1.hash(block.map { $0 ^ 0x5C } + inner)
+        Array(Crypto.HMAC<Insecure.SHA1>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
 
     /// Compares two MACs in time independent of where the first difference is
