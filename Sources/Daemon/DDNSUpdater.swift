@@ -16,7 +16,7 @@ public struct DDNSUpdater: Sendable {
     public init(config: HomeportConfig, history: HistoryStore, stateDirectory: String, version: String,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         let configDirectory = config.sourcePath.map { ($0 as NSString).deletingLastPathComponent }
-        let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: configDirectory, environment: environment))
+        let catalog = ProviderCatalog.load(ProviderSearchOrder.standard(configDirectory: configDirectory, environment: environment))
         registry = DDNSAdapterRegistry.standard(catalog: catalog, environment: DDNSEnvironment(userAgent: DDNSUserAgent.make(version: version)))
         round = DDNSRound(history: history)
         planner = DDNSRoundPlanner(registry: registry, environment: environment,
@@ -25,14 +25,14 @@ public struct DDNSUpdater: Sendable {
 
     /// What `homeport config check` can say without secrets or a history: unknown providers
     /// (with a suggestion) and settings a provider does not know or needs.
-    public static func configurationProblems(config: HomeportConfig) -> [String] {
+    public static func configurationProblems(config: HomeportConfig, environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         let configDirectory = config.sourcePath.map { ($0 as NSString).deletingLastPathComponent }
-        let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: configDirectory))
+        let catalog = ProviderCatalog.load(ProviderSearchOrder.standard(configDirectory: configDirectory, environment: environment))
         var problems: [String] = []
         for (index, entry) in config.ddns.enumerated() {
             let place = (config.sourcePath ?? "config") + (entry.line.map { ":\($0)" } ?? "") + ": [[ddns]] #\(index + 1)"
             guard let provider = catalog.provider(entry.provider) else {
-                problems.append("\(place): no provider named '\(entry.provider)'; `homeport providers list` shows them all")
+                problems.append("\(place): " + catalog.unknownProviderMessage(entry.provider))
                 continue
             }
             problems += ProviderSettingsCheck.problems(provider: provider, settings: entry.settings).map { "\(place): \($0)" }
