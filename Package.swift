@@ -192,6 +192,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // `service install` runs useradd for the service account.
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         // Load generator for Benchmarks/rendezvous-bench.sh (not a test).

@@ -2,38 +2,46 @@ import Config
 import Foundation
 import TOMLKit
 
-/// Every provider definition found in the provider directories, with the problems found
-/// while reading them. Files whose name starts with `_` are shared templates for `based_on`
-/// and are not providers themselves. A later directory overrides a provider of the same name
-/// from an earlier one (so user files replace shipped ones).
+/// Every provider definition found in the provider sets, with the problems found while
+/// reading them. Files whose name starts with `_` are shared templates for `based_on` and are
+/// not providers themselves. A later set overrides a provider of the same name from an earlier
+/// one (so user files replace built-in ones).
 public struct ProviderCatalog: Sendable {
     public private(set) var providers: [String: ProviderDefinition] = [:]
     public private(set) var errors: [ProviderLintError] = []
-    /// The provider file each name was read from.
-    public private(set) var files: [String: String] = [:]
+    /// Where each provider name was read from.
+    public private(set) var origins: [String: ProviderOrigin] = [:]
+    /// For a provider a later set replaced: where the replaced definition was.
+    public private(set) var replaced: [String: ProviderOrigin] = [:]
+    /// Every set looked at, in order, and what was found there.
+    public private(set) var searched: [SearchedProviderSet] = []
 
     /// Swift adapter kinds a provider file may name with `kind = "…"`.
     public static let swiftKinds: Set<String> = ["route53", "rfc2136"]
 
     public init() {}
 
-    /// Reads `*.toml` from each directory in order; missing directories are skipped.
-    public static func load(directories: [String]) -> ProviderCatalog {
+    /// Reads `*.toml` from each set in order; missing directories are skipped (and shown as
+    /// such in `searched`).
+    public static func load(_ sets: [ProviderSet]) -> ProviderCatalog {
         var catalog = ProviderCatalog()
-        var templates: [String: String] = [:]
-        var providerFiles: [String: String] = [:]
-        for directory in directories {
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
-            for file in names.sorted() where file.hasSuffix(".toml") {
-                let name = String(file.dropLast(5))
-                let path = (directory as NSString).appendingPathComponent(file)
-                if name.hasPrefix("_") { templates[name] = path } else { providerFiles[name] = path }
+        var templates: [String: ProviderSource] = [:]
+        var providerSources: [String: ProviderSource] = [:]
+        for set in sets {
+            let (sources, searched) = ProviderSource.list(set)
+            catalog.searched.append(searched)
+            for source in sources {
+                if source.isTemplate {
+                    templates[source.name] = source
+                } else {
+                    if let earlier = providerSources[source.name] { catalog.replaced[source.name] = earlier.origin }
+                    providerSources[source.name] = source
+                }
             }
         }
-        for name in providerFiles.keys.sorted() {
-            let path = providerFiles[name]!
-            catalog.files[name] = path
-            switch loadFile(name: name, path: path, templates: templates) {
+        for (name, source) in providerSources.sorted(by: { $0.key < $1.key }) {
+            catalog.origins[name] = source.origin
+            switch loadFile(source, templates: templates) {
             case .success(let definition): catalog.providers[name] = definition
             case .failure(let problems): catalog.errors.append(contentsOf: problems.errors)
             }
@@ -41,17 +49,39 @@ public struct ProviderCatalog: Sendable {
         return catalog
     }
 
+    /// Reads `*.toml` from each directory in order, without the built-in set.
+    public static func load(directories: [String]) -> ProviderCatalog {
+        load(directories.map(ProviderSet.directory))
+    }
+
     public var names: [String] { providers.keys.sorted() }
 
     public func provider(_ name: String) -> ProviderDefinition? { providers[name] }
 
+    /// "the built-in providers (85) and /etc/homeport/providers (no such directory)", for
+    /// messages about a provider name that is not there.
+    public var searchedDescription: String {
+        let parts = searched.map(\.description)
+        guard let last = parts.last else { return "nowhere (no provider sets)" }
+        return parts.count == 1 ? last : parts.dropLast().joined(separator: ", ") + " and " + last
+    }
+
+    /// "no provider named 'x' (did you mean 'y'?); looked in …; `homeport providers list`
+    /// shows them all".
+    public func unknownProviderMessage(_ name: String) -> String {
+        var message = "no provider named '\(name)'"
+        if let guess = NameSuggestion.closest(to: name, in: names) { message += " (did you mean '\(guess)'?)" }
+        return message + "; looked in \(searchedDescription); `homeport providers list` shows them all"
+    }
+
     struct Problems: Error { var errors: [ProviderLintError] }
 
     /// Reads one provider file, applying its `based_on` template.
-    static func loadFile(name: String, path: String, templates: [String: String]) -> Result<ProviderDefinition, Problems> {
-        switch readTOML(path) {
+    static func loadFile(_ source: ProviderSource, templates: [String: ProviderSource]) -> Result<ProviderDefinition, Problems> {
+        switch readTOML(source) {
         case .failure(let error): return .failure(Problems(errors: [error]))
         case .success(let (root, text)):
+            let path = source.label
             let lines = SourceLineIndex(text: text)
             var merged = annotateSections(root)
             if let base = root["based_on"] {
@@ -60,12 +90,12 @@ public struct ProviderCatalog: Sendable {
                                                                           message: "must be a string", fix: "write based_on = \"_dyndns2\"")]))
                 }
                 let key = baseName.hasPrefix("_") ? baseName : "_" + baseName
-                guard let basePath = templates[key] else {
+                guard let baseSource = templates[key] else {
                     return .failure(Problems(errors: [ProviderLintError(file: path, line: lines.line(of: "based_on", in: ""), field: "based_on",
                                                                           message: "no template \(key).toml next to the provider files",
                                                                           fix: "use one of: \(templates.keys.sorted().joined(separator: ", "))")]))
                 }
-                switch readTOML(basePath) {
+                switch readTOML(baseSource) {
                 case .failure(let error): return .failure(Problems(errors: [error]))
                 case .success(let (baseRoot, _)):
                     var parent = baseRoot.mapValues(stripSections)
@@ -73,18 +103,18 @@ public struct ProviderCatalog: Sendable {
                     merged = ProviderMerge.merge(parent: parent, child: merged)
                 }
             }
-            var parser = ProviderDefinitionParser(name: name, file: path, lines: lines, swiftKinds: swiftKinds)
+            var parser = ProviderDefinitionParser(name: source.name, file: path, lines: lines, swiftKinds: swiftKinds)
             if let definition = parser.parse(merged), parser.errors.isEmpty { return .success(definition) }
             return .failure(Problems(errors: parser.errors))
         }
     }
 
-    static func readTOML(_ path: String) -> Result<([String: TOMLNode], String), ProviderLintError> {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(ProviderLintError(file: path, line: nil, field: "file", message: "cannot be read", fix: "check that it exists and is readable"))
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return .failure(ProviderLintError(file: path, line: nil, field: "file", message: "is not UTF-8 text", fix: "save it as UTF-8"))
+    static func readTOML(_ source: ProviderSource) -> Result<([String: TOMLNode], String), ProviderLintError> {
+        let path = source.label
+        let text: String
+        switch source.text() {
+        case .failure(let error): return .failure(error)
+        case .success(let read): text = read
         }
         if let violation = TOMLInputLimits.check(text) {
             return .failure(ProviderLintError(file: path, line: violation.line, field: "syntax", message: violation.message,

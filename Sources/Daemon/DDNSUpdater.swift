@@ -25,7 +25,7 @@ public struct DDNSUpdater: Sendable {
     /// The providers the daemon loads: the shipped files and `<config dir>/providers`.
     static func registry(config: HomeportConfig, version: String, environment: [String: String]) -> DDNSAdapterRegistry {
         let configDirectory = config.sourcePath.map { ($0 as NSString).deletingLastPathComponent }
-        let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: configDirectory, environment: environment))
+        let catalog = ProviderCatalog.load(ProviderSearchOrder.standard(configDirectory: configDirectory, environment: environment))
         return DDNSAdapterRegistry.standard(catalog: catalog, environment: DDNSEnvironment(userAgent: DDNSUserAgent.make(version: version)))
     }
 

@@ -8,8 +8,10 @@ import Darwin
 ///
 /// The rules follow each OS's convention so that a packaged service, a user running it by hand,
 /// and the service files in `launch/` all agree without flags:
-/// - Linux as root: `/etc/homeport/homeport.toml` and `/var/lib/homeport` (systemd's
-///   `StateDirectory=homeport`).
+/// - Linux as root, or as the `homeport` service account the systemd unit and the Debian
+///   package run the daemon as: `/etc/homeport/homeport.toml` and `/var/lib/homeport`
+///   (systemd's `StateDirectory=homeport`), so `sudo -u homeport homeport keygen` finds the
+///   daemon's files.
 /// - Linux as a user: `$XDG_CONFIG_HOME/homeport` (default `~/.config/homeport`) and
 ///   `$XDG_STATE_HOME/homeport` (default `~/.local/state/homeport`).
 /// - macOS: `~/Library/Application Support/homeport` for both, or
@@ -28,9 +30,12 @@ public struct DefaultLocations: Sendable, Equatable {
         #if os(macOS)
         return forMacOS(isRoot: geteuid() == 0, environment: environment)
         #else
-        return forLinux(isRoot: geteuid() == 0, environment: environment)
+        return forLinux(isRoot: geteuid() == 0 || PathAccess.userName(geteuid()) == serviceAccount, environment: environment)
         #endif
     }
+
+    /// The system user the packaged service runs as (see ServiceFiles' SystemdUnit).
+    public static let serviceAccount = "homeport"
 
     public static func forLinux(isRoot: Bool, environment: [String: String]) -> DefaultLocations {
         if isRoot {

@@ -17,6 +17,10 @@ public enum SystemdUnit {
 
         [Service]
         Type=simple
+        # A system account, not root: `homeport service install` and the Debian package create
+        # it. Your own [[service]] programs run as this user too.
+        User=\(parameters.user)
+        Group=\(parameters.user)
         ExecStart=\(execStart)
         ExecReload=/bin/kill -HUP $MAINPID
         Restart=on-failure
@@ -25,13 +29,18 @@ public enum SystemdUnit {
         # systemd signals only the main process first and cleans up what is left after the timeout.
         KillMode=mixed
         TimeoutStopSec=90s
-        StateDirectory=homeport
-        StateDirectoryMode=0700
+        \(stateDirectoryLines(parameters))
         ConfigurationDirectory=homeport
         LimitNOFILE=65536
+        UMask=0077
 
-        # Hardening. Your own [[service]] programs run under these rules too: if one must
-        # write outside the state directory, add ReadWritePaths= with `systemctl edit homeport`.
+        # Capabilities: \(capabilityComment(parameters))
+        CapabilityBoundingSet=\(capabilities(parameters))
+        AmbientCapabilities=\(capabilities(parameters))
+
+        # Hardening (`systemd-analyze security homeport` rates it OK). Your own [[service]]
+        # programs run under these rules too: if one must write outside the state directory,
+        # add ReadWritePaths= with `systemctl edit homeport`.
         NoNewPrivileges=yes
         ProtectSystem=strict
         ProtectHome=read-only
@@ -43,16 +52,41 @@ public enum SystemdUnit {
         ProtectControlGroups=yes
         ProtectClock=yes
         ProtectHostname=yes
+        ProtectProc=invisible
         RestrictSUIDSGID=yes
         RestrictRealtime=yes
         RestrictNamespaces=yes
         LockPersonality=yes
+        MemoryDenyWriteExecute=yes
+        RemoveIPC=yes
+        KeyringMode=private
+        SystemCallArchitectures=native
         RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 
         [Install]
         WantedBy=multi-user.target
 
         """
+    }
+
+    /// `StateDirectory=` for a directory under /var/lib (systemd creates it and gives it to the
+    /// service user); `ReadWritePaths=` for one elsewhere, which `ProtectSystem=strict` would
+    /// otherwise make read-only (the installer creates it and gives it to the user).
+    static func stateDirectoryLines(_ parameters: ServiceFileParameters) -> String {
+        if let name = parameters.systemdStateDirectoryName {
+            return "StateDirectory=\(quote(name))\nStateDirectoryMode=0700"
+        }
+        return "# The state directory is not under /var/lib, so it is granted here, not created.\nReadWritePaths=\(quote(parameters.stateDirectory))"
+    }
+
+    static func capabilities(_ parameters: ServiceFileParameters) -> String {
+        parameters.bindsPrivilegedPorts ? "CAP_NET_BIND_SERVICE" : ""
+    }
+
+    static func capabilityComment(_ parameters: ServiceFileParameters) -> String {
+        parameters.bindsPrivilegedPorts
+            ? "CAP_NET_BIND_SERVICE only, because a built-in server is configured below port 1024."
+            : "none. The built-in servers listen above port 1024, and reading routes\n# (netlink, /proc/net) and mapping router ports need no privilege."
     }
 
     /// systemd's own quoting for ExecStart: double quotes around words with spaces.

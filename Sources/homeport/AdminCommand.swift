@@ -17,11 +17,10 @@ struct AdminCommand: AsyncParsableCommand {
     @Argument(help: "The command and its arguments.")
     var words: [String] = ["status"]
 
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("State directory of the server.", valueName: "dir"))
-    var stateDirectory: String?
+    @OptionGroup var locations: LocationOptions
 
     func run() async throws {
-        let directory = stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? DefaultLocations.current().stateDirectory
+        let directory = try locations.stateDirectoryOrExit()
         let layout = StateLayout(directory: directory)
         let socket = relay ? layout.relayAdminSocket : layout.rendezvousAdminSocket
         if let denied = PathAccess.deniedReason(path: socket, need: R_OK | W_OK) {

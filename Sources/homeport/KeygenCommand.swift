@@ -11,14 +11,13 @@ struct KeygenCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Directory holding the key pair.", valueName: "dir"))
-    var stateDirectory: String?
+    @OptionGroup var locations: LocationOptions
 
     @Flag(name: .long, help: "Only check the existing pair: both files readable, well-formed and matching.")
     var check = false
 
     func run() throws {
-        let directory = stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? DefaultLocations.current().stateDirectory
+        let directory = try locations.stateDirectoryOrExit()
         if check {
             switch KeyFiles.check(directory: directory) {
             case .ok(let publicKey):

@@ -20,11 +20,10 @@ struct ImportPeersCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The hbbs database.", valueName: "db_v2.sqlite3"))
     var source: String
 
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Directory of homeport's peer database.", valueName: "dir"))
-    var stateDirectory: String?
+    @OptionGroup var locations: LocationOptions
 
     func run() throws {
-        let directory = stateDirectory ?? ProcessEnvironment.value("HOMEPORT_STATE_DIR") ?? DefaultLocations.current().stateDirectory
+        let directory = try locations.stateDirectoryOrExit()
         do {
             for warning in try PrivateFiles.prepareDirectory(directory) { Terminal.warning(warning) }
             let store = try PeerStore(path: StateLayout(directory: directory).rendezvousDatabase)

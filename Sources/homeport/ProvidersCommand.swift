@@ -9,15 +9,16 @@ struct ProvidersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "providers",
         abstract: "The dynamic-DNS providers homeport can update, their settings, and a checker for new provider files.",
-        discussion: "Providers are files in providers/ (shipped) and <config dir>/providers (yours; a file with the same name replaces the shipped one). See providers/README.md for the format.",
+        discussion: "The providers shipped in the source tree's providers/ are built into homeport; files in <config dir>/providers add to them (a file with the same name replaces the built-in one). See providers/README.md for the format.",
         subcommands: [ProvidersListCommand.self, ProvidersShowCommand.self, ProvidersLintCommand.self],
         defaultSubcommand: ProvidersListCommand.self
     )
 
-    static func catalog(_ locations: LocationOptions) -> (ProviderCatalog, [String]) {
+    static func catalog(_ locations: LocationOptions) -> (ProviderCatalog, [ProviderSet]) {
         let configPath = locations.config ?? ProcessEnvironment.value("HOMEPORT_CONFIG") ?? DefaultLocations.current().configFile
-        let directories = ProviderDirectories.standard(configDirectory: (configPath as NSString).deletingLastPathComponent)
-        return (ProviderCatalog.load(directories: directories), directories)
+        let sets = ProviderSearchOrder.standard(configDirectory: (configPath as NSString).deletingLastPathComponent,
+                                                environment: ProcessInfo.processInfo.environment)
+        return (ProviderCatalog.load(sets), sets)
     }
 }
 
@@ -35,10 +36,13 @@ struct ProvidersListCommand: ParsableCommand {
         var families: [String]
         var kind: String
         var documentation: String
-        var file: String
+        /// "built-in", or the path of the user's file.
+        var source: String
+        /// The user's file; absent for a built-in provider.
+        var file: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, families, kind, documentation, file
+            case name, families, kind, documentation, source, file
             case displayName = "display_name"
         }
     }
@@ -46,9 +50,12 @@ struct ProvidersListCommand: ParsableCommand {
     func run() throws {
         let (catalog, _) = ProvidersCommand.catalog(locations)
         for error in catalog.errors { Terminal.warning("\(error)") }
-        let rows = catalog.names.compactMap(catalog.provider).map {
-            Row(name: $0.name, displayName: $0.displayName, families: $0.families.map(\.rawValue), kind: $0.kind,
-                documentation: $0.documentation, file: $0.file)
+        let rows = catalog.names.compactMap(catalog.provider).map { provider in
+            let origin = catalog.origins[provider.name] ?? .builtIn
+            var file: String?
+            if case .file(let path) = origin { file = path }
+            return Row(name: provider.name, displayName: provider.displayName, families: provider.families.map(\.rawValue), kind: provider.kind,
+                       documentation: provider.documentation, source: origin.description, file: file)
         }
         if json {
             let encoder = JSONEncoder()
@@ -61,7 +68,12 @@ struct ProvidersListCommand: ParsableCommand {
             table.add([row.name, row.displayName, row.families.joined(separator: ", "), row.documentation])
         }
         print(table.render())
-        print("\(rows.count) providers. `homeport providers show NAME` prints one provider's settings and an example.")
+        print("\(rows.count) providers, from \(catalog.searchedDescription).")
+        for row in rows {
+            guard let file = row.file else { continue }
+            print("\(row.name): from \(file)" + (catalog.replaced[row.name].map { ", replacing the \($0 == .builtIn ? "built-in one" : "one in \($0)")" } ?? ""))
+        }
+        print("`homeport providers show NAME` prints one provider's settings and an example.")
     }
 }
 
@@ -76,11 +88,8 @@ struct ProvidersShowCommand: ParsableCommand {
     func run() throws {
         let (catalog, _) = ProvidersCommand.catalog(locations)
         guard let provider = catalog.provider(name) else {
-            var message = "no provider named '\(name)'"
-            if let guess = catalog.names.min(by: { editDistance($0, name) < editDistance($1, name) }), editDistance(guess, name) <= 3 {
-                message += " (did you mean '\(guess)'?)"
-            }
-            Terminal.error(message + "; `homeport providers list` shows them all")
+            for error in catalog.errors where (error.file as NSString).lastPathComponent == "\(name).toml" { Terminal.error("\(error)") }
+            Terminal.error(catalog.unknownProviderMessage(name))
             throw ExitCode.failure
         }
         print("\(provider.displayName) (\(provider.name))")
@@ -88,7 +97,10 @@ struct ProvidersShowCommand: ParsableCommand {
         print("Families: \(provider.families.map(\.rawValue).joined(separator: ", "))")
         if let minimum = provider.minInterval { print("At most one update every \(DurationText.format(minimum)).") }
         if let refresh = provider.refreshInterval { print("Refreshed every \(DurationText.format(refresh)) even without a change (the provider expires idle hosts).") }
-        print("File: \(provider.file)")
+        switch catalog.origins[provider.name] ?? .builtIn {
+        case .builtIn: print("Source: built in (providers/\(provider.name).toml in homeport's source)")
+        case .file(let path): print("Source: \(path)" + (catalog.replaced[provider.name] == .builtIn ? " (replacing the built-in definition)" : ""))
+        }
         print("")
         var table = TextTable(headers: ["SETTING", "REQUIRED", "SECRET", "DEFAULT", "DESCRIPTION"])
         for setting in provider.settings {
@@ -112,21 +124,6 @@ struct ProvidersShowCommand: ParsableCommand {
             print("\(setting.name) = \"\(value)\"" + (setting.secret ? "   # or \"file:/etc/homeport/\(setting.name)\", or inline" : ""))
         }
     }
-
-    private func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.lowercased()), b = Array(b.lowercased())
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                let old = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = old
-            }
-        }
-        return row[b.count]
-    }
 }
 
 struct ProvidersLintCommand: ParsableCommand {
@@ -142,12 +139,12 @@ struct ProvidersLintCommand: ParsableCommand {
     var files: [String] = []
 
     func run() throws {
-        let (catalog, directories) = ProvidersCommand.catalog(locations)
+        let (catalog, sets) = ProvidersCommand.catalog(locations)
         var problems: [ProviderLintError]
         if files.isEmpty {
             problems = catalog.errors
         } else {
-            problems = files.flatMap { ProviderFileCheck.problems(file: $0, templateDirectories: directories) }
+            problems = files.flatMap { ProviderFileCheck.problems(file: $0, templateSets: sets) }
         }
         for problem in problems { print(problem.description) }
         if problems.isEmpty {

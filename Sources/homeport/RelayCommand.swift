@@ -77,7 +77,7 @@ struct RelayCommand: AsyncParsableCommand {
         let environment = ProcessEnvironment.all()
         let workingDirectory = FileManager.default.currentDirectoryPath
         let sources = try OptionSources(environment: environment, dotEnv: workingDirectory + "/.env")
-        let stateDirectory = self.stateDirectory ?? environment["HOMEPORT_STATE_DIR"] ?? DefaultLocations.current().stateDirectory
+        let stateDirectory = try LocationOptions.resolveStateDirectory(flag: self.stateDirectory, configFlag: nil)
         try PrivateFiles.prepareDirectory(stateDirectory)
         var settings = RelaySettings()
         settings.adminSocket = StateLayout(directory: stateDirectory).relayAdminSocket

@@ -116,7 +116,7 @@ struct RendezvousCommand: AsyncParsableCommand {
     func makeSettings() throws -> RendezvousSettings {
         let environment = ProcessEnvironment.all()
         let sources = try OptionSources(environment: environment, dotEnv: FileManager.default.currentDirectoryPath + "/.env", configFile: iniFile)
-        let stateDirectory = self.stateDirectory ?? environment["HOMEPORT_STATE_DIR"] ?? DefaultLocations.current().stateDirectory
+        let stateDirectory = try LocationOptions.resolveStateDirectory(flag: self.stateDirectory, configFlag: nil)
         var databasePath = database ?? sources.value("DB_URL") ?? StateLayout(directory: stateDirectory).rendezvousDatabase
         if databasePath.hasPrefix("sqlite://") { databasePath = String(databasePath.dropFirst("sqlite://".count)) }
         var settings = RendezvousSettings(keyDirectory: stateDirectory, databasePath: databasePath)

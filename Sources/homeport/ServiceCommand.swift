@@ -45,11 +45,24 @@ struct ServiceFileOptions: ParsableArguments {
         }
         let home = ProcessEnvironment.value("HOME") ?? "/"
         let logs = isRoot ? "/Library/Logs/homeport" : join(home, "Library/Logs/homeport")
+        let config = resolved.config
+        // The rendezvous server binds P-1, P and P+2; the relay P and P+2 (WebSocket).
+        let lowestPort = [config.rendezvous.enabled ? config.rendezvous.port - 1 : nil, config.relay.enabled ? config.relay.port : nil]
+            .compactMap { $0 }.min() ?? 1024
         return ServiceFileParameters(
             binary: binary ?? ExecutablePath.current(),
             configFile: resolved.explicitConfigPath,
             stateDirectory: resolved.stateDirectory,
-            logDirectory: logs)
+            logDirectory: logs,
+            user: DefaultLocations.serviceAccount,
+            bindsPrivilegedPorts: lowestPort < 1024)
+    }
+
+    /// Why the service could not run this binary, when `--binary` was not given: a build output
+    /// is replaced by the next build, and a file under /tmp is hidden by `PrivateTmp=`.
+    func binaryProblem(_ parameters: ServiceFileParameters) -> String? {
+        guard binary == nil else { return nil }
+        return ServiceBinaryCheck.problem(binary: parameters.binary, kind: kind)
     }
 
     var targetDirectory: String {
@@ -71,6 +84,7 @@ struct PrintServiceCommand: ParsableCommand {
 
     func run() throws {
         let parameters = try options.parameters()
+        if let problem = options.binaryProblem(parameters) { Terminal.warning(problem) }
         switch options.kind {
         case .systemd: print(SystemdUnit.render(parameters), terminator: "")
         case .launchd: print(LaunchdPlist.render(parameters), terminator: "")
@@ -78,18 +92,30 @@ struct PrintServiceCommand: ParsableCommand {
     }
 }
 
-struct InstallServiceCommand: ParsableCommand {
+struct InstallServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
         abstract: "Write the service file and print the command that starts it.",
-        discussion: "On Linux this needs root (sudo homeport service install); the service then runs as root with state in /var/lib/homeport."
+        discussion: """
+        On Linux this needs root (sudo homeport service install). The service runs as the system user homeport, which this command creates when it is missing, with state in /var/lib/homeport (or the state directory you name, which it creates and gives to that user). Install the binary first (`sudo ./homeport install`): the service file points at this binary, and one inside a build directory or under /tmp is refused.
+
+        With --directory (writing into a staging tree for a package), nothing else on this machine is changed.
+        """
     )
 
     @OptionGroup var options: ServiceFileOptions
 
-    func run() throws {
+    func run() async throws {
         let parameters = try options.parameters()
+        if let problem = options.binaryProblem(parameters) {
+            Terminal.error(problem)
+            throw ExitCode.failure
+        }
         do {
+            if options.kind == .systemd, options.isRoot, options.directory == nil {
+                let configFile = parameters.configFile ?? DefaultLocations.current().configFile
+                for note in try await ServiceAccountSetup.prepare(parameters, configFile: configFile) { print(note) }
+            }
             let result = try ServiceInstaller.install(kind: options.kind, parameters: parameters, directory: options.targetDirectory, isRoot: options.isRoot)
             print("Installed \(result.path).")
             print("Next, start it now and at every boot with:\n  \(result.nextCommand)")

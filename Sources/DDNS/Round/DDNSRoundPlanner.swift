@@ -131,13 +131,11 @@ public struct DDNSRoundPlanner: Sendable {
             guard let provider = registry.catalog.provider(entry.provider), let adapter = registry.adapter(for: entry.provider) else {
                 // A provider whose file does not load: say why, with the file's own problems.
                 let fileProblems = registry.catalog.errors.filter { ($0.file as NSString).lastPathComponent == "\(entry.provider).toml" }
-                var message: String
+                let message: String
                 if !fileProblems.isEmpty {
                     message = "the provider file for '\(entry.provider)' has errors: " + fileProblems.map(\.description).joined(separator: "; ")
                 } else {
-                    message = "no provider named '\(entry.provider)'"
-                    if let guess = NameSuggestion.closest(to: entry.provider, in: registry.catalog.names) { message += " (did you mean '\(guess)'?)" }
-                    message += "; `homeport providers list` shows them all"
+                    message = registry.catalog.unknownProviderMessage(entry.provider)
                 }
                 problems.append(problem(message))
                 continue

@@ -117,12 +117,17 @@ struct ProviderLintTests {
         defer { directory.remove() }
         _ = directory.write("duckdns.toml", valid.replacingOccurrences(of: "Example", with: "My DuckDNS"))
         _ = directory.write("mine.toml", "display_name = \"Mine\"\ndocumentation = \"https://x.example\"\nbased_on = \"_dyndns2\"\nbase_url = \"https://dyn.x.example\"\n")
-        let catalog = ProviderCatalog.load(directories: ProviderDirectories.standard(configDirectory: nil, environment: ["HOMEPORT_PROVIDERS_DIR": DDNSTestPaths.providers]) + [directory.path])
+        let catalog = ProviderCatalog.load(ProviderSearchOrder.standard(configDirectory: nil, environment: [:]) + [.directory(directory.path)])
         #expect(catalog.errors == [])
         #expect(catalog.provider("duckdns")?.displayName == "My DuckDNS")
-        #expect(catalog.provider("mine")?.basedOn == "_dyndns2")
+        #expect(catalog.origins["duckdns"] == .file(directory.file("duckdns.toml")))
+        #expect(catalog.replaced["duckdns"] == .builtIn)
+        #expect(catalog.provider("mine")?.basedOn == "_dyndns2", "a user file builds on a built-in template")
         #expect(catalog.provider("cloudflare") != nil)
-        #expect(ProviderDirectories.standard(configDirectory: "/etc/homeport", environment: ["HOMEPORT_PROVIDERS_DIR": "/opt/p"]) == ["/opt/p", "/etc/homeport/providers"])
+        #expect(catalog.origins["cloudflare"] == .builtIn)
+        #expect(ProviderSearchOrder.standard(configDirectory: "/etc/homeport", environment: [:]) == [.builtIn, .directory("/etc/homeport/providers")])
+        #expect(ProviderSearchOrder.standard(configDirectory: "/etc/homeport", environment: ["HOMEPORT_PROVIDERS_DIR": "/opt/p"])
+            == [.directory("/opt/p"), .directory("/etc/homeport/providers")])
     }
 
     @Test("a file name that differs from name = is refused")

@@ -104,9 +104,9 @@ struct TestFailure: Error, CustomStringConvertible {
 
 enum Programs {
     /// Runs any program to completion and captures its output.
-    static func run(_ program: String, _ arguments: [String]) async throws -> Homeport.Output {
+    static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Homeport.Output {
         let result = try await Subprocess.run(.path(.init(program)), arguments: Arguments(arguments),
-                                              environment: Homeport.environment([:]),
+                                              environment: Homeport.environment(environment),
                                               output: .string(limit: 16 << 20), error: .string(limit: 16 << 20))
         return Homeport.Output(status: result.terminationStatus, stdout: result.standardOutput, stderr: result.standardError)
     }

@@ -20,6 +20,7 @@ struct ToolRequirement: Sendable {
     static let miniupnpd = ToolRequirement(programs: ["/usr/sbin/miniupnpd", "/usr/sbin/nft"], needsRoot: true, apt: "miniupnpd nftables")
     static let systemdAnalyze = ToolRequirement(programs: ["/usr/bin/systemd-analyze"], needsRoot: false, apt: "systemd")
     static let setpriv = ToolRequirement(programs: ["/usr/bin/setpriv"], needsRoot: true, apt: "util-linux")
+    static let unshare = ToolRequirement(programs: ["/usr/bin/unshare"], needsRoot: true, apt: "util-linux")
 
     static func searchPath(environment: [String: String]) -> [String] {
         (environment["PATH"] ?? "").split(separator: ":").map(String.init)

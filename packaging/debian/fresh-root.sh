@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Makes a fresh Debian root (debootstrap --variant=minbase, no Swift) in DEST for the package
+# test (Tests/HomeportTests/DebianPackageTests.swift). The bootstrapped tree is cached as a
+# tarball under /var/cache/homeport-test, so only the first run downloads (about 3 minutes);
+# later runs unpack it in seconds. The mirror is the one apt on this machine uses.
+#   packaging/debian/fresh-root.sh DEST [SUITE]
+set -euo pipefail
+dest=$1
+suite=${2:-bookworm}
+cache_dir=${HOMEPORT_TEST_CACHE:-/var/cache/homeport-test}
+# The package's runtime libraries, so `dpkg -i` needs no network (a missing one makes dpkg
+# name it).
+include=libsqlite3-0,libsodium23,libcurl4,libxml2,libstdc++6,libgcc-s1
+# Named after the package list, so a changed list bootstraps a new root.
+tarball="$cache_dir/debian-$suite-minbase-$(echo "$include" | md5sum | cut -c1-8).tar"
+
+mirror() {
+  local uri
+  uri=$(sed -n 's/^URIs:[[:space:]]*\(\S*\/debian\)[[:space:]]*$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
+  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+if [ ! -f "$tarball" ]; then
+  mkdir -p "$cache_dir"
+  work=$(mktemp -d "$cache_dir/bootstrap.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  debootstrap --variant=minbase --include="$include" "$suite" "$work/root" "$(mirror)" >"$work/log" 2>&1 \
+    || { tail -20 "$work/log" >&2; exit 1; }
+  rm -rf "$work/root/var/cache/apt/archives/"*.deb
+  tar -C "$work/root" -cf "$tarball.tmp" .
+  mv "$tarball.tmp" "$tarball"
+fi
+mkdir -p "$dest"
+tar -C "$dest" -xf "$tarball"
