@@ -68,4 +68,18 @@ public enum HistoryReport {
         lines.append(table.render())
         return lines.joined(separator: "\n")
     }
+
+    /// DDNS attempts, oldest first; `host` names the one host asked for, if any.
+    public static func ddns(_ results: [DDNSResult], host: String?, since: Date) -> String {
+        guard !results.isEmpty else {
+            let subject = host.map { "for \($0) " } ?? ""
+            return "No DDNS updates \(subject)since \(TimeText.minute(since))."
+        }
+        var table = TextTable(headers: ["TIME", "HOST", "FAMILY", "PROVIDER", "ADDRESS", "OUTCOME", "MESSAGE"])
+        for result in results {
+            table.add([TimeText.dateTime(result.time), result.hostname, result.address.family.rawValue, result.provider,
+                       result.address.description, result.outcome.text, result.message ?? ""])
+        }
+        return table.render()
+    }
 }
