@@ -57,6 +57,11 @@ public enum HistoryReport {
         if !before.isEmpty {
             lines.append("At \(TimeText.minute(since)): " + before.map { "\($0.family.rawValue) \($0.address)" }.joined(separator: ", "))
         }
+        // Nothing before the window and nothing in it: no address was ever confirmed, which is
+        // not the same as an address that stayed put.
+        if before.isEmpty && observations.isEmpty {
+            return "No public address confirmed yet: no sources have agreed on one. `homeport ip` shows what each source answers now."
+        }
         guard !observations.isEmpty else {
             lines.append("No public address changes since \(TimeText.minute(since)).")
             return lines.joined(separator: "\n")
