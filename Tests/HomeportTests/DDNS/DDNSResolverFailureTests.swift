@@ -6,28 +6,11 @@ import Testing
 /// loopback, so its resolver reaches nobody and nothing leaves the test.
 @Suite struct DDNSResolverFailureTests {
     @Test func aLocalResolverFailureIsNotRetryLater() async throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let config = dir.write("homeport.toml", """
-            [daemon]
-            state_dir = "\(dir.file("state"))"
-            [ip]
-            enabled = false
-            [router]
-            enabled = false
-            [rendezvous]
-            enabled = false
-            [relay]
-            enabled = false
-            [[ddns]]
-            provider = "duckdns"
-            hostnames = ["myhome.duckdns.org"]
-            token = "hp-resolver-test-token"
-            server = "http://ddns-server.invalid"
-            verify = "none"
-            """)
+        let setup = try await DDNSUpdateCommandTests.Setup(serverURL: "http://ddns-server.invalid")
+        defer { setup.dir.remove() }
         func update() async throws -> [String: Any] {
-            let output = try await Programs.run("/usr/bin/unshare", ["--net", TestBinary.homeport, "update", "--config", config, "--json", "--ip4", "203.0.113.7"])
+            let output = try await Programs.run("/usr/bin/unshare", ["--net", "/usr/bin/env", "HP_TEST_DUCK_TOKEN=\(DDNSUpdateCommandTests.token)",
+                                                                     TestBinary.homeport, "update", "--config", setup.config, "--json", "--ip4", "203.0.113.7"])
             let reports = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]
             return try #require(reports?.first, "stdout: \(output.stdout)\nstderr: \(output.stderr)")
         }
@@ -42,5 +25,7 @@ import Testing
         let reason = second["reason"] as? String ?? ""
         #expect(reason.contains("backing off after error"), "\(reason)")
         #expect(!reason.contains("the provider demands"), "\(reason)")
+        #expect(setup.server.requests.isEmpty)
+        await setup.server.stop()
     }
 }
