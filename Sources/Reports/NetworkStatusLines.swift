@@ -17,7 +17,7 @@ enum NetworkStatusLines {
         if lines.isEmpty {
             lines.append(status.unanswered.isEmpty
                 ? "Public address: not known yet"
-                : style.yellow("Public address: not known — no source answered\(checked); `homeport ip` shows each source's answer"))
+                : style.yellow("Public address: not known — no source answered\(checked); see `homeport ip`"))
         } else {
             // An address from the history that no source confirms now may be stale.
             for family in status.unanswered where (family == .ipv4 ? status.ipv4 : status.ipv6) != nil {
