@@ -39,13 +39,27 @@ public struct DDNSHTTPResponse: Sendable, Equatable {
 public enum DDNSTransportError: Error, Sendable, Equatable, CustomStringConvertible {
     case timedOut
     case cannotConnect(String)
+    /// This machine's resolver could not find the server's name: our side failed, the provider
+    /// was never reached (so it cannot have asked to wait).
+    case cannotResolve(host: String)
     case invalidURL(String)
     case failed(String)
+
+    /// The provider or the way to it is in trouble (no answer, no connection): `retry_later`.
+    /// A failure on this machine's side, such as its resolver, is not.
+    public var isTransientAtProvider: Bool {
+        switch self {
+        case .timedOut, .cannotConnect: return true
+        case .cannotResolve, .invalidURL, .failed: return false
+        }
+    }
 
     public var description: String {
         switch self {
         case .timedOut: return "no answer before the timeout"
         case .cannotConnect(let detail): return "cannot connect: \(detail)"
+        case .cannotResolve(let host):
+            return "this machine's DNS resolver could not resolve \(host) (a local failure; the provider was not reached)"
         case .invalidURL(let detail): return "invalid URL: \(detail)"
         case .failed(let detail): return detail
         }

@@ -82,8 +82,7 @@ public struct Route53Adapter: DDNSAdapter {
         do {
             response = try await environment.transport.send(httpRequest)
         } catch {
-            let transient = error == .timedOut || { if case .cannotConnect = error { return true }; return false }()
-            return DDNSRecordResult(family: family, outcome: transient ? .retryLater : .error, message: error.description)
+            return DDNSRecordResult(family: family, outcome: error.isTransientAtProvider ? .retryLater : .error, message: error.description)
         }
         let text = String(decoding: response.body, as: UTF8.self)
         let code = Self.element("Code", in: text) ?? ""

@@ -125,7 +125,7 @@ public struct TemplateAdapter: DDNSAdapter {
             do {
                 response = try await environment.transport.send(httpRequest)
             } catch {
-                let outcome: DDNSOutcome = error == .timedOut || { if case .cannotConnect = error { return true }; return false }() ? .retryLater : .error
+                let outcome: DDNSOutcome = error.isTransientAtProvider ? .retryLater : .error
                 return DDNSRecordResult(family: family, outcome: outcome, message: redactor.redact("\(step.name): \(error.description)"))
             }
             let json = JSONValue.parse(response.body)

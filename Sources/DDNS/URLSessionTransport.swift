@@ -51,7 +51,9 @@ public struct URLSessionTransport: DDNSHTTPTransport {
                     if Task.isCancelled { return nil }
                     switch error.code {
                     case .timedOut: return .failure(.timedOut)
-                    case .cannotConnectToHost, .cannotFindHost, .networkConnectionLost, .notConnectedToInternet, .dnsLookupFailed:
+                    case .cannotFindHost, .dnsLookupFailed:
+                        return .failure(.cannotResolve(host: prepared.url?.host ?? "the server's name"))
+                    case .cannotConnectToHost, .networkConnectionLost, .notConnectedToInternet:
                         return .failure(.cannotConnect(error.localizedDescription))
                     default: return .failure(.failed("HTTP request failed: \(error.localizedDescription)"))
                     }

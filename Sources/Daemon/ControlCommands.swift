@@ -35,7 +35,7 @@ struct ControlCommands: Sendable {
             }
             status.publicIP = await network.publicIPStatus(history: history)
             status.portMappings = await network.portMappingStatuses()
-            status.ddns = NetworkStatusFromHistory.ddns(history)
+            status.ddns = await ddnsStatuses()
             return encode(status)
         case DDNSRoundReply.command:
             guard let ddns else { return encode(["error": "the daemon has no [[ddns]] entries"]) }
@@ -61,6 +61,19 @@ struct ControlCommands: Sendable {
         default:
             return encode(["error": "unknown command '\(command)'; known commands: \(Self.names.joined(separator: ", "))"])
         }
+    }
+
+    /// The records the history knows, then configured records not tried yet, with what they
+    /// wait for: a record is listed from the start, not only after its first attempt.
+    private func ddnsStatuses() async -> [DDNSRecordStatus]? {
+        var records = NetworkStatusFromHistory.ddns(history) ?? []
+        for (target, addressKnown) in await ddns?.configuredRecords() ?? []
+        where !records.contains(where: { $0.provider == target.provider && $0.hostname == target.hostname && $0.family == target.family }) {
+            var record = DDNSRecordStatus(provider: target.provider, hostname: target.hostname, family: target.family)
+            record.waitingFor = addressKnown ? .firstAttempt : .address
+            records.append(record)
+        }
+        return records.isEmpty ? nil : records
     }
 
     /// Asked of a built-in server over its admin socket; nil while it is not up.

@@ -21,15 +21,24 @@ actor DDNSTask {
     /// The one pending wake-up for the earliest record that was due later.
     private var dueWake: (at: Date, task: Task<Void, Never>)?
     private var reportedProblems: Set<String> = []
+    /// The records the entries make (those with problems are logged, not listed).
+    private let targets: [DDNSRoundPlanner.Target]
 
     init(config: HomeportConfig, history: HistoryStore, stateDirectory: String, version: String, logger: Logger) {
         self.config = config
         self.updater = DDNSUpdater(config: config, history: history, stateDirectory: stateDirectory, version: version)
         self.logger = logger
         (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        targets = updater.planner.targets(config.ddns).targets
         for problem in updater.problems(config: config) {
             logger.error("ddns: \(problem)")
         }
+    }
+
+    /// Every configured record, and whether an address of its family is known, so `status`
+    /// lists a record before its first attempt.
+    func configuredRecords() -> [(target: DDNSRoundPlanner.Target, addressKnown: Bool)] {
+        targets.map { ($0, addresses[$0.family] != nil) }
     }
 
     func addressChanged(_ change: IPChange) {

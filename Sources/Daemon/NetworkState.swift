@@ -28,6 +28,7 @@ actor NetworkState {
         status?.disagreements = [report.ipv4, report.ipv6].filter { $0.status == .disagreement }.map { agreement in
             "\(agreement.family.rawValue): " + agreement.votes.map { "\($0.sources.joined(separator: ", ")) say \($0.address)" }.joined(separator: "; ")
         }
+        status?.unanswered = [report.ipv4, report.ipv6].filter { $0.status == .unanswered }.map(\.family)
         return status
     }
 

@@ -240,9 +240,16 @@ public final class HistoryStore: Sendable {
         }
     }
 
-    public func ddnsResults(since from: Date) throws -> [DDNSResult] {
+    /// The DDNS attempts since `from`, oldest first; with `hostname`, only that host's.
+    public func ddnsResults(since from: Date, hostname: String? = nil) throws -> [DDNSResult] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ddns_updates WHERE ts >= ? ORDER BY ts, id", arguments: [from.timeIntervalSince1970]).map { row in
+            var sql = "SELECT * FROM ddns_updates WHERE ts >= ?"
+            var arguments: StatementArguments = [from.timeIntervalSince1970]
+            if let hostname {
+                sql += " AND hostname = ?"
+                arguments += [hostname]
+            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY ts, id", arguments: arguments).map { row in
                 DDNSResult(time: Date(timeIntervalSince1970: row["ts"]), provider: row["provider"], hostname: row["hostname"],
                            address: try HistoryColumn.address(row, "address", table: "ddns_updates"), outcome: DDNSOutcome(text: row["outcome"]), message: row["message"])
             }

@@ -53,3 +53,28 @@ public struct DDNSResult: Sendable, Equatable {
         self.message = message
     }
 }
+
+// `homeport history ddns --json` lists the family with each attempt, as `history ip --json` does.
+extension DDNSResult: Codable {
+    enum CodingKeys: String, CodingKey {
+        case time, provider, hostname, family, address, outcome, message
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(time: try container.decode(Date.self, forKey: .time), provider: try container.decode(String.self, forKey: .provider),
+                  hostname: try container.decode(String.self, forKey: .hostname), address: try container.decode(IPAddress.self, forKey: .address),
+                  outcome: try container.decode(DDNSOutcome.self, forKey: .outcome), message: try container.decodeIfPresent(String.self, forKey: .message))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(time, forKey: .time)
+        try container.encode(provider, forKey: .provider)
+        try container.encode(hostname, forKey: .hostname)
+        try container.encode(address.family, forKey: .family)
+        try container.encode(address, forKey: .address)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encodeIfPresent(message, forKey: .message)
+    }
+}

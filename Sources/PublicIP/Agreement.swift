@@ -18,8 +18,10 @@ public struct FamilyAgreement: Sendable, Equatable, Codable {
         case agreed
         /// Sources reported different addresses and none reached the required count.
         case disagreement
-        /// Too few sources answered with a usable address.
+        /// Some sources answered with a usable address, but fewer than required.
         case insufficient
+        /// No source answered with a usable address: nothing to agree or disagree on.
+        case unanswered
         /// Detection for this family is switched off.
         case disabled
     }
@@ -107,7 +109,7 @@ public enum Agreement {
             }
             .map { Vote(address: $0.element, sources: byAddress[$0.element] ?? []) }
         guard let top = votes.first else {
-            return FamilyAgreement(family: family, status: .insufficient, required: required)
+            return FamilyAgreement(family: family, status: .unanswered, required: required)
         }
         let topIsUnique = votes.count == 1 || votes[1].sources.count < top.sources.count
         if top.sources.count >= required && topIsUnique {

@@ -18,6 +18,8 @@ extension DetectionReport {
             case .insufficient:
                 let seen = agreement.votes.map { "\($0.address) (\($0.sources.joined(separator: ", ")))" }.joined(separator: ", ")
                 lines.append("\(label): unknown — fewer than \(agreement.required) sources answered alike\(seen.isEmpty ? "" : "; seen: \(seen)")")
+            case .unanswered:
+                lines.append("\(label): unknown — no source answered with a usable address (see Sources below)")
             case .disabled:
                 lines.append("\(label): not checked (disabled)")
             }

@@ -150,14 +150,30 @@ public actor PublicIPDetector {
             answered += await ask(next)
             agreement = evaluate()
         }
-        if agreement.status != .agreed {
-            logger.notice("no agreement on the public \(plan.family) address", metadata: [
-                "votes": "\(agreement.votes.map { "\($0.address)=\($0.sources.joined(separator: "+"))" }.joined(separator: " "))",
-            ])
-        }
         let reports = extra.map { SourceReport(name: $0.0, kind: $0.1, family: plan.family, answer: $0.2) }
             + answered.map { SourceReport(name: $0.source.name, kind: $0.source.kind, family: $0.source.family, answer: $0.answer) }
+        logUnsettled(agreement, reports: reports)
         return (agreement, reports)
+    }
+
+    /// Says why a family has no address: nothing answered is not a disagreement. Each source's
+    /// reason goes to the debug level (`homeport ip` shows them too).
+    private func logUnsettled(_ agreement: FamilyAgreement, reports: [SourceReport]) {
+        switch agreement.status {
+        case .agreed, .disabled:
+            return
+        case .unanswered:
+            logger.notice("no source answered with a usable public \(agreement.family) address (\(reports.count) asked)")
+        case .insufficient:
+            let votes = agreement.votes.map { "\($0.address) from \($0.sources.joined(separator: ", "))" }.joined(separator: "; ")
+            logger.notice("too few sources answered for the public \(agreement.family) address (\(agreement.required) needed): \(votes)")
+        case .disagreement:
+            let votes = agreement.votes.map { "\($0.address) from \($0.sources.joined(separator: ", "))" }.joined(separator: "; ")
+            logger.notice("no agreement on the public \(agreement.family) address (\(agreement.required) needed): \(votes)")
+        }
+        for report in reports where report.address == nil || report.error != nil {
+            logger.debug("public \(agreement.family) source \(report.name) (\(report.kind.rawValue)): \(report.error ?? "no address")")
+        }
     }
 
     /// Asks sources concurrently; answers come back in the sources' order.

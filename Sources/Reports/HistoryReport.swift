@@ -57,6 +57,11 @@ public enum HistoryReport {
         if !before.isEmpty {
             lines.append("At \(TimeText.minute(since)): " + before.map { "\($0.family.rawValue) \($0.address)" }.joined(separator: ", "))
         }
+        // Nothing before the window and nothing in it: no address was ever confirmed, which is
+        // not the same as an address that stayed put.
+        if before.isEmpty && observations.isEmpty {
+            return "No public address confirmed yet: no sources have agreed on one. `homeport ip` shows what each source answers now."
+        }
         guard !observations.isEmpty else {
             lines.append("No public address changes since \(TimeText.minute(since)).")
             return lines.joined(separator: "\n")
@@ -67,5 +72,19 @@ public enum HistoryReport {
         }
         lines.append(table.render())
         return lines.joined(separator: "\n")
+    }
+
+    /// DDNS attempts, oldest first; `host` names the one host asked for, if any.
+    public static func ddns(_ results: [DDNSResult], host: String?, since: Date) -> String {
+        guard !results.isEmpty else {
+            let subject = host.map { "for \($0) " } ?? ""
+            return "No DDNS updates \(subject)since \(TimeText.minute(since))."
+        }
+        var table = TextTable(headers: ["TIME", "HOST", "FAMILY", "PROVIDER", "ADDRESS", "OUTCOME", "MESSAGE"])
+        for result in results {
+            table.add([TimeText.dateTime(result.time), result.hostname, result.address.family.rawValue, result.provider,
+                       result.address.description, result.outcome.text, result.message ?? ""])
+        }
+        return table.render()
     }
 }

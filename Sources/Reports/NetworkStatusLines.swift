@@ -13,7 +13,17 @@ enum NetworkStatusLines {
             let since = changed.map { " (since \(TimeText.minute($0)), \(TimeText.relative($0, now: now)))" } ?? ""
             lines.append("Public \(family): \(style.bold(address.description))\(since)")
         }
-        if lines.isEmpty { lines.append("Public address: not known yet") }
+        let checked = status.checkedAt.map { " at the last check (\(TimeText.minute($0)))" } ?? ""
+        if lines.isEmpty {
+            lines.append(status.unanswered.isEmpty
+                ? "Public address: not known yet"
+                : style.yellow("Public address: not known — no source answered\(checked); see `homeport ip`"))
+        } else {
+            // An address from the history that no source confirms now may be stale.
+            for family in status.unanswered where (family == .ipv4 ? status.ipv4 : status.ipv6) != nil {
+                lines.append(style.yellow("  \(family): no source answered\(checked); the address above may be out of date"))
+            }
+        }
         if let verdict = status.verdict {
             let text = "Reachability: \(verdict)" + (status.verdictSummary.map { " — \($0)" } ?? "")
             lines.append(verdict == "public" ? style.green(text) : style.yellow(text))
@@ -45,7 +55,16 @@ enum NetworkStatusLines {
             if record.stopped { outcome += " (stopped until the config changes)" }
             if let message = record.lastMessage, !message.isEmpty { outcome += ": \(message.prefix(60))" }
             let next: String
-            if record.stopped {
+            if let waiting = record.waitingFor {
+                switch waiting {
+                case .address:
+                    outcome = "waiting for a public \(record.family) address"
+                    next = "when it is known"
+                case .firstAttempt:
+                    outcome = "not tried yet"
+                    next = "next round"
+                }
+            } else if record.stopped {
                 next = "never"
             } else if let at = record.nextAttemptAt, at > now {
                 next = TimeText.relative(at, now: now)

@@ -17,9 +17,12 @@ public struct PublicIPStatus: Sendable, Codable, Equatable {
     public var checkedAt: Date?
     /// Sources that disagreed at the last check, for example "ipv4: a says X, b says Y".
     public var disagreements: [String]
+    /// Families no source gave a usable address for at the last check (nothing answered, which
+    /// is not a disagreement).
+    public var unanswered: [IPFamily]
 
     enum CodingKeys: String, CodingKey {
-        case ipv4, ipv6, verdict, disagreements
+        case ipv4, ipv6, verdict, disagreements, unanswered
         case ipv4ChangedAt = "ipv4_changed_at"
         case ipv6ChangedAt = "ipv6_changed_at"
         case verdictSummary = "verdict_summary"
@@ -29,6 +32,22 @@ public struct PublicIPStatus: Sendable, Codable, Equatable {
 
     public init() {
         disagreements = []
+        unanswered = []
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        ipv4 = try container.decodeIfPresent(IPAddress.self, forKey: .ipv4)
+        ipv4ChangedAt = try container.decodeIfPresent(Date.self, forKey: .ipv4ChangedAt)
+        ipv6 = try container.decodeIfPresent(IPAddress.self, forKey: .ipv6)
+        ipv6ChangedAt = try container.decodeIfPresent(Date.self, forKey: .ipv6ChangedAt)
+        verdict = try container.decodeIfPresent(String.self, forKey: .verdict)
+        verdictSummary = try container.decodeIfPresent(String.self, forKey: .verdictSummary)
+        verdictConsequence = try container.decodeIfPresent(String.self, forKey: .verdictConsequence)
+        checkedAt = try container.decodeIfPresent(Date.self, forKey: .checkedAt)
+        disagreements = try container.decode([String].self, forKey: .disagreements)
+        // A daemon from before this field existed sends none.
+        unanswered = try container.decodeIfPresent([IPFamily].self, forKey: .unanswered) ?? []
     }
 }
 
@@ -76,9 +95,12 @@ public struct DDNSRecordStatus: Sendable, Codable, Equatable {
     public var lastAttemptAt: Date?
     public var nextAttemptAt: Date?
     public var stopped: Bool
+    /// Set for a configured record the daemon has not tried yet: what it waits for.
+    public var waitingFor: DDNSRecordWait?
 
     enum CodingKeys: String, CodingKey {
         case provider, hostname, family, address, stopped
+        case waitingFor = "waiting_for"
         case setAt = "set_at"
         case lastOutcome = "last_outcome"
         case lastMessage = "last_message"
@@ -92,4 +114,12 @@ public struct DDNSRecordStatus: Sendable, Codable, Equatable {
         self.family = family
         self.stopped = stopped
     }
+}
+
+/// Why a configured DDNS record has no attempt yet.
+public enum DDNSRecordWait: String, Sendable, Codable, Equatable {
+    /// No public address of the record's family is known (no source has answered yet).
+    case address
+    /// The address is known; the first round has not reached the record yet.
+    case firstAttempt = "first_attempt"
 }

@@ -10,9 +10,9 @@ import StatusModel
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show recorded history: uptime, service events, public IP changes.",
+        abstract: "Show recorded history: uptime, service events, public IP changes, DDNS updates.",
         discussion: "Reads the history database directly, so it works whether or not the daemon is running.",
-        subcommands: [UptimeHistoryCommand.self, EventsHistoryCommand.self, IPHistoryCommand.self, RelayHistoryCommand.self],
+        subcommands: [UptimeHistoryCommand.self, EventsHistoryCommand.self, IPHistoryCommand.self, DDNSHistoryCommand.self, RelayHistoryCommand.self],
         defaultSubcommand: UptimeHistoryCommand.self
     )
 }
@@ -120,6 +120,25 @@ struct IPHistoryCommand: ParsableCommand {
         let changes = try store.ipObservations(since: since)
         if options.json { return try options.printJSON(changes) }
         print(HistoryReport.ip(changes, before: try store.ipAddresses(before: since), since: since))
+    }
+}
+
+struct DDNSHistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ddns",
+        abstract: "DDNS update attempts: host, provider, address sent and what the provider answered."
+    )
+
+    @OptionGroup var options: HistoryOptions
+
+    @Option(name: .long, help: ArgumentHelp("Only this hostname.", valueName: "name"))
+    var host: String?
+
+    func run() throws {
+        let store = try options.openStore()
+        let results = try store.ddnsResults(since: options.sinceDate, hostname: host)
+        if options.json { return try options.printJSON(results) }
+        print(HistoryReport.ddns(results, host: host, since: options.sinceDate))
     }
 }
 

@@ -92,6 +92,8 @@ enum IPReportText {
             case .disagreement:
                 let votes = agreement.votes.map { "\($0.address) from \($0.sources.joined(separator: ", "))" }.joined(separator: "; ")
                 lines.append(style.yellow("Public \(family): sources disagree: \(votes)"))
+            case .unanswered:
+                lines.append("Public \(family): " + style.yellow("not known: no source answered with a usable address (see below)"))
             default:
                 lines.append("Public \(family): " + style.yellow("not confirmed (\(agreement.required) agreeing sources needed)"))
             }

@@ -16,7 +16,8 @@ import Testing
         let server: ReplayHTTPServer
         let config: String
 
-        init(extra: String = "") async throws {
+        /// `serverURL`: where the provider is, instead of the local server (a name that cannot resolve).
+        init(extra: String = "", serverURL: String? = nil) async throws {
             server = try await ReplayHTTPServer()
             config = dir.write("homeport.toml", """
                 [daemon]
@@ -33,7 +34,7 @@ import Testing
                 provider = "duckdns"
                 hostnames = ["myhome.duckdns.org"]
                 token = "env:HP_TEST_DUCK_TOKEN"
-                server = "\(server.baseURL)"
+                server = "\(serverURL ?? server.baseURL)"
                 verify = "none"
                 \(extra)
                 """)

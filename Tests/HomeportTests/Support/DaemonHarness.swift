@@ -38,8 +38,10 @@ struct DaemonHarness {
 
     var locationArguments: [String] { ["--config", configPath, "--state-dir", stateDirectory] }
 
-    mutating func start() async throws {
-        process = try await HomeportProcess.start(["run"] + locationArguments, logPath: dir.file("daemon.log"))
+    /// `isolatedNetwork`: the daemon runs in a namespace with only loopback (see `HomeportProcess`),
+    /// so no interface address of the test host can count as a public one.
+    mutating func start(isolatedNetwork: Bool = false) async throws {
+        process = try await HomeportProcess.start(["run"] + locationArguments, logPath: dir.file("daemon.log"), isolatedNetwork: isolatedNetwork)
         let started = await eventually(timeout: .seconds(15)) { (try? await status()) != nil }
         if !started { throw TestFailure("the daemon did not answer status; log:\n\(log)") }
     }
