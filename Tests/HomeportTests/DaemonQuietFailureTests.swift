@@ -26,12 +26,7 @@ import Glibc
             timeout = "2s"
             [router]
             enabled = false
-            [[ddns]]
-            provider = "duckdns"
-            hostnames = ["quiet.duckdns.org"]
-            token = "hp-quiet-test-token"
-            server = "\(duck.baseURL)"
-            verify = "none"
+            \(duck.duckDNSEntry(hostname: "quiet.duckdns.org", token: "hp-quiet-test-token"))
             """)
         defer { daemon.remove() }
         // In its own network namespace the closed port refuses just the same, and this host's

@@ -17,12 +17,7 @@ import Glibc
     @Test func theReplyTheStatusAndTheHistoryCarryOneOutcome() async throws {
         let duck = try await ReplayHTTPServer()
         var daemon = DaemonHarness(config: """
-            [[ddns]]
-            provider = "duckdns"
-            hostnames = ["myhome.duckdns.org"]
-            token = "hp-reply-test-token"
-            server = "\(duck.baseURL)"
-            verify = "none"
+            \(duck.duckDNSEntry(token: "hp-reply-test-token"))
             """)
         defer { daemon.remove() }
         try await daemon.start()

@@ -26,12 +26,7 @@ import Glibc
             dns = false
             [router]
             enabled = false
-            [[ddns]]
-            provider = "duckdns"
-            hostnames = ["myhome.duckdns.org"]
-            token = "hp-daemon-test-token"
-            server = "\(duck.baseURL)"
-            verify = "none"
+            \(duck.duckDNSEntry(token: "hp-daemon-test-token"))
             """)
         defer { daemon.remove() }
         try await daemon.start()

@@ -141,3 +141,18 @@ private final class ReplayHandler: ChannelInboundHandler {
         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 }
+
+extension ReplayHTTPServer {
+    /// A `[[ddns]]` entry that sends Duck DNS updates for `hostname` to this server, without a
+    /// DNS check afterwards (the hostname does not resolve anywhere).
+    func duckDNSEntry(hostname: String = "myhome.duckdns.org", token: String) -> String {
+        """
+        [[ddns]]
+        provider = "duckdns"
+        hostnames = ["\(hostname)"]
+        token = "\(token)"
+        server = "\(baseURL)"
+        verify = "none"
+        """
+    }
+}
