@@ -54,18 +54,28 @@ public enum NetworkComponents {
         return PublicIPDetector(settings: detectionSettings(config.ip), dnsResolver: DNSWireEchoResolver(), router: router, logger: logger)
     }
 
+    /// The router's WAN address as the verdict reads it (no text in between).
+    static func externalAddress(_ reported: RouterWANAddress?) -> RouterFacts.ExternalAddress {
+        switch reported {
+        case nil: return .unknown
+        case .empty: return .empty
+        case .address(let address): return .address(address)
+        case .invalid(let text): return .invalid(text)
+        }
+    }
+
     /// What the verdict needs from a router probe.
     public static func routerFacts(from report: RouterReport) -> RouterFacts {
         let answered = report.results.filter(\.available)
         guard let first = answered.first else {
-            return RouterFacts(gateway: report.gateway.flatMap { IPAddress($0.description) })
+            return RouterFacts(gateway: report.gateway)
         }
         // A reported address beats an empty report, which beats silence: an empty report is
         // itself the evidence (miniupnpd >= 2.2 behind carrier or double NAT).
-        let chosen = answered.first { $0.externalAddress?.isEmpty == false } ?? answered.first { $0.externalAddress != nil } ?? first
-        var facts = RouterFacts(gateway: report.gateway.flatMap { IPAddress($0.description) },
+        let chosen = answered.first { $0.externalAddress.map { $0 != .empty } == true } ?? answered.first { $0.externalAddress != nil } ?? first
+        var facts = RouterFacts(gateway: report.gateway,
                                 mappingProtocol: RouterFacts.MappingProtocol(rawValue: chosen.mappingProtocol.rawValue) ?? .none,
-                                externalAddress: RouterFacts.ExternalAddress(reported: chosen.externalAddress))
+                                externalAddress: Self.externalAddress(chosen.externalAddress))
         if let refused = answered.first(where: { $0.mapping.status == .refused }) {
             // The code's name in its own protocol ("NO_RESOURCES"); -1 is an unusable answer,
             // which only the reason describes.

@@ -27,7 +27,7 @@ actor NATPMPMapper: ProtocolMapper {
         guard result.available else { return result }
         if let answer {
             result.epoch = answer.epoch
-            result.externalAddress = answer.address == .ipv4Unspecified ? "" : answer.address.description
+            result.externalAddress = RouterWANAddress(answer.address)
         }
         if testMapping {
             let grant = await ProbeSupport.testMapping(into: &result) { port in

@@ -49,7 +49,7 @@ actor PCPMapper: ProtocolMapper {
             }
             if let grant {
                 result.epoch = grant.header.epoch
-                result.externalAddress = grant.externalAddress.map { $0 == .ipv4Unspecified ? "" : $0.description } ?? ""
+                result.externalAddress = grant.externalAddress.map(RouterWANAddress.init) ?? .empty
             }
         }
         if let seen = result.epoch { epoch.observe(seen, logger: link.logger) }

@@ -147,8 +147,8 @@ public actor PortMapper {
     /// Combines per-protocol results into the report's verdicts.
     static func summarize(info: GatewayInfo?, upnp: ProtocolProbeResult, natpmp: ProtocolProbeResult, pcp: ProtocolProbeResult) -> RouterReport {
         let ordered = [pcp, natpmp, upnp]
-        let addresses = ordered.compactMap { $0.externalAddress.flatMap { IPAddress($0, family: .ipv4) } }
-        let best = addresses.first { !$0.isReservedForNonPublicUse && $0 != .ipv4Unspecified } ?? addresses.first { $0 != .ipv4Unspecified }
+        let addresses = ordered.compactMap { $0.externalAddress?.address }
+        let best = addresses.first { !$0.isReservedForNonPublicUse } ?? addresses.first
         let available = ordered.filter(\.available)
         let outcomes = available.map(\.mapping)
         let capability: MappingCapability
@@ -161,11 +161,7 @@ public actor PortMapper {
         } else {
             capability = .unknown
         }
-        let emptyOrReserved = available.contains { result in
-            guard let text = result.externalAddress else { return false }
-            guard let address = IPAddress(text, family: .ipv4) else { return true }
-            return address == .ipv4Unspecified || address.isReservedForNonPublicUse
-        }
+        let emptyOrReserved = available.contains { $0.externalAddress?.showsAnotherNAT == true }
         let refusedEverywhere = capability == .refused
         return RouterReport(gateway: info?.gateway, localAddress: info?.localAddress, interfaceName: info?.interfaceName,
                             upnp: upnp, natpmp: natpmp, pcp: pcp, bestExternalAddress: best,

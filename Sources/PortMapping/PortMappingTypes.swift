@@ -138,9 +138,8 @@ public struct ProtocolProbeResult: Sendable, Codable, Hashable {
     public var available: Bool
     /// Time to the first valid answer, in milliseconds.
     public var latencyMilliseconds: Double?
-    /// Nil: not reported; "": the router answered with an empty address (miniupnpd with a reserved
-    /// WAN address does this, a sign of CGNAT or double NAT); otherwise the dotted quad.
-    public var externalAddress: String?
+    /// Nil: not reported; otherwise what the router said, read where its answer arrived.
+    public var externalAddress: RouterWANAddress?
     public var mapping: MappingOutcome
     /// Why the protocol was unavailable or failed, for people.
     public var error: String?
@@ -153,7 +152,7 @@ public struct ProtocolProbeResult: Sendable, Codable, Hashable {
     public var epoch: UInt32?
 
     public init(mappingProtocol: MappingProtocol, available: Bool = false, latencyMilliseconds: Double? = nil,
-                externalAddress: String? = nil, mapping: MappingOutcome = .notTried, error: String? = nil,
+                externalAddress: RouterWANAddress? = nil, mapping: MappingOutcome = .notTried, error: String? = nil,
                 upnpControlURL: String? = nil, upnpServiceType: String? = nil, epoch: UInt32? = nil) {
         self.mappingProtocol = mappingProtocol
         self.available = available

@@ -39,7 +39,7 @@ actor UPnPMapper: ProtocolMapper {
         result.upnpControlURL = found.controlURL.description
         result.upnpServiceType = found.serviceType
         do {
-            result.externalAddress = try await client.externalIPAddress(found)
+            result.externalAddress = RouterWANAddress(reported: try await client.externalIPAddress(found))
         } catch {
             result.error = "\(error)"
         }

@@ -115,7 +115,7 @@ enum IPReportText {
             } else {
                 line += "speaks " + answered.map(\.mappingProtocol.rawValue).joined(separator: ", ")
                 let external = answered.compactMap(\.externalAddress).first
-                line += "; WAN address " + (external.map { $0.isEmpty ? "empty (the router has no public address)" : $0 } ?? "not reported")
+                line += "; WAN address " + (external.map { $0 == .empty ? "empty (the router has no public address)" : $0.description } ?? "not reported")
                 line += "; mapping \(routerReport.mapping.rawValue)"
             }
             lines.append(line)
