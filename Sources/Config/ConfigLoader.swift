@@ -131,31 +131,21 @@ public enum ConfigLoader {
         daemon.stateDirectory = reader.attempt { () throws(ConfigError) in try reader.string("state_dir") }
         daemon.logLevel = reader.attempt { () throws(ConfigError) in try reader.oneOf("log_level", LogLevel.self) } ?? daemon.logLevel
         daemon.retentionDays = reader.attempt { () throws(ConfigError) in try reader.int("retention_days", in: 1...36500) } ?? daemon.retentionDays
-        daemon.heartbeatInterval = reader.attempt { () throws(ConfigError) in
-            try reader.duration("heartbeat_interval", min: .seconds(1), max: .seconds(3600))
-        } ?? daemon.heartbeatInterval
-        daemon.ddnsCheckInterval = reader.attempt { () throws(ConfigError) in
-            try reader.duration("ddns_check_interval", min: .seconds(1), max: .seconds(3600))
-        } ?? daemon.ddnsCheckInterval
+        daemon.heartbeatInterval = reader.duration("heartbeat_interval", min: .seconds(1), max: .seconds(3600), or: daemon.heartbeatInterval)
+        daemon.ddnsCheckInterval = reader.duration("ddns_check_interval", min: .seconds(1), max: .seconds(3600), or: daemon.ddnsCheckInterval)
         return daemon
     }
 
     private static func parseIP(_ reader: TableReader) -> IPSettings {
         reader.reportUnknownKeys(IPSettings.validKeys)
         var ip = IPSettings()
-        ip.enabled = reader.attempt { () throws(ConfigError) in try reader.bool("enabled") } ?? ip.enabled
-        ip.interval = reader.attempt { () throws(ConfigError) in
-            try reader.duration("interval", min: .seconds(30), max: .seconds(86400), why: "public echo services block clients that poll faster")
-        } ?? ip.interval
-        ip.routerInterval = reader.attempt { () throws(ConfigError) in
-            try reader.duration("router_interval", min: .seconds(1), max: .seconds(86400))
-        } ?? ip.routerInterval
-        ip.timeout = reader.attempt { () throws(ConfigError) in
-            try reader.duration("timeout", min: .milliseconds(100), max: .seconds(60))
-        } ?? ip.timeout
-        ip.ipv4 = reader.attempt { () throws(ConfigError) in try reader.bool("ipv4") } ?? ip.ipv4
-        ip.ipv6 = reader.attempt { () throws(ConfigError) in try reader.bool("ipv6") } ?? ip.ipv6
-        ip.dns = reader.attempt { () throws(ConfigError) in try reader.bool("dns") } ?? ip.dns
+        ip.enabled = reader.bool("enabled", or: ip.enabled)
+        ip.interval = reader.duration("interval", min: .seconds(30), max: .seconds(86400), why: "public echo services block clients that poll faster", or: ip.interval)
+        ip.routerInterval = reader.duration("router_interval", min: .seconds(1), max: .seconds(86400), or: ip.routerInterval)
+        ip.timeout = reader.duration("timeout", min: .milliseconds(100), max: .seconds(60), or: ip.timeout)
+        ip.ipv4 = reader.bool("ipv4", or: ip.ipv4)
+        ip.ipv6 = reader.bool("ipv6", or: ip.ipv6)
+        ip.dns = reader.bool("dns", or: ip.dns)
         ip.agreement = reader.attempt { () throws(ConfigError) in try reader.int("agreement", in: 1...10) }
         for key in ["http_ipv4", "http_ipv6"] {
             guard let urls = reader.attempt({ () throws(ConfigError) in try reader.stringArray(key) }) else { continue }
@@ -172,8 +162,8 @@ public enum ConfigLoader {
     private static func parseRouter(_ reader: TableReader) -> RouterSettings {
         reader.reportUnknownKeys(RouterSettings.validKeys)
         var router = RouterSettings()
-        router.enabled = reader.attempt { () throws(ConfigError) in try reader.bool("enabled") } ?? router.enabled
-        router.mapPorts = reader.attempt { () throws(ConfigError) in try reader.bool("map_ports") } ?? router.mapPorts
+        router.enabled = reader.bool("enabled", or: router.enabled)
+        router.mapPorts = reader.bool("map_ports", or: router.mapPorts)
         if let gateway = reader.attempt({ () throws(ConfigError) in try reader.string("gateway") }) {
             if isIPv4Literal(gateway) {
                 router.gateway = gateway
@@ -181,9 +171,7 @@ public enum ConfigLoader {
                 reader.report("gateway", "'gateway' in [router] must be the router's IPv4 address such as \"192.168.1.1\", not \"\(gateway)\"")
             }
         }
-        router.lease = reader.attempt { () throws(ConfigError) in
-            try reader.duration("lease", min: .seconds(120), max: .seconds(86400), why: "routers drop shorter leases")
-        } ?? router.lease
+        router.lease = reader.duration("lease", min: .seconds(120), max: .seconds(86400), why: "routers drop shorter leases", or: router.lease)
         return router
     }
 
@@ -197,7 +185,7 @@ public enum ConfigLoader {
     private static func parseBuiltin(_ reader: TableReader, defaults: BuiltinServerSettings, lowestPort: Int) -> BuiltinServerSettings {
         reader.reportUnknownKeys(BuiltinServerSettings.validKeys)
         var settings = defaults
-        settings.enabled = reader.attempt { () throws(ConfigError) in try reader.bool("enabled") } ?? settings.enabled
+        settings.enabled = reader.bool("enabled", or: settings.enabled)
         settings.port = reader.attempt { () throws(ConfigError) in
             try reader.int("port", in: lowestPort...BuiltinServerPorts.highestPort)
         } ?? settings.port

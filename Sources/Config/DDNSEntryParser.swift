@@ -9,8 +9,8 @@ enum DDNSEntryParser {
         }
         var entry = DDNSEntry(provider: provider ?? "", hostnames: hostnames ?? [])
         entry.line = reader.lines.line(ofSection: reader.section)
-        entry.ipv4 = reader.attempt { () throws(ConfigError) in try reader.bool("ipv4") } ?? true
-        entry.ipv6 = reader.attempt { () throws(ConfigError) in try reader.bool("ipv6") } ?? false
+        entry.ipv4 = reader.bool("ipv4", or: true)
+        entry.ipv6 = reader.bool("ipv6", or: false)
         entry.ttl = reader.attempt { () throws(ConfigError) in try reader.int("ttl", in: 1...86400) }
         if let suffix = reader.attempt({ () throws(ConfigError) in try reader.string("ipv6_suffix") }) {
             if suffix.hasPrefix("::"), suffix.count > 2, suffix.dropFirst(2).allSatisfy({ $0.isHexDigit || $0 == ":" }) {

@@ -20,7 +20,7 @@ enum ServiceDefinitionParser {
             : reader.attempt { () throws(ConfigError) in try parseCommand(reader) }
         var service = ServiceDefinition(name: name ?? "", command: command ?? [])
         service.line = reader.lines.line(ofSection: reader.section)
-        service.enabled = reader.attempt { () throws(ConfigError) in try reader.bool("enabled") } ?? true
+        service.enabled = reader.bool("enabled", or: true)
         if let dir = reader.attempt({ () throws(ConfigError) in try reader.string("working_dir") }) {
             if dir.hasPrefix("/") {
                 service.workingDirectory = dir
@@ -32,10 +32,8 @@ enum ServiceDefinitionParser {
         if let health = reader.attempt({ () throws(ConfigError) in try reader.string("health") }) {
             service.health = reader.attempt { () throws(ConfigError) in try parseHealth(health, reader) } ?? .none
         }
-        service.healthInterval = reader.attempt { () throws(ConfigError) in
-            try reader.duration("health_interval", min: .seconds(1), max: .seconds(3600))
-        } ?? service.healthInterval
-        service.stopTimeout = reader.attempt { () throws(ConfigError) in try reader.duration("stop_timeout", max: .seconds(600)) } ?? service.stopTimeout
+        service.healthInterval = reader.duration("health_interval", min: .seconds(1), max: .seconds(3600), or: service.healthInterval)
+        service.stopTimeout = reader.duration("stop_timeout", max: .seconds(600), or: service.stopTimeout)
         if let env = reader.attempt({ () throws(ConfigError) in try reader.subtable("env", title: "env = { NAME = \"value\" }") }) {
             for key in env.keys.sorted() {
                 guard let value = env[key]?.string else {

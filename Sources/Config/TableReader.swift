@@ -117,6 +117,16 @@ struct TableReader {
         return value
     }
 
+    /// `key` as true or false, or `fallback` when it is absent or wrong (the problem recorded).
+    func bool(_ key: String, or fallback: Bool) -> Bool {
+        attempt { () throws(ConfigError) in try bool(key) } ?? fallback
+    }
+
+    /// `key`'s duration, or `fallback` when it is absent or wrong (the problem recorded).
+    func duration(_ key: String, min: Duration = .zero, max: Duration, why: String? = nil, or fallback: Duration) -> Duration {
+        attempt { () throws(ConfigError) in try duration(key, min: min, max: max, why: why) } ?? fallback
+    }
+
     /// A duration from `min` to `max`. Text that is not a duration, or is one longer than any
     /// bound (`999999999999999999d`), gets the same answer: what would be valid, and the range.
     /// `why` says why the minimum exists, when it is not obvious.
