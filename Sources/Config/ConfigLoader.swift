@@ -1,8 +1,8 @@
 import Foundation
 import TOMLKit
 
-/// Turns `homeport.toml` into a `HomeportConfig`, or into one error that names the file, the
-/// line and what would be valid.
+/// Turns `homeport.toml` into a `HomeportConfig`, or into an error that names, for every problem
+/// in the file, the file, the line and what would be valid.
 public enum ConfigLoader {
     public static let topLevelKeys = ["daemon", "ddns", "ip", "relay", "rendezvous", "router", "service"]
 
@@ -47,141 +47,133 @@ public enum ConfigLoader {
             throw ConfigError(file: file, line: nil, message: "not valid TOML: \(error)")
         }
         let lines = KeyLineIndex(text: text)
-        let top = TableReader(table: root, title: "the top level", section: "", file: file, lines: lines)
-        try top.requireOnlyKeys(topLevelKeys)
+        let problems = ConfigProblems()
+        let top = TableReader(table: root, title: "the top level", section: "", file: file, lines: lines, problems: problems)
+        top.reportUnknownKeys(topLevelKeys)
 
         var config = HomeportConfig()
         config.sourcePath = file
-        if let table = try top.subtable("daemon", title: "[daemon]") {
-            config.daemon = try parseDaemon(TableReader(table: table, title: "[daemon]", section: "daemon", file: file, lines: lines))
+        if let table = top.attempt({ () throws(ConfigError) in try top.subtable("daemon", title: "[daemon]") }) {
+            config.daemon = parseDaemon(top.nested(table, title: "[daemon]", section: "daemon"))
         }
-        if let table = try top.subtable("ip", title: "[ip]") {
-            config.ip = try parseIP(TableReader(table: table, title: "[ip]", section: "ip", file: file, lines: lines))
+        if let table = top.attempt({ () throws(ConfigError) in try top.subtable("ip", title: "[ip]") }) {
+            config.ip = parseIP(top.nested(table, title: "[ip]", section: "ip"))
         }
-        if let table = try top.subtable("router", title: "[router]") {
-            config.router = try parseRouter(TableReader(table: table, title: "[router]", section: "router", file: file, lines: lines))
+        if let table = top.attempt({ () throws(ConfigError) in try top.subtable("router", title: "[router]") }) {
+            config.router = parseRouter(top.nested(table, title: "[router]", section: "router"))
         }
+        var builtinReaders: [String: TableReader] = [:]
         for name in ["rendezvous", "relay"] {
-            guard let table = try top.subtable(name, title: "[\(name)]") else { continue }
-            let reader = TableReader(table: table, title: "[\(name)]", section: name, file: file, lines: lines)
-            let defaults = name == "rendezvous" ? config.rendezvous : config.relay
-            let parsed = try parseBuiltin(reader, defaults: defaults)
-            if name == "rendezvous" { config.rendezvous = parsed } else { config.relay = parsed }
+            guard let table = top.attempt({ () throws(ConfigError) in try top.subtable(name, title: "[\(name)]") }) else { continue }
+            let reader = top.nested(table, title: "[\(name)]", section: name)
+            builtinReaders[name] = reader
+            if name == "rendezvous" {
+                config.rendezvous = parseBuiltin(reader, defaults: config.rendezvous, lowestPort: BuiltinServerPorts.lowestRendezvousPort)
+            } else {
+                config.relay = parseBuiltin(reader, defaults: config.relay, lowestPort: 1)
+            }
         }
-        for (index, table) in try arrayOfTables("ddns", in: top).enumerated() {
-            let reader = TableReader(table: table, title: "[[ddns]] #\(index + 1)", section: KeyLineIndex.arraySection("ddns", index), file: file, lines: lines)
-            config.ddns.append(try DDNSEntryParser.parse(reader))
+        for (index, table) in arrayOfTables("ddns", in: top).enumerated() {
+            let reader = top.nested(table, title: "[[ddns]] #\(index + 1)", section: KeyLineIndex.arraySection("ddns", index))
+            if let entry = DDNSEntryParser.parse(reader) { config.ddns.append(entry) }
+        }
+        let builtinCollision = BuiltinServerPorts.collision(rendezvous: config.rendezvous, relay: config.relay)
+        if let builtinCollision {
+            // At the port that was set (the other may be the default), else at the table.
+            let tables = ["rendezvous", "relay"].compactMap { builtinReaders[$0] }
+            let reader = tables.first { $0.has("port") } ?? tables.first ?? top
+            reader.report(reader.has("port") ? "port" : nil, builtinCollision)
         }
         var seen: Set<String> = []
-        for (index, table) in try arrayOfTables("service", in: top).enumerated() {
-            let reader = TableReader(table: table, title: "[[service]] #\(index + 1)", section: KeyLineIndex.arraySection("service", index), file: file, lines: lines)
-            let service = try ServiceDefinitionParser.parse(reader)
+        for (index, table) in arrayOfTables("service", in: top).enumerated() {
+            let reader = top.nested(table, title: "[[service]] #\(index + 1)", section: KeyLineIndex.arraySection("service", index))
+            guard let service = ServiceDefinitionParser.parse(reader) else { continue }
             guard seen.insert(service.name).inserted else {
-                throw reader.error("name", "two [[service]] entries are named '\(service.name)'; service names must be unique")
+                reader.report("name", "two [[service]] entries are named '\(service.name)'; service names must be unique")
+                continue
+            }
+            if service.enabled, case .tcp(let port) = service.health {
+                for message in BuiltinServerPorts.collisions(healthPort: port, service: reader.title + " (\(service.name))",
+                                                             rendezvous: config.rendezvous, relay: config.relay) {
+                    reader.report("health", message)
+                }
             }
             config.services.append(service)
         }
+        if let error = ConfigError.collecting(problems.errors, partial: config) { throw error }
         return config
     }
 
-    private static func arrayOfTables(_ key: String, in top: TableReader) throws(ConfigError) -> [TOMLTable] {
+    private static func arrayOfTables(_ key: String, in top: TableReader) -> [TOMLTable] {
         guard let value = top.table[key] else { return [] }
         if value.table != nil {
-            throw top.error(nil, "write [[\(key)]] with double brackets, one block per entry; [\(key)] declares a single table")
+            top.report(nil, "write [[\(key)]] with double brackets, one block per entry; [\(key)] declares a single table")
+            return []
         }
         guard let array = value.array else {
-            throw top.error(key, "'\(key)' must be written as [[\(key)]] blocks")
+            top.report(key, "'\(key)' must be written as [[\(key)]] blocks")
+            return []
         }
         var tables: [TOMLTable] = []
         for element in array {
             guard let table = element.table else {
-                throw top.error(key, "'\(key)' must be written as [[\(key)]] blocks")
+                top.report(key, "'\(key)' must be written as [[\(key)]] blocks")
+                return []
             }
             tables.append(table)
         }
         return tables
     }
 
-    private static func parseDaemon(_ reader: TableReader) throws(ConfigError) -> DaemonSettings {
-        try reader.requireOnlyKeys(DaemonSettings.validKeys)
+    private static func parseDaemon(_ reader: TableReader) -> DaemonSettings {
+        reader.reportUnknownKeys(DaemonSettings.validKeys)
         var daemon = DaemonSettings()
-        daemon.stateDirectory = try reader.string("state_dir")
-        daemon.logLevel = try reader.oneOf("log_level", LogLevel.self) ?? daemon.logLevel
-        daemon.retentionDays = try reader.int("retention_days", in: 1...36500) ?? daemon.retentionDays
-        if let interval = try reader.duration("heartbeat_interval", max: .seconds(3600)) {
-            guard interval >= .seconds(1) else {
-                throw reader.error("heartbeat_interval", "'heartbeat_interval' in [daemon] must be at least 1s")
-            }
-            daemon.heartbeatInterval = interval
-        }
-        if let interval = try reader.duration("ddns_check_interval", max: .seconds(3600)) {
-            guard interval >= .seconds(1) else {
-                throw reader.error("ddns_check_interval", "'ddns_check_interval' in [daemon] must be at least 1s")
-            }
-            daemon.ddnsCheckInterval = interval
-        }
+        daemon.stateDirectory = reader.attempt { () throws(ConfigError) in try reader.string("state_dir") }
+        daemon.logLevel = reader.attempt { () throws(ConfigError) in try reader.oneOf("log_level", LogLevel.self) } ?? daemon.logLevel
+        daemon.retentionDays = reader.attempt { () throws(ConfigError) in try reader.int("retention_days", in: 1...36500) } ?? daemon.retentionDays
+        daemon.heartbeatInterval = reader.duration("heartbeat_interval", min: .seconds(1), max: .seconds(3600), or: daemon.heartbeatInterval)
+        daemon.ddnsCheckInterval = reader.duration("ddns_check_interval", min: .seconds(1), max: .seconds(3600), or: daemon.ddnsCheckInterval)
         return daemon
     }
 
-    private static func parseIP(_ reader: TableReader) throws(ConfigError) -> IPSettings {
-        try reader.requireOnlyKeys(IPSettings.validKeys)
+    private static func parseIP(_ reader: TableReader) -> IPSettings {
+        reader.reportUnknownKeys(IPSettings.validKeys)
         var ip = IPSettings()
-        ip.enabled = try reader.bool("enabled") ?? ip.enabled
-        if let interval = try reader.duration("interval", max: .seconds(86400)) {
-            guard interval >= .seconds(30) else {
-                throw reader.error("interval", "'interval' in [ip] must be at least 30s; public echo services block clients that poll faster")
-            }
-            ip.interval = interval
-        }
-        if let interval = try reader.duration("router_interval", max: .seconds(86400)) {
-            guard interval >= .seconds(1) else {
-                throw reader.error("router_interval", "'router_interval' in [ip] must be at least 1s")
-            }
-            ip.routerInterval = interval
-        }
-        if let timeout = try reader.duration("timeout", max: .seconds(60)) {
-            guard timeout >= .milliseconds(100) else {
-                throw reader.error("timeout", "'timeout' in [ip] must be at least 100ms")
-            }
-            ip.timeout = timeout
-        }
-        ip.ipv4 = try reader.bool("ipv4") ?? ip.ipv4
-        ip.ipv6 = try reader.bool("ipv6") ?? ip.ipv6
-        ip.dns = try reader.bool("dns") ?? ip.dns
-        ip.agreement = try reader.int("agreement", in: 1...10)
+        ip.enabled = reader.bool("enabled", or: ip.enabled)
+        ip.interval = reader.duration("interval", min: .seconds(30), max: .seconds(86400), why: "public echo services block clients that poll faster", or: ip.interval)
+        ip.routerInterval = reader.duration("router_interval", min: .seconds(1), max: .seconds(86400), or: ip.routerInterval)
+        ip.timeout = reader.duration("timeout", min: .milliseconds(100), max: .seconds(60), or: ip.timeout)
+        ip.ipv4 = reader.bool("ipv4", or: ip.ipv4)
+        ip.ipv6 = reader.bool("ipv6", or: ip.ipv6)
+        ip.dns = reader.bool("dns", or: ip.dns)
+        ip.agreement = reader.attempt { () throws(ConfigError) in try reader.int("agreement", in: 1...10) }
         for key in ["http_ipv4", "http_ipv6"] {
-            guard let urls = try reader.stringArray(key) else { continue }
-            for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                throw reader.error(key, "'\(key)' in [ip] must list http:// or https:// URLs, not \"\(url)\"")
+            guard let urls = reader.attempt({ () throws(ConfigError) in try reader.stringArray(key) }) else { continue }
+            let bad = urls.filter { !($0.hasPrefix("http://") || $0.hasPrefix("https://")) }
+            for url in bad {
+                reader.report(key, "'\(key)' in [ip] must list http:// or https:// URLs, not \"\(url)\"")
             }
+            guard bad.isEmpty else { continue }
             if key == "http_ipv4" { ip.httpIPv4 = urls } else { ip.httpIPv6 = urls }
         }
         return ip
     }
 
-    private static func parseRouter(_ reader: TableReader) throws(ConfigError) -> RouterSettings {
-        try reader.requireOnlyKeys(RouterSettings.validKeys)
+    private static func parseRouter(_ reader: TableReader) -> RouterSettings {
+        reader.reportUnknownKeys(RouterSettings.validKeys)
         var router = RouterSettings()
-        router.enabled = try reader.bool("enabled") ?? router.enabled
-        router.mapPorts = try reader.bool("map_ports") ?? router.mapPorts
-        if let gateway = try reader.string("gateway") {
-            guard isIPv4Literal(gateway) else {
-                throw reader.error("gateway", "'gateway' in [router] must be the router's IPv4 address such as \"192.168.1.1\", not \"\(gateway)\"")
+        router.enabled = reader.bool("enabled", or: router.enabled)
+        router.mapPorts = reader.bool("map_ports", or: router.mapPorts)
+        if let gateway = reader.attempt({ () throws(ConfigError) in try reader.string("gateway") }) {
+            if isIPv4Literal(gateway) {
+                router.gateway = gateway
+            } else {
+                reader.report("gateway", "'gateway' in [router] must be the router's IPv4 address such as \"192.168.1.1\", not \"\(gateway)\"")
             }
-            router.gateway = gateway
         }
-        if let lease = try reader.duration("lease", max: .seconds(86400)) {
-            guard lease >= .seconds(120) else {
-                throw reader.error("lease", "'lease' in [router] must be at least 2m; routers drop shorter leases")
-            }
-            router.lease = lease
-        }
-        if let interval = try reader.duration("test_mapping_interval", max: .seconds(86400)) {
-            guard interval >= RouterSettings.shortestTestMappingInterval else {
-                throw reader.error("test_mapping_interval", "'test_mapping_interval' in [router] must be at least \(DurationText.format(RouterSettings.shortestTestMappingInterval)); each test adds and removes a mapping on the router")
-            }
-            router.testMappingInterval = interval
-        }
+        router.lease = reader.duration("lease", min: .seconds(120), max: .seconds(86400), why: "routers drop shorter leases", or: router.lease)
+        router.testMappingInterval = reader.duration("test_mapping_interval", min: RouterSettings.shortestTestMappingInterval, max: .seconds(86400),
+                                                     why: "each test adds and removes a mapping on the router", or: router.testMappingInterval)
         return router
     }
 
@@ -192,11 +184,13 @@ public enum ConfigLoader {
         }
     }
 
-    private static func parseBuiltin(_ reader: TableReader, defaults: BuiltinServerSettings) throws(ConfigError) -> BuiltinServerSettings {
-        try reader.requireOnlyKeys(BuiltinServerSettings.validKeys)
+    private static func parseBuiltin(_ reader: TableReader, defaults: BuiltinServerSettings, lowestPort: Int) -> BuiltinServerSettings {
+        reader.reportUnknownKeys(BuiltinServerSettings.validKeys)
         var settings = defaults
-        settings.enabled = try reader.bool("enabled") ?? settings.enabled
-        settings.port = try reader.int("port", in: 1...65533) ?? settings.port
+        settings.enabled = reader.bool("enabled", or: settings.enabled)
+        settings.port = reader.attempt { () throws(ConfigError) in
+            try reader.int("port", in: lowestPort...BuiltinServerPorts.highestPort)
+        } ?? settings.port
         return settings
     }
 

@@ -36,7 +36,21 @@ public enum SecretValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     public struct ResolveError: Error, CustomStringConvertible {
+        /// Whether another process may succeed where this one failed: an environment variable
+        /// or a file permission belongs to the process (the daemon's environment and user may
+        /// differ from a shell's), while a file that does not exist or is empty is missing for
+        /// every process on this machine.
+        public enum Scope: Sendable {
+            case thisProcess, everywhere
+        }
+
         public let description: String
+        public let scope: Scope
+
+        init(_ description: String, scope: Scope) {
+            self.description = description
+            self.scope = scope
+        }
     }
 
     /// The secret's value. Errors name the variable or file, never the value.
@@ -46,12 +60,18 @@ public enum SecretValue: Sendable, Equatable, CustomStringConvertible {
             return value
         case .environment(let name):
             guard let value = environment[name], !value.isEmpty else {
-                throw ResolveError(description: "environment variable \(name) is not set (referenced as env:\(name))")
+                throw ResolveError("environment variable \(name) is not set (referenced as env:\(name))", scope: .thisProcess)
             }
             return value
         case .file(let path):
             guard let file = fopen(path, "r") else {
-                throw ResolveError(description: "cannot read secret file \(path): \(String(cString: strerror(errno)))")
+                let code = errno
+                // A relative path depends on the working directory, which the daemon's may not share.
+                if (code == ENOENT || code == ENOTDIR) && path.hasPrefix("/") {
+                    throw ResolveError("secret file \(path) does not exist (referenced as file:\(path)); create it with the secret on its first line, or correct the path",
+                                       scope: .everywhere)
+                }
+                throw ResolveError("cannot read secret file \(path): \(String(cString: strerror(code)))", scope: .thisProcess)
             }
             defer { fclose(file) }
             var bytes: [UInt8] = []
@@ -67,7 +87,7 @@ public enum SecretValue: Sendable, Equatable, CustomStringConvertible {
                 text = String(text[..<newline])
             }
             guard !text.isEmpty else {
-                throw ResolveError(description: "secret file \(path) is empty")
+                throw ResolveError("secret file \(path) is empty; put the secret on its first line", scope: .everywhere)
             }
             return text
         }

@@ -1,40 +1,49 @@
 enum ServiceDefinitionParser {
-    static func parse(_ reader: TableReader) throws(ConfigError) -> ServiceDefinition {
-        try reader.requireOnlyKeys(ServiceDefinition.validKeys)
-        let name = try reader.requiredString("name", example: "\"web\"")
-        guard isValidName(name) else {
-            throw reader.error("name", "service name '\(name)' may use only letters, digits, '-', '_' and '.', and must start with a letter or digit")
-        }
-        guard !ServiceDefinition.reservedNames.contains(name) else {
-            throw reader.error("name", "'\(name)' is the name of a built-in service; configure it in [\(name)] instead, or pick another name")
-        }
-        let command = try parseCommand(reader)
-        var service = ServiceDefinition(name: name, command: command)
-        service.line = reader.lines.line(ofSection: reader.section)
-        service.enabled = try reader.bool("enabled") ?? true
-        service.workingDirectory = try reader.string("working_dir")
-        if let dir = service.workingDirectory, !dir.hasPrefix("/") {
-            throw reader.error("working_dir", "'working_dir' in \(reader.title) must be an absolute path, not \"\(dir)\"")
-        }
-        service.restart = try reader.oneOf("restart", RestartPolicy.self) ?? .always
-        if let health = try reader.string("health") {
-            service.health = try parseHealth(health, reader)
-        }
-        if let interval = try reader.duration("health_interval", max: .seconds(3600)) {
-            guard interval >= .seconds(1) else {
-                throw reader.error("health_interval", "'health_interval' in \(reader.title) must be at least 1s")
+    /// The service, or nil when it lacks a valid name or command; every problem found is
+    /// recorded in the reader's problems either way.
+    static func parse(_ reader: TableReader) -> ServiceDefinition? {
+        reader.reportUnknownKeys(ServiceDefinition.validKeys)
+        let valid = ServiceDefinition.validKeys
+        // A missing key that the unknown-key problem already suggests is not reported twice.
+        var name = reader.isMisspelled("name", valid: valid) ? nil
+            : reader.attempt { () throws(ConfigError) in try reader.requiredString("name", example: "\"web\"") }
+        if let given = name {
+            if !isValidName(given) {
+                reader.report("name", "service name '\(given)' may use only letters, digits, '-', '_' and '.', and must start with a letter or digit")
+                name = nil
+            } else if ServiceDefinition.reservedNames.contains(given) {
+                reader.report("name", "'\(given)' is the name of a built-in service; configure it in [\(given)] instead, or pick another name")
+                name = nil
             }
-            service.healthInterval = interval
         }
-        service.stopTimeout = try reader.duration("stop_timeout", max: .seconds(600)) ?? service.stopTimeout
-        if let env = try reader.subtable("env", title: "env = { NAME = \"value\" }") {
-            for key in env.keys {
+        let command = reader.isMisspelled("command", valid: valid) ? nil
+            : reader.attempt { () throws(ConfigError) in try parseCommand(reader) }
+        var service = ServiceDefinition(name: name ?? "", command: command ?? [])
+        service.line = reader.lines.line(ofSection: reader.section)
+        service.enabled = reader.bool("enabled", or: true)
+        if let dir = reader.attempt({ () throws(ConfigError) in try reader.string("working_dir") }) {
+            if dir.hasPrefix("/") {
+                service.workingDirectory = dir
+            } else {
+                reader.report("working_dir", "'working_dir' in \(reader.title) must be an absolute path, not \"\(dir)\"")
+            }
+        }
+        service.restart = reader.attempt { () throws(ConfigError) in try reader.oneOf("restart", RestartPolicy.self) } ?? .always
+        if let health = reader.attempt({ () throws(ConfigError) in try reader.string("health") }) {
+            service.health = reader.attempt { () throws(ConfigError) in try parseHealth(health, reader) } ?? .none
+        }
+        service.healthInterval = reader.duration("health_interval", min: .seconds(1), max: .seconds(3600), or: service.healthInterval)
+        service.stopTimeout = reader.duration("stop_timeout", max: .seconds(600), or: service.stopTimeout)
+        if let env = reader.attempt({ () throws(ConfigError) in try reader.subtable("env", title: "env = { NAME = \"value\" }") }) {
+            for key in env.keys.sorted() {
                 guard let value = env[key]?.string else {
-                    throw reader.error("env", "env.\(key) in \(reader.title) must be a string")
+                    reader.report("env", "env.\(key) in \(reader.title) must be a string")
+                    continue
                 }
                 service.environment[key] = value
             }
         }
+        guard name != nil, command != nil else { return nil }
         return service
     }
 

@@ -1,7 +1,8 @@
 import TOMLKit
 
 /// Reads one TOML table with typed accessors whose errors name the file, the line, the table
-/// and what would have been valid.
+/// and what would have been valid. `attempt` records an error and reads on, so one pass over
+/// the file finds every problem in it.
 struct TableReader {
     let table: TOMLTable
     /// How the table is named to the user: `[daemon]`, `[[service]] #2`.
@@ -10,6 +11,28 @@ struct TableReader {
     let section: String
     let file: String
     let lines: KeyLineIndex
+    /// Where `attempt` and `reportUnknownKeys` record problems; shared by every table of a file.
+    let problems: ConfigProblems
+
+    /// A reader for a table inside this one, recording into the same problems.
+    func nested(_ table: TOMLTable, title: String, section: String) -> TableReader {
+        TableReader(table: table, title: title, section: section, file: file, lines: lines, problems: problems)
+    }
+
+    /// Runs one read; its error is recorded and nil returned, so reading goes on.
+    func attempt<T>(_ read: () throws(ConfigError) -> T?) -> T? {
+        do {
+            return try read()
+        } catch {
+            problems.record(error)
+            return nil
+        }
+    }
+
+    /// Records `message` as a problem of `key` (or of the table when nil).
+    func report(_ key: String?, _ message: String) {
+        problems.record(error(key, message))
+    }
 
     func error(_ key: String?, _ message: String) -> ConfigError {
         let line = key.flatMap { lines.line(ofKey: $0, in: section) } ?? lines.line(ofSection: section)
@@ -18,16 +41,22 @@ struct TableReader {
 
     func has(_ key: String) -> Bool { table[key] != nil }
 
-    /// Rejects keys outside `valid`, suggesting the closest valid one.
-    func requireOnlyKeys(_ valid: [String]) throws(ConfigError) {
+    /// Reports every key outside `valid`, suggesting the closest valid one.
+    func reportUnknownKeys(_ valid: [String]) {
         for key in table.keys.sorted() where !valid.contains(key) {
             var message = "unknown key '\(key)' in \(title)"
             if let guess = KeySuggestion.closest(to: key, in: valid) {
                 message += " (did you mean '\(guess)'?)"
             }
             message += "; valid keys: \(valid.sorted().joined(separator: ", "))"
-            throw error(key, message)
+            report(key, message)
         }
+    }
+
+    /// Whether `key` is absent but another key of the table looks like a misspelling of it,
+    /// which the unknown-key problem already names ("did you mean …?").
+    func isMisspelled(_ key: String, valid: [String]) -> Bool {
+        !has(key) && table.keys.contains { !valid.contains($0) && KeySuggestion.closest(to: $0, in: valid) == key }
     }
 
     func bool(_ key: String) throws(ConfigError) -> Bool? {
@@ -88,9 +117,20 @@ struct TableReader {
         return value
     }
 
-    /// A duration from 0 to `max`. Text that is not a duration, or is one longer than any
+    /// `key` as true or false, or `fallback` when it is absent or wrong (the problem recorded).
+    func bool(_ key: String, or fallback: Bool) -> Bool {
+        attempt { () throws(ConfigError) in try bool(key) } ?? fallback
+    }
+
+    /// `key`'s duration, or `fallback` when it is absent or wrong (the problem recorded).
+    func duration(_ key: String, min: Duration = .zero, max: Duration, why: String? = nil, or fallback: Duration) -> Duration {
+        attempt { () throws(ConfigError) in try duration(key, min: min, max: max, why: why) } ?? fallback
+    }
+
+    /// A duration from `min` to `max`. Text that is not a duration, or is one longer than any
     /// bound (`999999999999999999d`), gets the same answer: what would be valid, and the range.
-    func duration(_ key: String, max: Duration = .seconds(365 * 86400)) throws(ConfigError) -> Duration? {
+    /// `why` says why the minimum exists, when it is not obvious.
+    func duration(_ key: String, min: Duration = .zero, max: Duration = .seconds(365 * 86400), why: String? = nil) throws(ConfigError) -> Duration? {
         guard let value = table[key] else { return nil }
         let range = "from 0s to \(DurationText.format(max))"
         let parsed: Duration?
@@ -106,6 +146,9 @@ struct TableReader {
         }
         guard parsed <= max else {
             throw error(key, "'\(key)' in \(title) must be at most \(DurationText.format(max)) (\(range)), not \(DurationText.format(parsed))")
+        }
+        guard parsed >= min else {
+            throw error(key, "'\(key)' in \(title) must be at least \(DurationText.format(min))" + (why.map { "; \($0)" } ?? ""))
         }
         return parsed
     }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Config
 import DDNS
 import Daemon
+import Paths
+import Supervisor
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,31 +22,57 @@ struct CheckConfigCommand: ParsableCommand {
 
     @OptionGroup var locations: LocationOptions
 
+    /// One line of the report: where, what, and whether it fails the check.
+    struct Finding {
+        var line: Int?
+        var text: String
+        var isError: Bool
+    }
+
     func run() throws {
-        let resolved: ResolvedLocations
+        // Every problem in the file is reported, the file's own first (when it loads only in
+        // part, the rest is still checked), then what this machine says about the entries.
+        var findings: [Finding] = []
+        let config: HomeportConfig
+        let resolved: ResolvedLocations?
         do {
             resolved = try locations.resolve()
+            config = resolved?.config ?? HomeportConfig()
         } catch {
-            Terminal.error("\(error)")
-            throw ExitCode(78)
+            findings += error.all.map { Finding(line: $0.line, text: $0.description, isError: true) }
+            guard let partial = error.partial else {
+                for finding in findings { Terminal.error(finding.text) }
+                throw ExitCode(78)
+            }
+            resolved = nil
+            config = partial
         }
-        let config = resolved.config
         let ddns = DDNSUpdater.check(config: config, version: HomeportCommand.version)
-        // A secret that does not resolve here may in the daemon's environment (systemd's
-        // EnvironmentFile, a root-only file): a warning, not a failed check.
-        let errors = ddns.problems.filter { $0.kind != .secret }
-        for problem in errors { Terminal.error(Self.place(problem, config: config) + problem.message) }
-        if !errors.isEmpty { throw ExitCode(78) }
+        for problem in ddns.problems {
+            // A secret that does not resolve here may in the daemon's environment (systemd's
+            // EnvironmentFile, a root-only file): a warning, not a failed check.
+            let isError = problem.kind != .secret
+            let note = isError ? "" : "; checked in this shell as this user: the daemon's environment and user may differ, and the daemon needs the secret there"
+            findings.append(Finding(line: problem.line, text: Self.place(problem, config: config) + problem.message + note, isError: isError))
+        }
+        for service in config.services {
+            guard let problem = ProgramLookup.problem(command: service.command, workingDirectory: service.workingDirectory,
+                                                      environment: ProcessEnvironment.all().merging(service.environment) { $1 }) else { continue }
+            let place = (config.sourcePath ?? "config") + (service.line.map { ":\($0)" } ?? "") + ": [[service]] \(service.name): 'command': "
+            let note = problem.dependsOnUser ? "; checked as this user: the daemon's user may differ" : ""
+            findings.append(Finding(line: service.line, text: place + problem.description + note, isError: !problem.dependsOnUser))
+        }
+        findings = findings.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }.map(\.element)
+        for finding in findings where finding.isError { Terminal.error(finding.text) }
+        for warning in config.warnings { Terminal.warning(warning) }
+        for finding in findings where !finding.isError { Terminal.warning(finding.text) }
+        for error in ddns.unusedProviderFileErrors { Terminal.warning(error) }
+        guard let resolved, !findings.contains(where: \.isError) else { throw ExitCode(78) }
         if let path = resolved.config.sourcePath {
             print("\(path): OK")
         } else {
             print("No configuration file at \(resolved.defaultConfigPath); the built-in defaults apply.")
         }
-        for warning in resolved.config.warnings { Terminal.warning(warning) }
-        for problem in ddns.problems where problem.kind == .secret {
-            Terminal.warning(Self.place(problem, config: config) + problem.message + " (the daemon needs it in its own environment)")
-        }
-        for error in ddns.unusedProviderFileErrors { Terminal.warning(error) }
         print("state directory: \(resolved.stateDirectory)")
         for line in ConfigSummary.lines(resolved.config) { print(line) }
         for target in ddns.targets { print("ddns record: \(target)") }

@@ -14,7 +14,7 @@ import Testing
         var testDescription: String { fragments.first ?? text }
     }
 
-    static let service = "[[service]]\nname = \"a\"\ncommand = [\"x\"]\n"
+    static let service = "[[service]]\nname = \"a\"\ncommand = [\"/bin/sh\"]\n"
 
     static let cases: [Case] = [
         Case(text: service + "stop_timeout = \"999999999999999999d\"\n", line: 4,
@@ -29,7 +29,7 @@ import Testing
         Case(text: "[router]\nlease = \"999999999999999999d\"\n", line: 2, fragments: ["'lease' in [router] must be", "from 0s to 1d"]),
         Case(text: "[ip]\ntimeout = 9223372036854775807\n", line: 2, fragments: ["'timeout' in [ip] must be", "from 0s to 1m"]),
         Case(text: "[relay]\nport = 0\n", line: 2, fragments: ["'port' in [relay] must be from 1 to 65533, not 0"]),
-        Case(text: "[[ddns]]\nprovider = \"duckdns\"\nhostnames = [\"h\"]\nttl = 99999999999\n", line: 4,
+        Case(text: "[[ddns]]\nprovider = \"duckdns\"\nhostnames = [\"h\"]\nttl = 99999999999\ntoken = \"t\"\n", line: 4,
              fragments: ["'ttl' in [[ddns]] #1 must be from 1 to 86400"]),
         Case(text: "[" + Array(repeating: "a", count: 300_000).joined(separator: ".") + "]\n", line: 1,
              fragments: ["more than 32 dotted parts"]),

@@ -120,61 +120,66 @@ public struct DDNSRoundPlanner: Sendable {
     }
 
     /// The checks every round and `config check` share: a provider that loads, settings it
-    /// knows, secrets that resolve here, and families the provider takes.
+    /// knows, secrets that resolve here, and families the provider takes. Every problem of every
+    /// entry is reported, not only the first.
     func prepare(_ entries: [DDNSEntry]) -> (entries: [PreparedEntry], problems: [Problem]) {
         var prepared: [PreparedEntry] = []
         var problems: [Problem] = []
         for (index, entry) in entries.enumerated() {
-            func problem(_ message: String, hostname: String? = nil, _ kind: Problem.Kind = .configuration) -> Problem {
-                Problem(provider: entry.provider, hostname: hostname, message: message, kind: kind, entry: index, line: entry.line)
-            }
-            guard let provider = registry.catalog.provider(entry.provider), let adapter = registry.adapter(for: entry.provider) else {
-                // A provider whose file does not load: say why, with the file's own problems.
-                let fileProblems = registry.catalog.errors.filter { ($0.file as NSString).lastPathComponent == "\(entry.provider).toml" }
-                let message: String
-                if !fileProblems.isEmpty {
-                    message = "the provider file for '\(entry.provider)' has errors: " + fileProblems.map(\.description).joined(separator: "; ")
-                } else {
-                    message = registry.catalog.unknownProviderMessage(entry.provider)
-                }
-                problems.append(problem(message))
-                continue
-            }
-            let settingProblems = ProviderSettingsCheck.problems(provider: provider, settings: entry.settings)
-            if !settingProblems.isEmpty {
-                problems += settingProblems.map { problem($0) }
-                continue
-            }
-            var targets: [Target] = []
-            for hostname in entry.hostnames {
-                for family in IPFamily.allCases where wants(entry, family) {
-                    guard provider.families.contains(family) else {
-                        problems.append(problem("\(provider.displayName) does not take \(family.rawValue) records; set \(family.rawValue) = false",
-                                                hostname: hostname))
-                        continue
-                    }
-                    targets.append(Target(provider: entry.provider, hostname: hostname, family: family, entry: index))
-                }
-            }
-            // After the families, so a missing secret does not hide a mistake that needs none.
-            var secrets: [String] = []
-            var secretProblem: String?
-            for case .secret(let secret) in entry.settings.values {
-                do {
-                    secrets.append(try secret.resolve(environment: environment))
-                } catch {
-                    secretProblem = error.description
-                }
-            }
-            if let secretProblem {
-                problems.append(problem(secretProblem, .secret))
-                continue
-            }
-            let rules = DDNSPolicyRules(minimumInterval: provider.minInterval ?? DDNSPolicyRules.defaultMinimumInterval,
-                                        refreshInterval: provider.refreshInterval)
-            prepared.append(PreparedEntry(entry: entry, adapter: adapter, rules: rules, secrets: secrets, targets: targets))
+            let (ready, entryProblems) = prepare(entry, index: index)
+            if let ready { prepared.append(ready) }
+            problems += entryProblems
         }
         return (prepared, problems)
+    }
+
+    private func prepare(_ entry: DDNSEntry, index: Int) -> (PreparedEntry?, [Problem]) {
+        func problem(_ message: String, hostname: String? = nil, _ kind: Problem.Kind = .configuration) -> Problem {
+            Problem(provider: entry.provider, hostname: hostname, message: message, kind: kind, entry: index, line: entry.line)
+        }
+        // Secrets are looked at whatever else is wrong, so one check shows every problem.
+        var secrets: [String] = []
+        var secretProblems: [Problem] = []
+        for case (let key, .secret(let secret)) in entry.settings.sorted(by: { $0.key < $1.key }) {
+            do {
+                secrets.append(try secret.resolve(environment: environment))
+            } catch {
+                // A file that is missing for everyone is a mistake in the entry; an unset
+                // variable or an unreadable file may be fine for the daemon's environment and user.
+                secretProblems.append(problem("'\(key)': \(error.description)", error.scope == .everywhere ? .configuration : .secret))
+            }
+        }
+        guard let provider = registry.catalog.provider(entry.provider), let adapter = registry.adapter(for: entry.provider) else {
+            // A provider whose file does not load: say why, with the file's own problems.
+            let fileProblems = registry.catalog.errors.filter { ($0.file as NSString).lastPathComponent == "\(entry.provider).toml" }
+            var message: String
+            if !fileProblems.isEmpty {
+                message = "the provider file for '\(entry.provider)' has errors: " + fileProblems.map(\.description).joined(separator: "; ")
+            } else {
+                message = registry.catalog.unknownProviderMessage(entry.provider)
+                if let guess = NameSuggestion.closest(to: entry.provider, in: registry.catalog.names) { message += " (did you mean '\(guess)'?)" }
+                message += "; `homeport providers list` shows them all"
+            }
+            return (nil, [problem(message)] + secretProblems)
+        }
+        let settingProblems = ProviderSettingsCheck.problems(provider: provider, settings: entry.settings).map { problem($0) }
+        // A family the provider does not take stops only that family's records.
+        var familyProblems: [Problem] = []
+        var targets: [Target] = []
+        for hostname in entry.hostnames {
+            for family in IPFamily.allCases where wants(entry, family) {
+                guard provider.families.contains(family) else {
+                    familyProblems.append(problem("\(provider.displayName) does not take \(family.rawValue) records; set \(family.rawValue) = false",
+                                            hostname: hostname))
+                    continue
+                }
+                targets.append(Target(provider: entry.provider, hostname: hostname, family: family, entry: index))
+            }
+        }
+        guard settingProblems.isEmpty, secretProblems.isEmpty else { return (nil, settingProblems + familyProblems + secretProblems) }
+        let rules = DDNSPolicyRules(minimumInterval: provider.minInterval ?? DDNSPolicyRules.defaultMinimumInterval,
+                                    refreshInterval: provider.refreshInterval)
+        return (PreparedEntry(entry: entry, adapter: adapter, rules: rules, secrets: secrets, targets: targets), familyProblems)
     }
 
     static func attempt(adapter: any DDNSAdapter, hostname: String, family: IPFamily, ttl: Int?,

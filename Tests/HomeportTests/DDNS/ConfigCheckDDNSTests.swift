@@ -76,7 +76,7 @@ import Testing
         #expect(output.exitCode == 0, "\(output.stdout)\(output.stderr)")
         #expect(output.stdout.contains("\(checked.config): OK"))
         #expect(output.stderr.contains("[[ddns]] #1: ") && output.stderr.contains("HP_CHECK_TEST_UNSET_TOKEN")
-                && output.stderr.contains("the daemon needs it in its own environment"), "\(output.stderr)")
+                && output.stderr.contains("the daemon's environment and user may differ"), "\(output.stderr)")
 
         let withToken = try await checked.check(environment: ["HP_CHECK_TEST_UNSET_TOKEN": "x"])
         #expect(withToken.exitCode == 0 && !withToken.stderr.contains("HP_CHECK_TEST_UNSET_TOKEN"), "\(withToken.stderr)")
