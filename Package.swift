@@ -57,8 +57,9 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
         ),
-        // The one Swift wrapper over CSodium: every module that signs, hashes or MACs uses this.
-        // libsodium has no SHA-1, so HMAC-SHA-1 (TSIG hmac-sha1 keys) comes from swift-crypto.
+        // The one place for cryptography: every module that signs, hashes or MACs uses this.
+        // Ed25519 (as RustDesk), SHA-256 and BLAKE2b over libsodium; HMACs from swift-crypto,
+        // which (unlike libsodium) has SHA-1 for TSIG hmac-sha1 keys.
         .target(
             name: "Sodium",
             dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")]

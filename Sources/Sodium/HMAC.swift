@@ -1,34 +1,20 @@
 internal import CSodium
 internal import Crypto
 
-/// HMAC (RFC 2104) with keys of any length: TSIG secrets and request-signing keys are often
-/// longer than the 32-byte key `crypto_auth_hmacsha256` expects, so SHA-256/512 go through
-/// libsodium's streaming API, which hashes long keys first as RFC 2104 says.
+/// HMAC (RFC 2104) with keys of any length (TSIG secrets and request-signing keys are often
+/// longer than a block; RFC 2104 hashes such keys first). All three come from swift-crypto's one
+/// generic HMAC; libsodium has no SHA-1, and one implementation for all three keeps them alike.
 public enum HMAC {
     public static func sha256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        _ = SodiumLibrary.isReady
-        var state = crypto_auth_hmacsha256_state()
-        var mac = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha256_BYTES))
-        _ = crypto_auth_hmacsha256_init(&state, key, key.count)
-        _ = crypto_auth_hmacsha256_update(&state, message, UInt64(message.count))
-        _ = crypto_auth_hmacsha256_final(&state, &mac)
-        sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha256_state>.size)
-        return mac
+        Array(Crypto.HMAC<Crypto.SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
 
     public static func sha512(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        _ = SodiumLibrary.isReady
-        var state = crypto_auth_hmacsha512_state()
-        var mac = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha512_BYTES))
-        _ = crypto_auth_hmacsha512_init(&state, key, key.count)
-        _ = crypto_auth_hmacsha512_update(&state, message, UInt64(message.count))
-        _ = crypto_auth_hmacsha512_final(&state, &mac)
-        sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha512_state>.size)
-        return mac
+        Array(Crypto.HMAC<Crypto.SHA512>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
 
     /// HMAC-SHA1, only for `hmac-sha1` TSIG keys (RFC 8945 section 6 still lists it; older BIND
-    /// setups use it). libsodium has no SHA-1, so this one comes from swift-crypto.
+    /// setups use it).
     public static func sha1(key: [UInt8], message: [UInt8]) -> [UInt8] {
         Array(Crypto.HMAC<Insecure.SHA1>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
