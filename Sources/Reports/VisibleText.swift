@@ -3,19 +3,7 @@
 extension String {
     /// Columns the string takes on a terminal (one per character, escapes excluded).
     public var visibleWidth: Int {
-        var width = 0
-        var inEscape = false
-        for character in self {
-            if inEscape {
-                // A CSI sequence ends with a byte in 0x40–0x7E; `[` right after ESC is its introducer.
-                if character != "[", let ascii = character.asciiValue, (0x40...0x7E).contains(ascii) { inEscape = false }
-            } else if character == "\u{1B}" {
-                inEscape = true
-            } else {
-                width += 1
-            }
-        }
-        return width
+        withoutEscapes.count
     }
 
     /// The string without colour escapes.
@@ -24,6 +12,7 @@ extension String {
         var inEscape = false
         for character in self {
             if inEscape {
+                // A CSI sequence ends with a byte in 0x40–0x7E; `[` right after ESC is its introducer.
                 if character != "[", let ascii = character.asciiValue, (0x40...0x7E).contains(ascii) { inEscape = false }
             } else if character == "\u{1B}" {
                 inEscape = true

@@ -24,6 +24,31 @@ import Glibc
             #expect(output.exitCode == 0, "\(output.stderr)")
             #expect(Self.overWide(output.stdout).isEmpty, "colour \(colour.name): \(Self.overWide(output.stdout))")
             #expect(output.stdout.contains("learn.microsoft.com/"), "documentation links shortened, not dropped")
+            if colour.name == "off" { Self.expectReadmeSnapshot("providers list", matches: output.stdout) }
+        }
+    }
+
+    /// The README block after `<!-- snapshot: NAME -->`: every line but "…" (an omission) is
+    /// printed, in order; table rows with latencies are left out of the comparison.
+    static func expectReadmeSnapshot(_ name: String, matches output: String, skippingTableFrom tableHeader: String? = nil) {
+        let readme = (try? String(contentsOf: DocsCitationTests.repository.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+        guard let marker = readme.range(of: "<!-- snapshot: \(name) -->\n```text\n"), let end = readme.range(of: "\n```", range: marker.upperBound..<readme.endIndex) else {
+            Issue.record("README has no snapshot of \(name)")
+            return
+        }
+        var inTable = false
+        let expected = readme[marker.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            if let tableHeader, line.hasPrefix(tableHeader) { inTable = true }
+            if inTable && line.isEmpty { inTable = false }
+            return !inTable && line != "…"
+        }
+        var actual = output.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        for line in expected {
+            guard let index = actual.firstIndex(of: line) else {
+                Issue.record("README snapshot of \(name): '\(line)' is not in the output (in order):\n\(output)")
+                return
+            }
+            actual = actual[(index + 1)...]
         }
     }
 
@@ -41,6 +66,7 @@ import Glibc
             #expect(output.stdout.contains("api.ipify.org") && output.stdout.contains("host name not found"), "\(output.stdout)")
             #expect(!output.stdout.contains("NSURLErrorDomain") && !output.stdout.contains("-1003"), "\(output.stdout)")
             #expect(output.stdout.contains("\u{1B}[") == (colour.name == "on"))
+            if colour.name == "off" { Self.expectReadmeSnapshot("ip", matches: output.stdout, skippingTableFrom: "SOURCE ") }
         }
     }
 
@@ -82,6 +108,24 @@ import Glibc
                     "PID under its header: \(header) / \(row)")
             #expect(plain.filter { $0.contains("no router protocol made the mapping") }.count == 1, "the reason once, below the table:\n\(output.stdout)")
             #expect(plain.contains { $0.hasPrefix("[1] ") }, "\(output.stdout)")
+            if colour.name == "off" {
+                // From the port mappings on, with numbers (ports, pids) and column padding normalised;
+                // the ports are tried one after another, so the last rows may still be pending.
+                let normalise = { (text: String) in
+                    text.split(separator: "\n").map {
+                        $0.replacingOccurrences(of: "[0-9]+", with: "N", options: .regularExpression).split(separator: " ").joined(separator: " ")
+                    }.filter { !$0.contains("pending") }.joined(separator: "\n")
+                }
+                let readme = (try? String(contentsOf: DocsCitationTests.repository.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+                let snapshot = readme.components(separatedBy: "<!-- snapshot: status -->").dropFirst().first?.components(separatedBy: "Router port mappings").dropFirst().first?
+                    .components(separatedBy: "```").first ?? "(no status snapshot in the README)"
+                let actual = output.stdout.components(separatedBy: "Router port mappings").dropFirst().first ?? ""
+                let expectedRows = normalise(snapshot).split(separator: "\n").filter { $0.hasPrefix("rendezvous") || $0.hasPrefix("relay") }
+                let actualRows = normalise(actual).split(separator: "\n").filter { $0.hasPrefix("rendezvous") || $0.hasPrefix("relay") }
+                #expect(Array(expectedRows.prefix(actualRows.count)) == actualRows, "README status snapshot:\n\(snapshot)\nreal:\n\(actual)")
+                let footnote = { (text: String) in normalise(text).split(separator: "\n").drop { !$0.hasPrefix("[N]") }.joined(separator: "\n") }
+                #expect(footnote(snapshot) == footnote(actual) && !footnote(actual).isEmpty, "README status snapshot:\n\(snapshot)\nreal:\n\(actual)")
+            }
         }
         daemon.process?.signal(SIGTERM)
         _ = try await daemon.process?.wait()
