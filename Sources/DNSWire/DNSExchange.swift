@@ -71,7 +71,7 @@ public struct DNSExchange: Sendable {
                 .bind(host: server.address.family == .ipv4 ? "0.0.0.0" : "::", port: 0)
                 .get()
         } catch {
-            throw DNSExchangeError.sendFailed(server: server.description, reason: "\(error)")
+            throw DNSExchangeError.sendFailed(server: server.description, reason: DNSExchangeError.reason(error))
         }
         defer { channel.close(promise: nil) }
         let payload = ByteBuffer(bytes: bytes)
@@ -82,7 +82,7 @@ public struct DNSExchange: Sendable {
                 try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: payload)).get()
             } catch {
                 // The armed promise must be completed, or NIO reports it leaked (fatal in debug).
-                let failure = DNSExchangeError.sendFailed(server: server.description, reason: "\(error)")
+                let failure = DNSExchangeError.sendFailed(server: server.description, reason: DNSExchangeError.reason(error))
                 slot.failForever(failure)
                 throw failure
             }
@@ -140,7 +140,7 @@ public struct DNSExchange: Sendable {
         do {
             try await channel.writeAndFlush(payload).get()
         } catch {
-            let failure = DNSExchangeError.sendFailed(server: name, reason: "\(error)")
+            let failure = DNSExchangeError.sendFailed(server: name, reason: DNSExchangeError.reason(error))
             slot.failForever(failure)
             throw failure
         }

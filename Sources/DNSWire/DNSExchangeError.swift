@@ -1,3 +1,10 @@
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a DNS exchange produced no answer.
 public enum DNSExchangeError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidServer(String, reason: String)
@@ -27,5 +34,14 @@ public enum DNSExchangeError: Error, Equatable, Sendable, CustomStringConvertibl
         case .messageTooLarge(let size):
             return "DNS message of \(size) bytes is too large (at most 65535)"
         }
+    }
+}
+
+extension DNSExchangeError {
+    /// A socket error as the system words it ("Network is unreachable"), not NIO's
+    /// "sendmsg(descriptor:msgHdr:flags:): … (errno: 101)".
+    static func reason(_ error: any Error) -> String {
+        guard let io = error as? IOError else { return "\(error)" }
+        return String(cString: strerror(io.errnoCode))
     }
 }

@@ -62,7 +62,7 @@ public struct DNSEchoSource: PublicIPSource {
         case nil:
             return .failure(.timeout, latency: latency)
         case .failure(let error)?:
-            return .failure(.transport(String(describing: error).prefix(120).description), latency: latency)
+            return .failure(.transport(String(describing: error)), latency: latency)
         case .success(let answers)?:
             return Self.answer(from: answers, family: family, latency: latency)
         }

@@ -224,7 +224,8 @@ private final class FetchDelegate: NSObject, URLSessionDataDelegate, Sendable {
             let urlError = error as? URLError
             if urlError?.code == .timedOut { return finish(.failure(.timeout)) }
             if urlError?.code == .cancelled { return finish(.failure(.unauthorized)) }
-            return finish(.failure(.transport(urlError.map { "\($0.code.rawValue) \($0.localizedDescription)" } ?? "\(error)")))
+            let url = task.originalRequest?.url
+            return finish(.failure(.transport(urlError.map { URLErrorText.sentence($0, url: url) } ?? "\(error)")))
         }
         finish(.success(body))
     }

@@ -37,15 +37,27 @@ enum NetworkStatusLines {
 
     static func portMappings(_ mappings: [PortMappingStatus], now: Date, style: Style) -> [String] {
         var table = TextTable(headers: ["SERVICE", "PORT", "EXTERNAL", "BY", "STATE", "EXPIRES"])
+        // A reason shared by several rows or too long for a cell (a router that does not answer
+        // gives every port the same paragraph) is printed once, below the table.
+        let reasons = mappings.compactMap(\.reason)
+        var notes: [String] = []
         for mapping in mappings {
             let external = mapping.externalPort.map { port in (mapping.externalAddress.map { "\($0):" } ?? "") + String(port) } ?? "-"
             var state = mapping.state
-            if let reason = mapping.reason { state += " (\(reason))" }
+            if let reason = mapping.reason {
+                if reason.count > 30 || reasons.filter({ $0 == reason }).count > 1 {
+                    if !notes.contains(reason) { notes.append(reason) }
+                    state += " [\((notes.firstIndex(of: reason) ?? 0) + 1)]"
+                } else {
+                    state += " (\(reason))"
+                }
+            }
             table.add([mapping.service, "\(mapping.transport.uppercased()) \(mapping.internalPort)", external, mapping.mappedBy ?? "-",
                        mapping.state == "mapped" ? style.green(state) : style.yellow(state),
                        mapping.expiresAt.map { TimeText.relative($0, now: now) } ?? "-"])
         }
-        return [style.bold("Router port mappings")] + [table.render()]
+        let footnotes = notes.enumerated().flatMap { index, note in WordWrap.lines("[\(index + 1)] \(note)", indent: "    ") }
+        return [style.bold("Router port mappings")] + [table.render()] + footnotes
     }
 
     static func ddns(_ records: [DDNSRecordStatus], now: Date, style: Style) -> [String] {
@@ -53,7 +65,8 @@ enum NetworkStatusLines {
         for record in records {
             var outcome = record.lastOutcome?.text ?? "-"
             if record.stopped { outcome += " (stopped until the config changes)" }
-            if let message = record.lastMessage, !message.isEmpty { outcome += ": \(message.prefix(60))" }
+            // Cut at a word, not mid-word; `status --json` has the whole message.
+            if let message = record.lastMessage, !message.isEmpty { outcome += ": " + WordWrap.elide(message, width: 80) }
             let next: String
             if let waiting = record.waitingFor {
                 switch waiting {

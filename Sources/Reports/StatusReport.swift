@@ -31,7 +31,7 @@ public enum StatusReport {
         if status.services.isEmpty {
             lines.append(daemon.running ? "No services configured. Add [[service]] entries (see `homeport config example`)." : "No services recorded.")
             lines.append(contentsOf: trailingSections(status, now: now, style: style))
-            return lines.joined(separator: "\n")
+            return WordWrap.fit(lines.joined(separator: "\n"))
         }
         if !daemon.running { lines.append("Last known state of each service:") }
         var table = TextTable(headers: ["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT"])
@@ -56,7 +56,7 @@ public enum StatusReport {
             lines.append(contentsOf: Self.relayLines(relay, style: style))
         }
         lines.append(contentsOf: trailingSections(status, now: now, style: style))
-        return lines.joined(separator: "\n")
+        return WordWrap.fit(lines.joined(separator: "\n"))
     }
 
     /// Port mappings and DDNS records, after the services.

@@ -132,6 +132,6 @@ enum IPReportText {
         for advice in verdict.advice { lines.append("  • \(advice)") }
         lines.append("Evidence:")
         for fact in verdict.evidence { lines.append("  - \(fact)") }
-        return lines.joined(separator: "\n")
+        return WordWrap.fit(lines.joined(separator: "\n"))
     }
 }

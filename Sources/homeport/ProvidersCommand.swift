@@ -65,15 +65,27 @@ struct ProvidersListCommand: ParsableCommand {
         }
         var table = TextTable(headers: ["PROVIDER", "NAME", "FAMILIES", "DOCUMENTATION"])
         for row in rows {
-            table.add([row.name, row.displayName, row.families.joined(separator: ", "), row.documentation])
+            table.add([row.name, row.displayName, row.families.joined(separator: ", "), Self.shortLink(row.documentation)])
         }
         print(table.render())
-        print("\(rows.count) providers, from \(catalog.searchedDescription).")
+        print(WordWrap.fit("\(rows.count) providers, from \(catalog.searchedDescription)."))
         for row in rows {
             guard let file = row.file else { continue }
-            print("\(row.name): from \(file)" + (catalog.replaced[row.name].map { ", replacing the \($0 == .builtIn ? "built-in one" : "one in \($0)")" } ?? ""))
+            print(WordWrap.fit("\(row.name): from \(file)" + (catalog.replaced[row.name].map { ", replacing the \($0 == .builtIn ? "built-in one" : "one in \($0)")" } ?? "")))
         }
-        print("`homeport providers show NAME` prints one provider's settings and an example.")
+        print(WordWrap.fit("`homeport providers show NAME` prints one provider's settings, its full documentation link and an example."))
+    }
+
+    /// A documentation link short enough for the table: without the scheme, and cut after a
+    /// path segment with "…" when long (the full link is in `providers show` and `--json`).
+    static func shortLink(_ link: String, width: Int = 32) -> String {
+        var text = Substring(link)
+        for scheme in ["https://", "http://"] where text.hasPrefix(scheme) { text = text.dropFirst(scheme.count) }
+        if text.hasSuffix("/") { text = text.dropLast() }
+        guard text.count > width else { return String(text) }
+        let cut = text.prefix(width - 1)
+        let segment = cut.lastIndex(of: "/").map { cut[...$0] } ?? cut
+        return String(segment) + "…"
     }
 }
 

@@ -1,3 +1,4 @@
+import Paths
 import Reports
 
 #if canImport(Glibc)
@@ -7,9 +8,17 @@ import Reports
 #endif
 
 enum Terminal {
-    /// Colour only on a TTY, and never when NO_COLOR is set (no-color.org).
+    /// Colour on a TTY, or anywhere when CLICOLOR_FORCE is set to something other than "0"
+    /// (bixense.com/clicolors; how the width tests see coloured output); never when NO_COLOR
+    /// is set and not empty (no-color.org).
     static var style: Style {
-        Style(color: isatty(STDOUT_FILENO) == 1 && getenv("NO_COLOR") == nil)
+        Style(color: colorWanted(tty: isatty(STDOUT_FILENO) == 1, noColor: ProcessEnvironment.value("NO_COLOR"), force: ProcessEnvironment.value("CLICOLOR_FORCE")))
+    }
+
+    static func colorWanted(tty: Bool, noColor: String?, force: String?) -> Bool {
+        if let noColor, !noColor.isEmpty { return false }
+        if let force, !force.isEmpty, force != "0" { return true }
+        return tty
     }
 
     /// Prints `message` to stderr as one line prefixed with "homeport: ".

@@ -154,7 +154,7 @@ struct UpdateCommand: AsyncParsableCommand {
             var message = report.message ?? ""
             if report.outcome.skipReason != nil || report.outcome == .wouldUpdate { message = report.reason }
             if let dns = report.dnsCheck { message += (message.isEmpty ? "" : "; ") + dns }
-            table.add([report.provider, report.hostname, report.address.description, report.outcome.text, String(message.prefix(100))])
+            table.add([report.provider, report.hostname, report.address.description, report.outcome.text, WordWrap.elide(message, width: 160)])
         }
         return table.render()
     }
