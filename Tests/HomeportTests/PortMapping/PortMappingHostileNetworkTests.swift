@@ -131,12 +131,13 @@ struct PortMappingHostileNetworkTests {
         }
         defer { Task { await responder.close() } }
         let client = PCPClient(gateway: Self.gateway, localAddress: Self.local, serverPort: responder.port,
-                               timeout: .seconds(2), logger: LogCapture().logger())
+                               timeout: .seconds(4), logger: LogCapture().logger())
         await #expect(throws: PortMappingError.self) { _ = try await client.announce() }
-        // Sent at 0, 250, 750 and 1750 ms (RFC 6886 section 3.1 doubling) within the 2 s; a slow
-        // machine may miss the last, never the second.
+        // Sent at 0, 250, 750, 1750 and 3750 ms (RFC 6886 section 3.1 doubling) within the 4 s;
+        // a machine loaded by the rest of the suite may miss the last ones, never the second
+        // (with a 2 s timeout a full CI run once saw only the first).
         #expect(seen.value >= 2)
-        #expect(seen.value <= 4)
+        #expect(seen.value <= 5)
     }
 
     @Test func ssdpAnswersFromOtherHostsOrPointingElsewhereAreRejected() async throws {

@@ -38,7 +38,7 @@ struct PublicIPMonitorTests {
         let (running, collecting, changes) = Self.start(monitor)
         defer { running.cancel(); collecting.cancel() }
 
-        #expect(await eventually { changes.all.count == 2 })
+        #expect(await eventually(timeout: .seconds(30)) { changes.all.count == 2 })
         let first = changes.all.sorted { $0.family.rawValue < $1.family.rawValue }
         // A failed wait must fail the test, not crash the whole test process on `first[0]`.
         try #require(first.count == 2)
@@ -51,7 +51,7 @@ struct PublicIPMonitorTests {
         b.set("203.0.113.2")
         monitor.trigger("router announcement")
         monitor.trigger("router announcement")
-        #expect(await eventually { changes.all.count == 3 })
+        #expect(await eventually(timeout: .seconds(30)) { changes.all.count == 3 })
         let change = try #require(changes.all.last)
         #expect(change.family == .ipv4)
         #expect(change.old == ip("203.0.113.1"))
@@ -71,12 +71,12 @@ struct PublicIPMonitorTests {
         let monitor = IPMonitor(detector: PublicIPDetector(sources: [a, b], settings: settings))
         let (running, collecting, changes) = Self.start(monitor)
         defer { running.cancel(); collecting.cancel() }
-        #expect(await eventually { changes.all.count == 1 })
+        #expect(await eventually(timeout: .seconds(30)) { changes.all.count == 1 })
         let first = try #require(changes.all.first?.time)
         monitor.trigger("churn")
         // Measured between the detections' own start times: a loaded machine may deliver the
         // first change late, which says nothing about the spacing.
-        #expect(await eventually { await monitor.latestReport.map { $0.time > first } ?? false })
+        #expect(await eventually(timeout: .seconds(30)) { await monitor.latestReport.map { $0.time > first } ?? false })
         let second = try #require(await monitor.latestReport?.time)
         #expect(second.timeIntervalSince(first) >= 0.9, "re-check came too soon after the first detection")
         for _ in 0..<5 {
@@ -84,7 +84,7 @@ struct PublicIPMonitorTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         // Five events within the spacing make one more detection, not five.
-        #expect(await eventually { monitor.detectionCount == 3 })
+        #expect(await eventually(timeout: .seconds(30)) { monitor.detectionCount == 3 })
         try await Task.sleep(for: .milliseconds(300))
         #expect(monitor.detectionCount == 3)
     }
@@ -97,7 +97,7 @@ struct PublicIPMonitorTests {
         let monitor = IPMonitor(detector: PublicIPDetector(sources: [a, b], settings: settings))
         let (running, collecting, changes) = Self.start(monitor)
         defer { running.cancel(); collecting.cancel() }
-        #expect(await eventually { changes.all.count == 1 })
+        #expect(await eventually(timeout: .seconds(30)) { changes.all.count == 1 })
         a.set("203.0.113.2")
         b.set("203.0.113.2")
         monitor.trigger("churn")
@@ -113,12 +113,12 @@ struct PublicIPMonitorTests {
         let monitor = IPMonitor(detector: PublicIPDetector(sources: [a, b], settings: Self.settings()))
         let (running, collecting, changes) = Self.start(monitor)
         defer { running.cancel(); collecting.cancel() }
-        #expect(await eventually { changes.all.count == 1 })
+        #expect(await eventually(timeout: .seconds(30)) { changes.all.count == 1 })
         a.set("203.0.113.7")
         b.set("203.0.113.8")
         monitor.trigger("test")
         // The count goes up when a detection starts; its report arrives when it ends.
-        #expect(await eventually { await monitor.latestReport?.ipv4.status == .disagreement })
+        #expect(await eventually(timeout: .seconds(30)) { await monitor.latestReport?.ipv4.status == .disagreement })
         try await Task.sleep(for: .milliseconds(100))
         #expect(changes.all.count == 1)
         #expect(await monitor.addresses[.ipv4] == ip("203.0.113.1"))
@@ -133,7 +133,8 @@ struct PublicIPMonitorTests {
         let sources = (0..<3).map { ScriptedSource("echo\($0)", address: "203.0.113.1") }
         let monitor = IPMonitor(detector: PublicIPDetector(sources: sources, settings: settings))
         let (running, collecting, changes) = Self.start(monitor)
-        #expect(await eventually { monitor.detectionCount >= 4 })
+        // Four 100 ms polls; the wait is long only for a machine the rest of the suite starves.
+        #expect(await eventually(timeout: .seconds(30)) { monitor.detectionCount >= 4 })
         running.cancel()
         collecting.cancel()
         try await Task.sleep(for: .milliseconds(50))
@@ -156,13 +157,13 @@ struct PublicIPMonitorTests {
         let monitor = IPMonitor(detector: PublicIPDetector(sources: [a, b], settings: settings, router: router))
         let (running, collecting, changes) = Self.start(monitor)
         defer { running.cancel(); collecting.cancel() }
-        #expect(await eventually { changes.all.count == 1 })
+        #expect(await eventually(timeout: .seconds(30)) { changes.all.count == 1 })
         try await Task.sleep(for: .milliseconds(200))
         #expect(monitor.detectionCount == 1, "an unchanged router causes no echo requests")
         a.set("203.0.113.9")
         b.set("203.0.113.9")
         wan.withLock { $0 = "203.0.113.9" }
-        #expect(await eventually { changes.all.count == 2 })
+        #expect(await eventually(timeout: .seconds(30)) { changes.all.count == 2 })
         #expect(changes.all.last?.new == ip("203.0.113.9"))
         #expect(changes.all.last?.reason == "router")
     }
@@ -183,11 +184,11 @@ struct PublicIPMonitorTests {
             let monitor = IPMonitor(detector: PublicIPDetector(sources: [a, b], settings: Self.settings()), networkChanges: try watcher.get())
             let (running, collecting, changes) = Self.start(monitor)
             defer { running.cancel(); collecting.cancel() }
-            #expect(await eventually { changes.all.count == 1 })
+            #expect(await eventually(timeout: .seconds(30)) { changes.all.count == 1 })
             a.set("203.0.113.2")
             b.set("203.0.113.2")
             try await lab.ip(namespace, "addr add 198.51.100.77/32 dev lo")
-            #expect(await eventually { changes.all.count == 2 })
+            #expect(await eventually(timeout: .seconds(30)) { changes.all.count == 2 })
             #expect(changes.all.last?.reason.hasPrefix("network change: address added") == true, "\(changes.all.last?.reason ?? "")")
         } catch {
             await lab.remove()
