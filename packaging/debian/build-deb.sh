@@ -44,10 +44,12 @@ echo /etc/homeport/homeport.toml > "$root/DEBIAN/conffiles"
 # libsodium, …), at least the version installed here.
 depends=()
 for library in $(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-  path=$(ldconfig -p | awk -v lib="$library" '$1 == lib && /x86-64|aarch64|AArch64/ {print $NF; exit}')
-  [ -n "$path" ] || path=$(ldconfig -p | awk -v lib="$library" '$1 == lib {print $NF; exit}')
-  package=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) \
-    || package=$(dpkg -S "$path" | head -1 | cut -d: -f1)
+  # Every reader below reads its input to the end: one that stops early (awk's `exit`, `head`)
+  # can kill the writer with SIGPIPE, which `pipefail` turns into a failed build (seen in CI).
+  path=$(ldconfig -p | awk -v lib="$library" '$1 == lib && /x86-64|aarch64|AArch64/ && !found {print $NF; found = 1}')
+  [ -n "$path" ] || path=$(ldconfig -p | awk -v lib="$library" '$1 == lib && !found {print $NF; found = 1}')
+  package=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | awk -F: 'NR == 1 {print $1}') \
+    || package=$(dpkg -S "$path" | awk -F: 'NR == 1 {print $1}')
   installed=$(dpkg-query -W -f='${Version}' "$package")
   depends+=("$package (>= ${installed%%-*})")
 done

@@ -16,7 +16,7 @@ tarball="$cache_dir/debian-$suite-minbase-$(echo "$include" | md5sum | cut -c1-8
 
 mirror() {
   local uri
-  uri=$(sed -n 's/^URIs:[[:space:]]*\(\S*\/debian\)[[:space:]]*$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
+  uri=$(sed -n 's/^URIs:[[:space:]]*\(\S*\/debian\)[[:space:]]*$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk 'NR == 1')
   [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
   echo "${uri:-http://deb.debian.org/debian}"
 }
