@@ -187,10 +187,12 @@ import Testing
         }
     }
 
-    /// Checklist 49 (with 30 s shortened to 1 s; the check runs every 3 s): traffic in either
-    /// direction keeps a session alive; silence ends it, closing both sides.
+    /// Checklist 49 (with 30 s shortened to 3 s; the check runs every 3 s): traffic in either
+    /// direction keeps a session alive; silence ends it, closing both sides. (With 1 s, a test
+    /// task the loaded suite starved for a second between its sends saw the session closed —
+    /// rightly — in a CI run.)
     @Test func aPairedSessionWithoutTrafficIsClosed() async throws {
-        try await withRelay({ $0.idleTimeout = .seconds(1) }) { server, port in
+        try await withRelay({ $0.idleTimeout = .seconds(3) }) { server, port in
             let uuid = relayUUID()
             let a = try await RelayTestClient.paired(port: port, from: "127.0.0.2", uuid: uuid)
             let b = try await RelayTestClient.paired(port: port, from: "127.0.0.3", uuid: uuid)
@@ -205,13 +207,13 @@ import Testing
             #expect(!a.isClosed, "an active session was closed")
             #expect(!b.isClosed)
             #expect(a.receivedCount == 16)
-            #expect(await a.waitClosed(timeout: .seconds(7)))
+            #expect(await a.waitClosed(timeout: .seconds(10)))
             #expect(await b.waitClosed(timeout: .seconds(2)))
             // Measured from the last byte sent (not from the end of the loop, which a loaded
             // machine may stretch past the idle timeout): the relay saw it no earlier, so the
-            // close comes more than the 1 s timeout later, and within one 3 s check period more.
+            // close comes more than the 3 s timeout later, and within one 3 s check period more.
             let after = try #require(a.closedAt) - silentSince
-            #expect(after > .milliseconds(950) && after < .seconds(5), "closed \(after) after the last byte")
+            #expect(after > .milliseconds(2950) && after < .seconds(8), "closed \(after) after the last byte")
             #expect(await server.summary()?.counters.idleClosed == 1)
             #expect(await eventually { await server.summary()?.activeSessions == 0 })
         }
