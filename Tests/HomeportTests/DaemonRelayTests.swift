@@ -15,7 +15,10 @@ import Glibc
 @Suite(.serialized) struct DaemonRelayTests {
     @Test func theDaemonRunsTheRelayWithTheServerKey() async throws {
         let base = TestPorts.random()
-        var daemon = DaemonHarness(config: "[rendezvous]\nport = \(base)\n\n[relay]\nport = \(base + 10)\n", builtins: true)
+        // The relay's ports (P and P+2) come from a block of their own: `base + 10` was another
+        // test's block, and once took the port of a service in DaemonLeftoverTests.
+        let relayPort = TestPorts.random()
+        var daemon = DaemonHarness(config: "[rendezvous]\nport = \(base)\n\n[relay]\nport = \(relayPort)\n", builtins: true)
         defer { daemon.remove() }
         try await daemon.start()
         let up = await eventually(timeout: .seconds(20)) {
@@ -24,7 +27,7 @@ import Glibc
         }
         #expect(up, "\(daemon.log)")
         let summary = try #require(try await daemon.status().relay)
-        #expect(summary.port == base + 10)
+        #expect(summary.port == relayPort)
         #expect(summary.licenceKeyEnforced)
         let key = try String(contentsOfFile: daemon.stateDirectory + "/id_ed25519.pub", encoding: .utf8)
 
@@ -32,12 +35,12 @@ import Glibc
         func request(_ uuid: String, key: String) -> [UInt8] {
             FrameHeader.frame(RendezvousCoding.encode(.with { $0.requestRelay = .with { $0.uuid = uuid; $0.licenceKey = key } })) ?? []
         }
-        let a = try await TCPPeer(port: base + 10, rawFrames: true)
-        let b = try await TCPPeer(port: base + 10, rawFrames: true)
+        let a = try await TCPPeer(port: relayPort, rawFrames: true)
+        let b = try await TCPPeer(port: relayPort, rawFrames: true)
         try await a.sendRaw(request("session-1", key: key) + FrameHeader.frame(Array("hello".utf8))!)
         try await b.sendRaw(request("session-1", key: key))
         #expect(await b.receiveRaw() == Array("hello".utf8))
-        let stranger = try await TCPPeer(port: base + 10, rawFrames: true)
+        let stranger = try await TCPPeer(port: relayPort, rawFrames: true)
         try await stranger.sendRaw(request("session-2", key: "not the key"))
         #expect(await stranger.isClosed())
         let status = try await daemon.status()
@@ -47,7 +50,7 @@ import Glibc
         let viaDaemon = try await ControlClient.request(socketPath: daemon.stateDirectory + "/homeport.sock", command: "relay usage")
         #expect(String(decoding: viaDaemon, as: UTF8.self).contains("\"peer\":\"127.0.0.1:"))
         let human = try await daemon.homeport(["status"])
-        #expect(human.stdout.contains("RustDesk relay: TCP \(base + 10) (key required)"))
+        #expect(human.stdout.contains("RustDesk relay: TCP \(relayPort) (key required)"))
         #expect(human.stdout.contains("Sessions: 1 active, 1 since start"))
         for peer in [a, b, stranger] { await peer.close() }
         daemon.process?.signal(SIGTERM)

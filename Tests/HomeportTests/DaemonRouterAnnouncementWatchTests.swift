@@ -12,7 +12,7 @@ import Testing
 struct DaemonRouterAnnouncementWatchTests {
     @Test func theListenerStartsOnceAGatewayIsKnown() async throws {
         let capture = LogCapture()
-        let port = Int.random(in: 30000...39999)
+        let port = TestPorts.random()
         let gatewayKnown = LockedBox(false)
         let heard = LockedBox<[RouterAnnouncement]>([])
         let watch = RouterAnnouncementWatch(gateway: { gatewayKnown.value ? IPAddress(127, 0, 0, 2) : nil },

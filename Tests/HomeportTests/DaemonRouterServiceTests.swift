@@ -73,7 +73,7 @@ struct DaemonRouterServiceTests {
     }
 
     @Test func oneListenerSocketFeedsBothConsumersFromOneAnnouncement() async throws {
-        let port = Int.random(in: 30000...39999)
+        let port = TestPorts.random()
         let service = Self.service(port: port)
         let keeperSide = LockedBox<[UInt32]>([]), monitorSide = LockedBox<[UInt32]>([])
         let consumers = [Self.consume(await service.announcements(), into: keeperSide),
@@ -90,7 +90,7 @@ struct DaemonRouterServiceTests {
     }
 
     @Test func aConsumerThatStopsDoesNotStopTheOthersOrTheListener() async throws {
-        let port = Int.random(in: 30000...39999)
+        let port = TestPorts.random()
         let service = Self.service(port: port)
         let stopping = LockedBox<[UInt32]>([]), cancelled = LockedBox<[UInt32]>([]), staying = LockedBox<[UInt32]>([])
         let stopperEnded = LockedBox(false)

@@ -237,7 +237,7 @@ struct PortMappingHostileNetworkTests {
 
     @Test func announcementsOnlyFromTheGatewayAreDelivered() async throws {
         let capture = LogCapture()
-        let port = Int.random(in: 30000...39999)
+        let port = TestPorts.random()
         let listener = try await RouterAnnouncementListener.start(gateway: Self.gateway, port: port, logger: capture.logger())
         let fromGateway = try await UDPSocket.bind(host: "127.0.0.2", port: 0)
         let fromOther = try await UDPSocket.bind(host: "127.0.0.3", port: 0)
