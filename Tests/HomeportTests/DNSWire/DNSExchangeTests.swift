@@ -30,13 +30,15 @@ import Testing
                 value += 1
                 return value
             }
+            // In order: each datagram is sent once the one before it is written. The spoofed
+            // ones leave through another channel (another event loop), so without the chain the
+            // real answer could overtake one and the exchange end before it arrived.
+            let channel = context.channel
+            var sent = context.eventLoop.makeSucceededVoidFuture()
             for (spoofed, bytes) in reply(count, query) {
                 let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: bytes))
-                if spoofed {
-                    spoofer.writeAndFlush(out, promise: nil)
-                } else {
-                    context.writeAndFlush(wrapOutboundOut(out), promise: nil)
-                }
+                let through = spoofed ? spoofer : channel
+                sent = sent.flatMap { through.writeAndFlush(out) }
             }
         }
     }
