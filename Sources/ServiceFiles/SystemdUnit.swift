@@ -61,6 +61,10 @@ public enum SystemdUnit {
         RemoveIPC=yes
         KeyringMode=private
         SystemCallArchitectures=native
+        # The system calls of an ordinary service (systemd.exec(5) @system-service: sockets,
+        # files, signals, pidfds, prctl); anything else fails with EPERM instead of killing.
+        SystemCallFilter=@system-service
+        SystemCallErrorNumber=EPERM
         RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 
         [Install]

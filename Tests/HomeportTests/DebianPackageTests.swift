@@ -9,7 +9,9 @@ import Glibc
 /// debootstrap (no Swift there) and used through chroot: the release binary runs on its own,
 /// has its 85 providers, and the package's user, files and unit are as documented. Then the
 /// plain-binary route: `homeport service install` in another fresh root creates the service
-/// user and grants a custom state directory.
+/// user and grants a custom state directory. And the unit under a real systemd, booted in
+/// namespaces of its own by packaging/debian/boot-systemd.sh: started, sandboxed, reloaded and
+/// stopped cleanly.
 ///
 /// Slow (a debootstrap on the first run, cached afterwards), so it runs when HOMEPORT_DEB names
 /// the package: .ci/run builds it and sets it.
@@ -121,5 +123,102 @@ struct DebianPackageTests {
         let uid = try #require(uid_t(account.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(account.stdout)\(account.stderr)")
         #expect(Self.owner(root + "/srv/homeport")?.user == uid)
         #expect(Self.owner(root + "/srv/homeport")?.mode == 0o700)
+    }
+
+    /// The installed unit under a real systemd (PID 1 of its own namespaces, network with only
+    /// loopback): homeport starts as the `homeport` user with no capabilities, no new privileges
+    /// and the system-call filter in force, runs a `[[service]]`, survives `systemctl reload`
+    /// with the same pid and stops cleanly without leaving the service's process behind.
+    @Test func theUnitRunsSandboxedUnderSystemd() async throws {
+        let (deb, dir, root) = try await Self.freshRoot()
+        defer { dir.remove() }
+        try FileManager.default.copyItem(atPath: deb, toPath: root + "/tmp/homeport.deb")
+        let install = try await Self.inRoot(root, ["dpkg", "-i", "/tmp/homeport.deb"])
+        #expect(install.exitCode == 0, "\(install.stdout)\(install.stderr)")
+        let config = root + "/etc/homeport/homeport.toml"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: config))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("\n[[service]]\nname = \"sleeper\"\ncommand = [\"sleep\", \"1000\"]\n".utf8))
+        try handle.close()
+
+        let boot = try await SystemdBoot.start(root: root)
+        defer { boot.stop() }
+        let booted = await eventually(timeout: .seconds(60), every: .milliseconds(500)) {
+            let state = (try? await boot.run(["systemctl", "is-system-running"]))?.stdout ?? ""
+            return state.hasPrefix("running") || state.hasPrefix("degraded")
+        }
+        try #require(booted, "systemd did not come up in the root")
+
+        let start = try await boot.run(["systemctl", "enable", "--now", "homeport"])
+        #expect(start.exitCode == 0, "\(start.stdout)\(start.stderr)")
+        let running = await eventually(timeout: .seconds(30), every: .milliseconds(500)) {
+            let status = try? await boot.run(["homeport", "status"])
+            return status?.exitCode == 0 && status?.stdout.contains("sleeper") == true
+                && status?.stdout.split(separator: "\n").contains { $0.hasPrefix("sleeper") && $0.contains("running") } == true
+        }
+        let journal = { (try? await boot.run(["journalctl", "-u", "homeport", "--no-pager"]))?.stdout ?? "" }
+        let startLog = await journal()
+        #expect(running, "\(startLog)")
+        let mainPID = try await boot.run(["systemctl", "show", "homeport", "-p", "MainPID", "--value"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let uid = try await boot.run(["id", "-u", "homeport"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let sandbox = try await boot.run(["cat", "/proc/\(mainPID)/status"]).stdout
+        let lines = Set(sandbox.split(separator: "\n").map { $0.replacingOccurrences(of: "\t", with: " ") })
+        #expect(lines.contains("Uid: \(uid) \(uid) \(uid) \(uid)"), "\(sandbox)")
+        #expect(lines.contains("CapEff: 0000000000000000"), "\(sandbox)")
+        #expect(lines.contains("NoNewPrivs: 1"), "\(sandbox)")
+        #expect(lines.contains("Seccomp: 2"), "\(sandbox)")
+        // The running unit as systemd itself rates it (3.1 without SystemCallFilter=).
+        let security = try await boot.run(["systemd-analyze", "security", "homeport", "--no-pager"])
+        let verdict = security.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") } ?? ""
+        let score = verdict.split(separator: " ").compactMap { Double($0) }.first
+        #expect(score.map { $0 < 2.5 } == true, "\(verdict)\(security.stderr)")
+
+        let reload = try await boot.run(["systemctl", "reload", "homeport"])
+        #expect(reload.exitCode == 0, "\(reload.stdout)\(reload.stderr)")
+        let reloaded = await eventually(timeout: .seconds(10)) { await journal().contains("SIGHUP: reloading") }
+        let reloadLog = await journal()
+        #expect(reloaded, "\(reloadLog)")
+        let afterReload = try await boot.run(["systemctl", "show", "homeport", "-p", "MainPID", "-p", "ActiveState"]).stdout
+        #expect(afterReload.contains("MainPID=\(mainPID)\n") && afterReload.contains("ActiveState=active"), "\(afterReload)")
+
+        let stop = try await boot.run(["systemctl", "stop", "homeport"])
+        #expect(stop.exitCode == 0, "\(stop.stderr)")
+        let result = try await boot.run(["systemctl", "show", "homeport", "-p", "Result", "-p", "ExecMainStatus", "-p", "ActiveState"]).stdout
+        let stopLog = await journal()
+        #expect(result.contains("Result=success") && result.contains("ExecMainStatus=0") && result.contains("ActiveState=inactive"),
+                "\(result)\n\(stopLog)")
+        let left = try await boot.run(["pgrep", "-u", "homeport", "-a", "."])
+        #expect(left.stdout.isEmpty, "left running after the stop: \(left.stdout)")
+    }
+}
+
+/// systemd booted in `root` by packaging/debian/boot-systemd.sh; commands run inside it with
+/// nsenter. `stop()` ends the namespace (the script then removes its cgroups).
+struct SystemdBoot {
+    let root: String
+    let pid: String
+    let script: Task<Homeport.Output, any Error>
+
+    static func start(root: String) async throws -> SystemdBoot {
+        let path = DebianPackageTests.repository.appendingPathComponent("packaging/debian/boot-systemd.sh").path
+        let script = Task { try await Programs.run(path, [root]) }
+        let pidFile = root + ".boot-pid"
+        let started = await eventually(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: pidFile) }
+        guard started, let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else {
+            script.cancel()
+            throw TestFailure("boot-systemd.sh did not start systemd in \(root)")
+        }
+        return SystemdBoot(root: root, pid: text.trimmingCharacters(in: .whitespacesAndNewlines), script: script)
+    }
+
+    func run(_ command: [String]) async throws -> Homeport.Output {
+        try await Programs.run("/usr/bin/nsenter", ["-t", pid, "-a", "-r", "-w"] + command,
+                               environment: ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
+    }
+
+    /// SIGKILL to the namespace's PID 1 ends every process in it.
+    func stop() {
+        if let value = Int32(pid) { kill(value, SIGKILL) }
     }
 }

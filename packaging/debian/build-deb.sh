@@ -55,13 +55,15 @@ for library in $(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p');
 done
 depends_line=$(printf '%s\n' "${depends[@]}" | sort -u | paste -sd, | sed 's/,/, /g')
 
+# passwd: useradd in postinst. procps: /bin/kill, which the unit's ExecReload= runs (a
+# minimal Debian root has none, and `systemctl reload homeport` then failed).
 cat > "$root/DEBIAN/control" <<CONTROL
 Package: homeport
 Version: $version
 Architecture: $arch
 Maintainer: homeport developers <homeport@localhost>
 Installed-Size: $(du -sk "$root/usr" "$root/etc" "$root/lib" | awk '{s += $1} END {print s}')
-Depends: $depends_line, passwd
+Depends: $depends_line, passwd, procps
 Section: net
 Priority: optional
 Description: home-server daemon: public IP, DDNS, RustDesk ID and relay server

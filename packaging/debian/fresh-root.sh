@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Makes a fresh Debian root (debootstrap --variant=minbase, no Swift) in DEST for the package
 # test (Tests/HomeportTests/DebianPackageTests.swift). The bootstrapped tree is cached as a
-# tarball under /var/cache/homeport-test, so only the first run downloads (about 3 minutes);
-# later runs unpack it in seconds. The mirror is the one apt on this machine uses.
-#   packaging/debian/fresh-root.sh DEST [SUITE]
+# tarball under /var/cache/homeport-test: --prepare downloads it once (about 3 minutes), later
+# calls unpack it in seconds. The mirror is the one apt on this machine uses.
+#   packaging/debian/fresh-root.sh --prepare [SUITE]     only make the cached tarball (downloads)
+#   packaging/debian/fresh-root.sh DEST [SUITE]          unpack the cached tarball into DEST
+# Tests call the second form, which never downloads (tests contact nothing outside the
+# machine): .ci/run calls --prepare in its install step.
 set -euo pipefail
 dest=$1
 suite=${2:-bookworm}
 cache_dir=${HOMEPORT_TEST_CACHE:-/var/cache/homeport-test}
 # The package's runtime libraries, so `dpkg -i` needs no network (a missing one makes dpkg
-# name it).
-include=libsqlite3-0,libsodium23,libcurl4,libxml2,libstdc++6,libgcc-s1
+# name it), and systemd, which packaging/debian/boot-systemd.sh boots to run the unit.
+include=libsqlite3-0,libsodium23,libcurl4,libxml2,libstdc++6,libgcc-s1,procps,systemd,systemd-sysv
 # Named after the package list, so a changed list bootstraps a new root.
 tarball="$cache_dir/debian-$suite-minbase-$(echo "$include" | md5sum | cut -c1-8).tar"
 
@@ -21,6 +24,10 @@ mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
+if [ "$dest" != --prepare ] && [ ! -f "$tarball" ]; then
+  echo "fresh-root.sh: no cached root $tarball; make it first with: $0 --prepare" >&2
+  exit 3
+fi
 if [ ! -f "$tarball" ]; then
   mkdir -p "$cache_dir"
   work=$(mktemp -d "$cache_dir/bootstrap.XXXXXX")
@@ -31,5 +38,6 @@ if [ ! -f "$tarball" ]; then
   tar -C "$work/root" -cf "$tarball.tmp" .
   mv "$tarball.tmp" "$tarball"
 fi
+[ "$dest" = --prepare ] && exit 0
 mkdir -p "$dest"
 tar -C "$dest" -xf "$tarball"
