@@ -134,6 +134,8 @@ struct RelayService: Service {
                 group.addTask {
                     do {
                         try await admin.serve(handler)
+                    } catch is CancellationError {
+                        // The relay is shutting down: the socket closes with it.
                     } catch {
                         logger.warning("the admin socket stopped: \(error)")
                     }
