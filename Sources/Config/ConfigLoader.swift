@@ -149,14 +149,29 @@ public enum ConfigLoader {
         ip.agreement = reader.attempt { () throws(ConfigError) in try reader.int("agreement", in: 1...10) }
         for key in ["http_ipv4", "http_ipv6"] {
             guard let urls = reader.attempt({ () throws(ConfigError) in try reader.stringArray(key) }) else { continue }
-            let bad = urls.filter { !($0.hasPrefix("http://") || $0.hasPrefix("https://")) }
+            let bad = urls.filter { !($0.hasPrefix("http://") || $0.hasPrefix("https://")) || Self.hasIPv6LiteralHost($0) }
             for url in bad {
-                reader.report(key, "'\(key)' in [ip] must list http:// or https:// URLs, not \"\(url)\"")
+                if Self.hasIPv6LiteralHost(url) {
+                    reader.report(key, "'\(key)' in [ip]: \"\(url)\" names its host by an IPv6 address, which the HTTP library on Linux refuses; use a host name that has only an AAAA record (e.g. https://api6.ipify.org)")
+                } else {
+                    reader.report(key, "'\(key)' in [ip] must list http:// or https:// URLs, not \"\(url)\"")
+                }
             }
             guard bad.isEmpty else { continue }
             if key == "http_ipv4" { ip.httpIPv4 = urls } else { ip.httpIPv6 = urls }
         }
         return ip
+    }
+
+    /// `https://[2001:db8::1]/…`: FoundationNetworking (libcurl-backed URLSession on Linux)
+    /// refuses such a URL before sending anything (docs/public-ip-and-nat.md).
+    static func hasIPv6LiteralHost(_ url: String) -> Bool {
+        #if os(Linux)
+        guard let scheme = url.range(of: "://") else { return false }
+        return url[scheme.upperBound...].hasPrefix("[")
+        #else
+        return false
+        #endif
     }
 
     private static func parseRouter(_ reader: TableReader) -> RouterSettings {

@@ -46,7 +46,9 @@ public struct HTTPEchoEndpoint: Sendable, Equatable, Codable {
     public static let defaultIPv6: [HTTPEchoEndpoint] = [
         endpoint("https://api6.ipify.org", .plain, .ipv6),
         endpoint("https://ipv6.icanhazip.com", .plain, .ipv6),
-        endpoint("https://[2606:4700:4700::1111]/cdn-cgi/trace", .cloudflareTrace, .ipv6),
+        // Not Cloudflare's trace at [2606:4700:4700::1111]: FoundationNetworking on Linux
+        // refuses a URL whose host is an IPv6 literal, so that default never answered there.
+        endpoint("https://v6.ident.me", .plain, .ipv6),
     ].compactMap { $0 }
 }
 
