@@ -21,7 +21,8 @@ import PackageDescription
 //   DDNS -> InternetAddress, Config, History, DNSWire, Sodium (TOMLKit, URLSession)
 //   Daemon -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, PublicIP,
 //             PortMapping, DNSWire, DDNS                (Logging, ServiceLifecycle)
-//   Reports -> InternetAddress, Config, History, StatusModel
+//   ReachabilityCheck -> Config
+//   Reports -> InternetAddress, Config, History, StatusModel, ReachabilityCheck
 //   homeport -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
 //             Daemon, Reports, RustDeskWire, Rendezvous, Relay, PublicIP, PortMapping, DDNS
 //             (thin CLI: ArgumentParser, Logging, ServiceLifecycle)
@@ -179,9 +180,14 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // `homeport check`: the checks, run in parallel with deadlines, and their report.
+        .target(
+            name: "ReachabilityCheck",
+            dependencies: ["Config"]
+        ),
         .target(
             name: "Reports",
-            dependencies: ["InternetAddress", "Config", "History", "StatusModel"]
+            dependencies: ["InternetAddress", "Config", "History", "StatusModel", "ReachabilityCheck"]
         ),
         .executableTarget(
             name: "homeport",
@@ -235,7 +241,7 @@ let package = Package(
                 "homeport",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket",
                 "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
-                "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium",
+                "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium", "ReachabilityCheck",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
