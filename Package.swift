@@ -21,7 +21,7 @@ import PackageDescription
 //   DDNS -> InternetAddress, Config, History, DNSWire, Sodium (TOMLKit, URLSession)
 //   Daemon -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, PublicIP,
 //             PortMapping, DNSWire, DDNS                (Logging, ServiceLifecycle)
-//   ReachabilityCheck -> Config
+//   ReachabilityCheck -> InternetAddress, Config, StatusModel
 //   Reports -> InternetAddress, Config, History, StatusModel, ReachabilityCheck
 //   homeport -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
 //             Daemon, Reports, RustDeskWire, Rendezvous, Relay, PublicIP, PortMapping, DDNS
@@ -183,7 +183,7 @@ let package = Package(
         // `homeport check`: the checks, run in parallel with deadlines, and their report.
         .target(
             name: "ReachabilityCheck",
-            dependencies: ["Config"]
+            dependencies: ["InternetAddress", "Config", "StatusModel"]
         ),
         .target(
             name: "Reports",
