@@ -13,7 +13,7 @@ extension LabScenarioTests {
         [("TCP", port), ("UDP", port), ("TCP", port - 1), ("TCP", port + 2)]
     }
 
-    static func allMapped(_ table: [NetLab.UPnPMapping], _ wanted: [(transport: String, port: Int)]) -> Bool {
+    private static func allMapped(_ table: [NetLab.UPnPMapping], _ wanted: [(transport: String, port: Int)]) -> Bool {
         wanted.allSatisfy { want in table.contains { $0.transport == want.transport && $0.internalPort == want.port } }
     }
 
