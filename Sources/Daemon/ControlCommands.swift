@@ -13,8 +13,6 @@ struct ControlCommands: Sendable {
     let info: DaemonInfo
     let network: NetworkState
     let history: HistoryStore
-    /// Nil without `[[ddns]]` entries.
-    let ddns: DDNSTask?
 
     private var layout: StateLayout { StateLayout(directory: info.stateDirectory) }
 
@@ -38,7 +36,7 @@ struct ControlCommands: Sendable {
             status.ddns = await ddnsStatuses()
             return encode(status)
         case DDNSRoundReply.command:
-            guard let ddns else { return encode(["error": "the daemon has no [[ddns]] entries"]) }
+            guard let ddns = await network.ddns else { return encode(["error": "the daemon has no [[ddns]] entries"]) }
             let request: DDNSRoundReply.Request
             do {
                 request = try DDNSRoundReply.Request(arguments: arguments)
@@ -67,7 +65,7 @@ struct ControlCommands: Sendable {
     /// wait for: a record is listed from the start, not only after its first attempt.
     private func ddnsStatuses() async -> [DDNSRecordStatus]? {
         var records = NetworkStatusFromHistory.ddns(history) ?? []
-        for (target, addressKnown) in await ddns?.configuredRecords() ?? []
+        for (target, addressKnown) in await network.ddns?.configuredRecords() ?? []
         where !records.contains(where: { $0.provider == target.provider && $0.hostname == target.hostname && $0.family == target.family }) {
             var record = DDNSRecordStatus(provider: target.provider, hostname: target.hostname, family: target.family)
             record.waitingFor = addressKnown ? .firstAttempt : .address

@@ -11,9 +11,14 @@ import PublicIP
 /// (`[daemon] ddns_check_interval`) so DNS re-checks and periodic refreshes happen without a
 /// change. The policy in the history decides; an unchanged record costs no request.
 actor DDNSTask {
-    private let config: HomeportConfig
-    let updater: DDNSUpdater
+    private var config: HomeportConfig
+    private var updater: DDNSUpdater
+    private let history: HistoryStore
+    private let stateDirectory: String
+    private let version: String
     private let logger: Logger
+    /// Time between rounds without a change (`[daemon] ddns_check_interval`).
+    private var interval: Duration
     private var addresses: [IPFamily: IPAddress] = [:]
     /// Made here, not in `run`, so a change that arrives before the loop starts is kept.
     private let wakes: AsyncStream<Void>
@@ -22,17 +27,46 @@ actor DDNSTask {
     private var dueWake: (at: Date, task: Task<Void, Never>)?
     private var reportedProblems: Set<String> = []
     /// The records the entries make (those with problems are logged, not listed).
-    private let targets: [DDNSRoundPlanner.Target]
+    private var targets: [DDNSRoundPlanner.Target]
 
     init(config: HomeportConfig, history: HistoryStore, stateDirectory: String, version: String, logger: Logger) {
         self.config = config
         self.updater = DDNSUpdater(config: config, history: history, stateDirectory: stateDirectory, version: version)
+        self.history = history
+        self.stateDirectory = stateDirectory
+        self.version = version
         self.logger = logger
+        interval = config.daemon.ddnsCheckInterval
         (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         targets = updater.planner.targets(config.ddns).targets
-        for problem in updater.problems(config: config) {
-            logger.error("ddns: \(problem)")
-        }
+        Self.log(problems: updater.problems(config: config), logger: logger)
+    }
+
+    private static func log(problems: [String], logger: Logger) {
+        for problem in problems { logger.error("ddns: \(problem)") }
+    }
+
+    /// A reload: the new entries and provider files, then a round. Every record's state (last
+    /// confirmed address, back-off, stop) is in the history under its provider, hostname and
+    /// family, so an unchanged record carries on where it was and a reload is no way around a
+    /// back-off or stop; a changed one is a new configuration to the policy
+    /// (docs/ddns-policy.md#configuration-fingerprint). The round is kept: rounds never overlap.
+    func update(config: HomeportConfig) {
+        self.config = config
+        interval = config.daemon.ddnsCheckInterval
+        updater = DDNSUpdater(config: config, history: history, stateDirectory: stateDirectory, version: version, round: updater.round)
+        targets = updater.planner.targets(config.ddns).targets
+        reportedProblems = []
+        Self.log(problems: updater.problems(config: config), logger: logger)
+        wake.yield()
+    }
+
+    /// The addresses to publish, as the address watch last agreed on them (a new task, or a
+    /// family the reload turned off).
+    func set(addresses: [IPFamily: IPAddress]) {
+        guard addresses != self.addresses else { return }
+        self.addresses = addresses
+        wake.yield()
     }
 
     /// Every configured record, and whether an address of its family is known, so `status`
@@ -46,11 +80,13 @@ actor DDNSTask {
         wake.yield()
     }
 
-    func run(every interval: Duration = .seconds(60)) async {
+    /// Runs rounds until cancelled, every `[daemon] ddns_check_interval` (read again after each
+    /// wait, so a reload changes it).
+    func run() async {
         let wake = self.wake
         let ticker = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                try? await Task.sleep(for: self.interval)
                 wake.yield()
             }
         }

@@ -14,10 +14,12 @@ public struct DDNSUpdater: Sendable {
     public let round: DDNSRound
     let planner: DDNSRoundPlanner
 
+    /// `round`: the one a reload keeps, so rounds still never overlap and pending DNS
+    /// re-checks survive; a new one when nil.
     public init(config: HomeportConfig, history: HistoryStore, stateDirectory: String, version: String,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment, round: DDNSRound? = nil) {
         registry = Self.registry(config: config, version: version, environment: environment)
-        round = DDNSRound(history: history)
+        self.round = round ?? DDNSRound(history: history)
         planner = DDNSRoundPlanner(registry: registry, environment: environment,
                                    fingerprintKey: Self.fingerprintKey(stateDirectory: stateDirectory))
     }

@@ -4,11 +4,9 @@ import Foundation
 import History
 import Logging
 import Paths
-import PortMapping
 import ServiceLifecycle
 import StatusModel
 import Supervisor
-import UnixSignals
 
 /// `homeport run`: the always-on process. It records its life in the history (start,
 /// heartbeats, clean stop), runs the supervisor, serves its state on the control socket,
@@ -38,9 +36,9 @@ public final class HomeportDaemon: Service {
         }
     }
 
-    private let settings: Settings
+    let settings: Settings
     private let history: HistoryStore
-    private let logger: Logger
+    let logger: Logger
 
     public init(settings: Settings, history: HistoryStore, logger: Logger) {
         self.settings = settings
@@ -66,17 +64,14 @@ public final class HomeportDaemon: Service {
         info.since = startedAt
         info.configFile = settings.config.sourcePath
         let network = NetworkState()
-        let config = settings.config
-        let ddns = config.ddns.isEmpty ? nil
-            : DDNSTask(config: config, history: history, stateDirectory: settings.stateDirectory, version: settings.version, logger: Logger(label: "ddns"))
-        let commands = ControlCommands(supervisor: supervisor, current: current, info: info, network: network, history: history, ddns: ddns)
-        // One owner of the router for the whole daemon: one mapper, one announcement listener.
-        let router = config.router.enabled ? RouterService(settings: config.router, logger: Logger(label: "portmap")) : nil
-        let portMapping = config.router.mapPorts ? router.map { PortMappingTask(router: $0, logger: Logger(label: "portmap")) } : nil
-        await network.set(portMapping: portMapping)
-        if config.router.mapPorts, !config.router.enabled {
-            logger.warning("[router] map_ports = true has no effect while [router] enabled = false")
-        }
+        let commands = ControlCommands(supervisor: supervisor, current: current, info: info, network: network, history: history)
+        let networkGroup = SubTaskGroup()
+        let networkTasks = NetworkTasks(context: .init(history: history, network: network, stateDirectory: settings.stateDirectory,
+                                                       version: settings.version, logger: logger),
+                                        tasks: networkGroup)
+        // Before the control socket answers: `homeport update` asks it whether the daemon runs
+        // the DDNS rounds. The tasks run once the group below runs them.
+        await networkTasks.start(settings.config)
         let logger = self.logger
 
         await withThrowingTaskGroup(of: Void.self) { group in
@@ -84,29 +79,12 @@ public final class HomeportDaemon: Service {
                 try await control.serve(commands.handle)
             }
             group.addTask { [self] in
-                await heartbeat(runID: runID, every: heartbeatInterval)
+                await heartbeat(runID: runID, every: heartbeatInterval, current: current)
             }
             group.addTask { [self] in
-                await reloadOnHangup(supervisor: supervisor, current: current, portMapping: portMapping)
+                await reloadOnHangup(supervisor: supervisor, current: current, network: networkTasks)
             }
-            if let router, portMapping != nil || config.ip.enabled {
-                group.addTask { await router.run() }
-            }
-            if let portMapping {
-                group.addTask { await portMapping.run(config: config) }
-            }
-            if let ddns {
-                group.addTask { await ddns.run(every: config.daemon.ddnsCheckInterval) }
-                if !config.ip.enabled { logger.warning("[[ddns]] entries need [ip] enabled = true to learn the address to publish") }
-            }
-            if config.ip.enabled {
-                let watch = PublicAddressTask(config: config, history: history, network: network, router: router, logger: Logger(label: "publicip"),
-                                              onChange: { change in
-                                                  await portMapping?.recheckNow()
-                                                  await ddns?.addressChanged(change)
-                                              })
-                group.addTask { await watch.run() }
-            }
+            group.addTask { await networkGroup.run() }
             group.addTask { [self] in
                 await recordRelayUsage(current: current)
             }
@@ -136,7 +114,7 @@ public final class HomeportDaemon: Service {
         logger.info("stopped")
     }
 
-    private func heartbeat(runID: Int64, every interval: Duration) async {
+    private func heartbeat(runID: Int64, every interval: Duration, current: CurrentConfig) async {
         var lastPrune = ContinuousClock.now
         while !Task.isCancelled {
             do {
@@ -151,7 +129,7 @@ public final class HomeportDaemon: Service {
             }
             if ContinuousClock.now - lastPrune >= .seconds(86400) {
                 lastPrune = ContinuousClock.now
-                await prune(retentionDays: settings.config.daemon.retentionDays)
+                await prune(retentionDays: current.config.daemon.retentionDays)
             }
         }
     }
@@ -190,31 +168,6 @@ public final class HomeportDaemon: Service {
             if deleted > 0 { logger.info("pruned \(deleted) history rows older than \(retentionDays) days") }
         } catch {
             logger.error("could not prune the history: \(error)")
-        }
-    }
-
-    private func reloadOnHangup(supervisor: Supervisor, current: CurrentConfig, portMapping: PortMappingTask?) async {
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in hangups {
-            if Task.isCancelled { return }
-            logger.info("SIGHUP: reloading the configuration")
-            let config: HomeportConfig
-            do {
-                config = try settings.reloadConfig()
-            } catch {
-                logger.error("reload failed, keeping the running configuration: \(error)")
-                continue
-            }
-            for warning in config.warnings { logger.warning("\(warning)") }
-            let previous = await current.config
-            await current.set(config)
-            await portMapping?.update(config: config)
-            if previous.router != config.router || previous.ip != config.ip || previous.ddns != config.ddns {
-                logger.notice("[router], [ip] and [[ddns]] changes other than the mapped ports take effect when homeport restarts")
-            }
-            let plan = ServicePlan.make(config: config, builtins: settings.builtins, executable: settings.executable, stateDirectory: settings.stateDirectory)
-            let change = await supervisor.apply(plan.specs, healthSchedules: plan.healthSchedules)
-            logger.info("reloaded: started [\(change.started.joined(separator: ", "))], restarted [\(change.restarted.joined(separator: ", "))], stopped [\(change.stopped.joined(separator: ", "))], unchanged [\(change.unchanged.joined(separator: ", "))]")
         }
     }
 }

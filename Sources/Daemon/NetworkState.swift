@@ -7,6 +7,8 @@ import StatusModel
 actor NetworkState {
     private(set) var lastReport: DetectionReport?
     private(set) var portMapping: PortMappingTask?
+    /// Nil without `[[ddns]]` entries.
+    private(set) var ddns: DDNSTask?
 
     func set(report: DetectionReport) {
         lastReport = report
@@ -14,6 +16,10 @@ actor NetworkState {
 
     func set(portMapping: PortMappingTask?) {
         self.portMapping = portMapping
+    }
+
+    func set(ddns: DDNSTask?) {
+        self.ddns = ddns
     }
 
     /// The history's addresses and change times, with the live verdict on top.

@@ -1,6 +1,7 @@
 import Config
 import Foundation
 import History
+import InternetAddress
 import Logging
 import PublicIP
 
@@ -13,6 +14,8 @@ struct PublicAddressTask: Sendable {
     /// The daemon's router owner: facts for the detector, announcements for an early look;
     /// nil with `[router] enabled = false`.
     let router: RouterService?
+    /// The addresses agreed before a reload replaced this task: finding them again is no change.
+    let knownAddresses: [IPFamily: IPAddress]
     let logger: Logger
     /// Called after each recorded change (DDNS rounds hang off this).
     let onChange: @Sendable (IPChange) async -> Void
@@ -30,7 +33,7 @@ struct PublicAddressTask: Sendable {
         } catch {
             logger.notice("public IP: not watching local network changes (\(error)); polling only")
         }
-        let monitor = IPMonitor(detector: detector, networkChanges: watcher, logger: logger)
+        let monitor = IPMonitor(detector: detector, networkChanges: watcher, knownAddresses: knownAddresses, logger: logger)
         // Each part runs until the daemon cancels this task; none ends the others by finishing
         // (a failed announcement socket used to stop address monitoring for good).
         await withTaskGroup(of: Void.self) { group in

@@ -69,9 +69,12 @@ public actor IPMonitor {
     }
 
     /// `networkChanges`: pass `try? NetlinkChangeWatcher()` in production (nil: no local events).
+    /// `knownAddresses`: what an earlier monitor agreed on (the daemon's reload replaces the
+    /// monitor): the same address found again is no change.
     public init(detector: PublicIPDetector, networkChanges: (any NetworkChangeSource)? = nil,
-                logger: Logger = Logger(label: "homeport.publicip.monitor")) {
+                knownAddresses: [IPFamily: IPAddress] = [:], logger: Logger = Logger(label: "homeport.publicip.monitor")) {
         self.detector = detector
+        current = knownAddresses
         self.settings = detector.settings
         self.networkChanges = networkChanges
         self.logger = logger

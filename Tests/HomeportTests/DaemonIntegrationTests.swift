@@ -242,7 +242,7 @@ import Glibc
             return services.count == 3 && services.allSatisfy { $0.state == .running } && services.first { $0.name == "change" }?.pid != changePID
         })
         #expect(try await daemon.service("keep")?.pid == keepPID)
-        #expect(daemon.log.contains("reloaded: started [added], restarted [change], stopped [], unchanged [keep]"))
+        #expect(daemon.log.contains("reloaded: started added; restarted change; unchanged keep\n"), "\(daemon.log)")
         if let changePID { #expect(!processExists(changePID)) }
         daemon.process?.signal(SIGTERM)
         #expect(try await daemon.process?.wait() == .exited(0))

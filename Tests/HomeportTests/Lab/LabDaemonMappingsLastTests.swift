@@ -9,7 +9,7 @@ import Glibc
 /// (issue 11: they used to vanish about 5 s after start, and nothing re-mapped after a change).
 extension LabScenarioTests {
     /// hbbs: UDP+TCP port, TCP port-1 (NAT test), TCP port+2 (WebSocket).
-    private static func rendezvousMappings(_ port: Int) -> [(transport: String, port: Int)] {
+    static func rendezvousMappings(_ port: Int) -> [(transport: String, port: Int)] {
         [("TCP", port), ("UDP", port), ("TCP", port - 1), ("TCP", port + 2)]
     }
 
@@ -19,7 +19,7 @@ extension LabScenarioTests {
 
     /// The router's table for the home host once every wanted mapping is in it (within 30 s);
     /// fails the test if the daemon ends or never maps them.
-    private static func waitUntilMapped(_ wanted: [(transport: String, port: Int)], lab: NetLab, daemon: LabProcess) async throws -> [NetLab.UPnPMapping] {
+    static func waitUntilMapped(_ wanted: [(transport: String, port: Int)], lab: NetLab, daemon: LabProcess) async throws -> [NetLab.UPnPMapping] {
         var table: [NetLab.UPnPMapping] = []
         let mapped = try await eventually(timeout: .seconds(30), every: .milliseconds(500)) {
             guard daemon.isRunning else { return true }
