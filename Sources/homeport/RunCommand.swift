@@ -19,7 +19,7 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
         Supervises the built-in servers and your [[service]] entries (restarting them with back-off), records service events, heartbeats and IP changes in the history, and answers `homeport status` on a control socket in the state directory.
         
-        Works with no configuration file at all. SIGHUP reloads the configuration and restarts only services whose definition changed; SIGTERM or Ctrl-C stops every service (SIGTERM, then SIGKILL after its stop_timeout) and exits 0. To run it at boot, see `homeport service install`.
+        Works with no configuration file at all. SIGHUP reloads the configuration: services whose definition changed restart, and [ip], [router] and [[ddns]] changes apply without a restart (the log names the few [daemon] keys that need one); SIGTERM or Ctrl-C stops every service (SIGTERM, then SIGKILL after its stop_timeout) and exits 0. To run it at boot, see `homeport service install`.
         """
     )
 
