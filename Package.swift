@@ -24,7 +24,7 @@ import PackageDescription
 //   ReachabilityCheck -> InternetAddress, Config, StatusModel
 //   Reports -> InternetAddress, Config, History, StatusModel, ReachabilityCheck
 //   homeport -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
-//             Daemon, Reports, RustDeskWire, Rendezvous, Relay, PublicIP, PortMapping, DDNS
+//             Daemon, Reports, RustDeskWire, Rendezvous, Relay, PublicIP, PortMapping, DDNS, ReachabilityCheck
 //             (thin CLI: ArgumentParser, Logging, ServiceLifecycle)
 let package = Package(
     name: "homeport",
@@ -195,7 +195,7 @@ let package = Package(
                 "InternetAddress",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket", "ServiceFiles",
                 "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
-                "PublicIP", "PortMapping", "DDNS",
+                "PublicIP", "PortMapping", "DDNS", "ReachabilityCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

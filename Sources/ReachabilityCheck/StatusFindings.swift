@@ -71,15 +71,21 @@ public enum StatusFindings {
     /// the row to type into the router page), or not mapped by homeport (unknown: a forward
     /// made by hand is not visible from here).
     public static func mappings(_ status: DaemonStatus?, ports: [ServerPort], mapPorts: Bool, lanAddress: IPAddress?) -> [CheckFinding] {
+        guard mapPorts else {
+            // One line, not one per port: nothing here knows about forwards made by hand.
+            return [CheckFinding(id: "router.forwards", topic: .router, outcome: .unknown,
+                                 title: "Router forwards: homeport maps none ([router] map_ports = false)",
+                                 details: ["A forward made by hand on the router is not visible from here; the outside checks tell whether it works."],
+                                 fixes: ["let homeport map them: [router] map_ports = true (the router must allow UPnP, NAT-PMP or PCP)",
+                                         "or forward each port by hand:"] + ports.map { ForwardRow.text($0, to: lanAddress) })]
+        }
         let rows = status?.portMappings ?? []
         return ports.map { port in
             let id = "router.\(port.key)"
             let title = "\(port.label) (\(port.purpose))"
-            let row = rows.first { $0.transport == port.transport.rawValue && $0.internalPort == port.port }
-            guard mapPorts, let row else {
-                return CheckFinding(id: id, topic: .router, outcome: .unknown, title: "\(title): no mapping by homeport",
-                                    details: [mapPorts ? "The daemon has not reported this port yet." : "[router] map_ports is off, so a forward, if any, was made by hand."],
-                                    fixes: [ForwardRow.text(port, to: lanAddress), "or let homeport map it: [router] map_ports = true"])
+            guard let row = rows.first(where: { $0.transport == port.transport.rawValue && $0.internalPort == port.port }) else {
+                return CheckFinding(id: id, topic: .router, outcome: .unknown, title: "\(title): no mapping reported by the daemon",
+                                    fixes: [ForwardRow.text(port, to: lanAddress)])
             }
             switch row.state {
             case "mapped":

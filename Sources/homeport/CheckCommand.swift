@@ -1,0 +1,95 @@
+import ArgumentParser
+import Config
+import ControlSocket
+import Foundation
+import History
+import InternetAddress
+import Paths
+import PortMapping
+import ReachabilityCheck
+import Reports
+import StatusModel
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check whether RustDesk clients on the internet can reach this home, port by port.",
+        discussion: """
+        Runs every check at once and finishes within about 10 seconds, online or not: the configuration, the daemon, the public addresses and the NAT verdict, the router's mapping of each server port. Each line starts with ✔ (fine), ✘ (blocks outside clients: the fix follows under it), ! (works, but look) or ? (could not be verified).
+
+        Exit status: 0 when outside clients can connect to every enabled server port, 1 when something blocks them, 2 when that could not be established (for example nothing checked the ports from outside). `--json` prints the same findings as JSON (schema in docs/check.md).
+        """
+    )
+
+    @OptionGroup var locations: LocationOptions
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    @Flag(name: .long, help: "Also show the facts behind checks that passed.")
+    var verbose = false
+
+    @Flag(name: .customLong("ipv4"), help: "Check IPv4 only.")
+    var ipv4Only = false
+
+    @Flag(name: .customLong("ipv6"), help: "Check IPv6 only.")
+    var ipv6Only = false
+
+    func validate() throws {
+        if ipv4Only && ipv6Only { throw ValidationError("--ipv4 and --ipv6 exclude each other; give neither to check both") }
+    }
+
+    func run() async throws {
+        let now = Date()
+        var findings: [CheckFinding] = []
+        let config: HomeportConfig
+        let stateDirectory: String
+        do {
+            let resolved = try locations.resolve()
+            config = resolved.config
+            stateDirectory = resolved.stateDirectory
+            findings.append(CheckFinding(id: "config.valid", topic: .config, outcome: .pass,
+                                         title: "Configuration: \(resolved.explicitConfigPath ?? (FileManager.default.fileExists(atPath: resolved.defaultConfigPath) ? resolved.defaultConfigPath : "built-in defaults"))"))
+        } catch {
+            // The other checks still run, on the built-in defaults, so one typo does not hide the rest.
+            config = HomeportConfig.embeddedDefaults
+            stateDirectory = locations.stateDirectoryWithoutConfig()
+            findings.append(CheckFinding(id: "config.valid", topic: .config, outcome: .fail, title: "The configuration has an error",
+                                         details: ["\(error)"], fixes: ["`homeport config check` lists every problem in the file"]))
+        }
+        let families: [IPFamily] = ipv4Only ? [.ipv4] : ipv6Only ? [.ipv6] : [.ipv4, .ipv6]
+        let ports = ServerPort.all(rendezvous: config.rendezvous, relay: config.relay)
+        let status = await Self.status(stateDirectory: stateDirectory)
+        let mapPorts = config.router.enabled && config.router.mapPorts
+        // This host's address towards the router: what a forward must point at.
+        let lanAddress = try? GatewayDiscovery.discover(override: config.router.gateway).localAddress
+        let steps: [CheckStep] = [
+            CheckStep(id: "daemon", topic: .daemon, title: "The daemon", deadline: .seconds(1)) {
+                [StatusFindings.daemon(status, now: now)]
+                    + StatusFindings.addresses(status?.publicIP, families: families, now: now)
+                    + [StatusFindings.verdict(status?.publicIP)]
+                    + StatusFindings.mappings(status, ports: ports, mapPorts: mapPorts, lanAddress: lanAddress)
+            },
+        ]
+        findings += await CheckRunner.run(steps)
+        let report = CheckReport(checkedAt: now, findings: findings)
+        if json {
+            print(String(decoding: try StatusJSON.encoder().encode(report), as: UTF8.self))
+        } else {
+            print(CheckReportText.render(report, verbose: verbose), terminator: "")
+        }
+        throw ExitCode(report.exitCode)
+    }
+
+    /// The running daemon's status, or the history's last known state when it is down; nil
+    /// when neither is there. Bounded: a daemon that does not answer within 2 s counts as down.
+    static func status(stateDirectory: String) async -> DaemonStatus? {
+        let layout = StateLayout(directory: stateDirectory)
+        if let reply = try? await ControlClient.request(socketPath: layout.controlSocket, command: "status", timeout: .seconds(2)),
+           let status = try? StatusJSON.decoder().decode(DaemonStatus.self, from: Data(reply)) {
+            return status
+        }
+        guard let history = try? HistoryStore(path: layout.historyDatabase, readOnly: true) else { return nil }
+        return OfflineStatus.build(history: history, stateDirectory: stateDirectory, configFile: nil)
+    }
+}
