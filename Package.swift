@@ -21,7 +21,7 @@ import PackageDescription
 //   DDNS -> InternetAddress, Config, History, DNSWire, Sodium (TOMLKit, URLSession)
 //   Daemon -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, PublicIP,
 //             PortMapping, DNSWire, DDNS                (Logging, ServiceLifecycle)
-//   ReachabilityCheck -> InternetAddress, Config, StatusModel
+//   ReachabilityCheck -> InternetAddress, Config, StatusModel, DNSWire
 //   Reports -> InternetAddress, Config, History, StatusModel, ReachabilityCheck
 //   homeport -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
 //             Daemon, Reports, RustDeskWire, Rendezvous, Relay, PublicIP, PortMapping, DDNS, ReachabilityCheck
@@ -183,7 +183,7 @@ let package = Package(
         // `homeport check`: the checks, run in parallel with deadlines, and their report.
         .target(
             name: "ReachabilityCheck",
-            dependencies: ["InternetAddress", "Config", "StatusModel"]
+            dependencies: ["InternetAddress", "Config", "StatusModel", "DNSWire"]
         ),
         .target(
             name: "Reports",

@@ -70,7 +70,7 @@ struct CheckCommand: AsyncParsableCommand {
                     + [StatusFindings.verdict(status?.publicIP)]
                     + StatusFindings.mappings(status, ports: ports, mapPorts: mapPorts, lanAddress: lanAddress)
             },
-        ]
+        ] + Self.dnsSteps(config: config, families: families, status: status, now: now)
         findings += await CheckRunner.run(steps)
         let report = CheckReport(checkedAt: now, findings: findings)
         if json {
@@ -79,6 +79,26 @@ struct CheckCommand: AsyncParsableCommand {
             print(CheckReportText.render(report, verbose: verbose), terminator: "")
         }
         throw ExitCode(report.exitCode)
+    }
+
+    /// One step per DDNS hostname and family: does it point at home now?
+    static func dnsSteps(config: HomeportConfig, families: [IPFamily], status: DaemonStatus?, now: Date) -> [CheckStep] {
+        var names: [DNSFindings.Name] = []
+        for entry in config.ddns {
+            for hostname in entry.hostnames {
+                if entry.ipv4, families.contains(.ipv4) { names.append(.init(hostname: hostname, family: .ipv4)) }
+                if entry.ipv6, families.contains(.ipv6) { names.append(.init(hostname: hostname, family: .ipv6)) }
+            }
+        }
+        return names.map { name in
+            let type = name.family == .ipv4 ? "A" : "AAAA"
+            return CheckStep(id: "dns.\(name.hostname).\(type.lowercased())", topic: .dns, title: "\(name.hostname) \(type)", deadline: .seconds(6)) {
+                let answers = await DNSFindings.lookUp(name)
+                let expected = name.family == .ipv4 ? status?.publicIP?.ipv4 : status?.publicIP?.ipv6
+                let record = status?.ddns?.first { $0.hostname == name.hostname && $0.family == name.family }
+                return [DNSFindings.finding(name, answers: answers, expected: expected, record: record, now: now)]
+            }
+        }
     }
 
     /// The running daemon's status, or the history's last known state when it is down; nil
