@@ -1,6 +1,6 @@
 /// "Did you mean …?" for a mistyped key: the closest valid key within two edits.
-enum KeySuggestion {
-    static func closest(to key: String, in candidates: [String]) -> String? {
+public enum KeySuggestion {
+    public static func closest(to key: String, in candidates: [String]) -> String? {
         var best: (String, Int)?
         for candidate in candidates {
             let distance = editDistance(key.lowercased(), candidate)

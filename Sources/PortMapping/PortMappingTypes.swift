@@ -113,7 +113,7 @@ public struct MappingOutcome: Sendable, Codable, Hashable {
         /// (-1 when it answered with something unusable).
         case refused
         /// No test was made (protocol unavailable or probing without a test mapping).
-        case notTried
+        case notTried = "not_tried"
     }
 
     public var status: Status
@@ -150,6 +150,17 @@ public struct ProtocolProbeResult: Sendable, Codable, Hashable {
     public var upnpConnectionStatus: String?
     /// NAT-PMP/PCP epoch seconds reported.
     public var epoch: UInt32?
+
+    /// snake_case, as every JSON homeport prints (README "JSON output").
+    enum CodingKeys: String, CodingKey {
+        case available, mapping, error, epoch
+        case mappingProtocol = "protocol"
+        case latencyMilliseconds = "latency_ms"
+        case externalAddress = "external_address"
+        case upnpControlURL = "upnp_control_url"
+        case upnpServiceType = "upnp_service_type"
+        case upnpConnectionStatus = "upnp_connection_status"
+    }
 
     public init(mappingProtocol: MappingProtocol, available: Bool = false, latencyMilliseconds: Double? = nil,
                 externalAddress: RouterWANAddress? = nil, mapping: MappingOutcome = .notTried, error: String? = nil,
@@ -195,6 +206,15 @@ public struct RouterReport: Sendable, Codable, Hashable {
     public var probedAt: Date
     /// Set when the gateway could not be found at all.
     public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case gateway, upnp, natpmp, pcp, mapping, error
+        case localAddress = "local_address"
+        case interfaceName = "interface_name"
+        case bestExternalAddress = "best_external_address"
+        case behindAnotherNAT = "behind_another_nat"
+        case probedAt = "probed_at"
+    }
 
     public init(gateway: IPAddress?, localAddress: IPAddress?, interfaceName: String?,
                 upnp: ProtocolProbeResult, natpmp: ProtocolProbeResult, pcp: ProtocolProbeResult,

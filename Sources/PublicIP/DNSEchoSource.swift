@@ -42,6 +42,10 @@ public struct DNSEchoSource: PublicIPSource {
     public let resolver: any DNSEchoResolver
     public let timeout: Duration
     public var kind: SourceKind { .dns }
+    public var request: String {
+        let server = question.server.family == .ipv6 ? "[\(question.server)]" : "\(question.server)"
+        return "\(question.name) \(question.recordClass.rawValue) \(question.type.rawValue) from \(server):\(question.port) over UDP"
+    }
 
     public init(name: String, family: IPFamily, question: DNSEchoQuestion, resolver: any DNSEchoResolver, timeout: Duration = .seconds(1)) {
         self.name = name

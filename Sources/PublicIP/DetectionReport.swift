@@ -64,12 +64,8 @@ public struct DetectionReport: Sendable, Equatable, Codable {
 
     public func agreement(_ family: IPFamily) -> FamilyAgreement { family == .ipv4 ? ipv4 : ipv6 }
 
-    /// Pretty, key-sorted JSON as `homeport ip --json` prints it.
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
+    /// RFC 3339 in UTC with milliseconds, as every JSON homeport prints (README "JSON output").
+    static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     enum CodingKeys: String, CodingKey {
         case time, sources, ipv4, ipv6, router, hops, verdict
@@ -79,7 +75,7 @@ public struct DetectionReport: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let text = try container.decode(String.self, forKey: .time)
-        guard let time = try? Date(text, strategy: .iso8601) else {
+        guard let time = (try? Date(text, strategy: Self.timeStyle)) ?? (try? Date(text, strategy: .iso8601)) else {
             throw DecodingError.dataCorruptedError(forKey: .time, in: container, debugDescription: "'\(text)' is not an ISO 8601 time")
         }
         self.time = time
@@ -94,7 +90,7 @@ public struct DetectionReport: Sendable, Equatable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(time.formatted(.iso8601), forKey: .time)
+        try container.encode(Self.timeStyle.format(time), forKey: .time)
         try container.encode(sources, forKey: .sources)
         try container.encode(ipv4, forKey: .ipv4)
         try container.encode(ipv6, forKey: .ipv6)

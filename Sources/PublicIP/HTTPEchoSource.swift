@@ -61,6 +61,7 @@ public struct HTTPEchoSource: PublicIPSource {
     public var name: String { endpoint.name }
     public var kind: SourceKind { .http }
     public var family: IPFamily { endpoint.family }
+    public var request: String { "GET \(endpoint.url.absoluteString)" }
 
     public init(endpoint: HTTPEchoEndpoint, timeout: Duration = .seconds(3), bodyLimit: Int = 4096) {
         self.endpoint = endpoint

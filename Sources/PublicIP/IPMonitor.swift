@@ -191,9 +191,8 @@ public actor IPMonitor {
             let change = IPChange(family: family, old: current[family], new: address, sources: agreement.agreeingSources,
                                   time: report.time, reason: reason)
             current[family] = address
-            logger.info("public address changed", metadata: [
-                "family": "\(family.rawValue)", "old": "\(change.old?.description ?? "none")", "new": "\(address)", "reason": "\(reason)",
-            ])
+            let old = change.old.map { "from \($0) " } ?? ""
+            logger.info("public \(family) address changed \(old)to \(address) (\(reason); agreed by \(change.sources.joined(separator: ", ")))")
             changeContinuation.yield(change)
         }
     }

@@ -29,6 +29,7 @@ public struct InterfaceAddressSource: PublicIPSource {
     public let readAddresses: @Sendable () -> [InterfaceAddress]
     public var name: String { "interfaces" }
     public var kind: SourceKind { .interface }
+    public var request: String { "the addresses of this host's interfaces" }
 
     public init(family: IPFamily, readAddresses: @escaping @Sendable () -> [InterfaceAddress] = InterfaceAddressSource.systemAddresses) {
         self.family = family

@@ -66,6 +66,9 @@ public actor PublicIPDetector {
         }
         let facts: RouterFacts?? = await routerFacts
         let routerAnswer = router == nil ? nil : RouterSource.answer(from: facts ?? nil, latency: ContinuousClock.now - routerStart)
+        if let routerAnswer {
+            logger.debug("IPv4 source router (router): asked \(RouterSource.request); \(routerAnswer.conversationText)")
+        }
         let echoBefore = echoRequestsSent
         var results: [IPFamily: (FamilyAgreement, [SourceReport])] = [:]
         await withTaskGroup(of: (IPFamily, FamilyAgreement, [SourceReport]).self) { group in
@@ -88,10 +91,7 @@ public actor PublicIPDetector {
         let report = DetectionReport(time: started, sources: sources, ipv4: ipv4, ipv6: ipv6,
                                      router: router == nil ? nil : routerFactsForVerdict, hops: measuredHops, verdict: verdict,
                                      echoRequests: echoRequestsSent - echoBefore)
-        logger.debug("public address detection", metadata: [
-            "ipv4": "\(ipv4.address?.description ?? ipv4.status.rawValue)", "ipv6": "\(ipv6.address?.description ?? ipv6.status.rawValue)",
-            "verdict": "\(verdict.kind.rawValue)", "echo_requests": "\(report.echoRequests)",
-        ])
+        logger.debug("public address detection: IPv4 \(ipv4.address?.description ?? ipv4.status.rawValue), IPv6 \(ipv6.address?.description ?? ipv6.status.rawValue), verdict \(verdict.kind.rawValue), \(report.echoRequests) echo request(s)")
         return report
     }
 
@@ -157,7 +157,7 @@ public actor PublicIPDetector {
     }
 
     /// Says why a family has no address: nothing answered is not a disagreement. Each source's
-    /// reason goes to the debug level (`homeport ip` shows them too).
+    /// conversation is at the debug level already (`ask`); `homeport ip` shows the answers too.
     private func logUnsettled(_ agreement: FamilyAgreement, reports: [SourceReport]) {
         switch agreement.status {
         case .agreed, .disabled:
@@ -170,9 +170,6 @@ public actor PublicIPDetector {
         case .disagreement:
             let votes = agreement.votes.map { "\($0.address) from \($0.sources.joined(separator: ", "))" }.joined(separator: "; ")
             logger.notice("no agreement on the public \(agreement.family) address (\(agreement.required) needed): \(votes)")
-        }
-        for report in reports where report.address == nil || report.error != nil {
-            logger.debug("public \(agreement.family) source \(report.name) (\(report.kind.rawValue)): \(report.error ?? "no address")")
         }
     }
 
@@ -187,7 +184,11 @@ public actor PublicIPDetector {
             }
             for await (index, answer) in group { answers[index] = answer }
         }
-        return sources.indices.map { (sources[$0], answers[$0] ?? .failure(.noAddress("no answer"), latency: .zero)) }
+        let answered = sources.indices.map { (source: sources[$0], answer: answers[$0] ?? .failure(.noAddress("no answer"), latency: .zero)) }
+        for (source, answer) in answered {
+            logger.debug("\(source.family) source \(source.name) (\(source.kind.rawValue)): asked \(source.request); \(answer.conversationText)")
+        }
+        return answered
     }
 
     /// nil: no router provider; .some(nil): it did not answer in time.

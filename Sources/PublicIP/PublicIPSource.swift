@@ -78,7 +78,27 @@ public protocol PublicIPSource: Sendable {
     var name: String { get }
     var kind: SourceKind { get }
     var family: IPFamily { get }
+    /// What `lookup` asks, in words (`homeport ip --verbose` logs it with the answer).
+    var request: String { get }
     func lookup() async -> SourceAnswer
+}
+
+extension PublicIPSource {
+    public var request: String { name }
+}
+
+extension SourceAnswer {
+    /// The answer as the end of a conversation line: what came back, or why nothing usable did,
+    /// and how long it took.
+    public var conversationText: String {
+        let time = "\(Int(latency.milliseconds.rounded())) ms"
+        switch (address, error) {
+        case (let address?, nil): return "answered \(address) in \(time)"
+        case (let address?, let error?): return "answered \(address) in \(time), not usable: \(error)"
+        case (nil, let error?): return "no answer after \(time): \(error)"
+        case (nil, nil): return "no address after \(time)"
+        }
+    }
 }
 
 /// Runs `operation` but gives up after `timeout` and cancels it. Nil means it timed out (or the caller

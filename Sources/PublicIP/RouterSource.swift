@@ -7,6 +7,9 @@ public struct RouterSource: PublicIPSource {
     public let timeout: Duration
     public var name: String { "router" }
     public var kind: SourceKind { .router }
+    public var request: String { Self.request }
+    /// What the detector asks the router (the same words for the answer it passes on).
+    static let request = "the router's WAN address (PCP, NAT-PMP, UPnP IGD)"
     public var family: IPFamily { .ipv4 }
 
     public init(provider: any RouterFactsProvider, timeout: Duration = .seconds(1)) {

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RustDeskWire
+import StatusModel
 
 /// hbbr's loopback console commands, served on the state directory's `relay.sock` instead so
 /// local clients can use the relay port normally. Each answer is one JSON document; changes
@@ -77,9 +78,7 @@ extension RelayServer {
     }
 
     private func encode<T: Encodable>(_ value: T) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? Array(encoder.encode(value))) ?? Array(#"{"error":"encoding failed"}"#.utf8)
+        (try? Array(StatusJSON.encoder().encode(value))) ?? Array(#"{"error":"encoding failed"}"#.utf8)
     }
 }
 

@@ -1,6 +1,6 @@
 /// Everything `homeport relay` can be told, with rustdesk-server's (hbbr) meanings.
 public struct RelaySettings: Sendable {
-    /// TCP port R (and R+2 for WebSocket, not served yet).
+    /// TCP port R (and R+2 for WebSocket).
     public var port = 21117
     public var bind: String?
     /// The licence key clients must send in RequestRelay; nil or "" = anyone may relay.

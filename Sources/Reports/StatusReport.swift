@@ -93,7 +93,9 @@ public enum StatusReport {
     }
 
     static func relayLines(_ summary: RelaySummary, style: Style) -> [String] {
-        var lines = [style.bold("RustDesk relay") + ": TCP \(summary.port)" + (summary.licenceKeyEnforced ? " (key required)" : " (open to any client)")]
+        // The relay also serves WebSocket clients on port + 2 (docs/rustdesk-protocol.md#ports).
+        let ports = "TCP \(summary.port), TCP \(summary.port + 2) (WebSocket)"
+        var lines = [style.bold("RustDesk relay") + ": \(ports); " + (summary.licenceKeyEnforced ? "key required" : "open to any client")]
         lines.append("  Sessions: \(summary.activeSessions) active, \(summary.counters.paired) since start; \(ByteCountText.format(summary.bytesRelayed)) relayed")
         let counters = summary.counters
         let refused = counters.refusedKey + counters.refusedBlocklist + counters.refusedMalformed + counters.refusedTooManyWaiting

@@ -56,16 +56,23 @@ public struct DaemonInfo: Sendable, Codable, Equatable {
     }
 }
 
+/// The one JSON style of every `--json` output, every control and admin socket answer: snake_case
+/// keys (each type names its keys so), pretty-printed, keys sorted, slashes unescaped, dates as
+/// RFC 3339 with milliseconds (so restart timing can be read off the JSON). README "JSON output".
 public enum StatusJSON {
-    /// Dates as RFC 3339 with milliseconds, so restart timing can be read off the JSON.
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(rfc3339(date))
         }
         return encoder
+    }
+
+    /// `value` as the text a command prints.
+    public static func text<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder().encode(value), as: UTF8.self)
     }
 
     public static func decoder() -> JSONDecoder {

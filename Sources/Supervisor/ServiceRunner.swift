@@ -107,7 +107,10 @@ actor ServiceRunner {
     private func waitBeforeRestart() async {
         let failures = status.consecutiveFailures
         let delay = policy.delay(afterConsecutiveFailures: failures)
-        let crashLooping = policy.isCrashLooping(consecutiveFailures: failures)
+        // A port held by another program is not a crash: the service keeps saying so while
+        // it waits (with the same back-off) for the port to come free.
+        let portConflict = status.state == .portConflict
+        let crashLooping = policy.isCrashLooping(consecutiveFailures: failures) && !portConflict
         let due = Date().addingTimeInterval(Self.seconds(delay))
         status.nextStartAt = due
         if crashLooping {
@@ -116,7 +119,7 @@ actor ServiceRunner {
                 await sink.record(ServiceEvent(time: Date(), service: spec.name, kind: .crashLoop, detail: "\(failures) consecutive failures"))
             }
             status.state = .crashLooping
-        } else if status.state != .portConflict {
+        } else if !portConflict {
             status.state = .restarting
         }
         await sink.record(ServiceEvent(time: Date(), service: spec.name, kind: .restart, detail: "restarting in \(Self.format(delay)) (attempt \(failures + 1))"))
@@ -360,7 +363,10 @@ actor ServiceRunner {
 
     private static func pump(_ sequence: SubprocessOutputSequence, name: String, logger: Logger, level: Logger.Level) async {
         var lines = OutputLines()
-        let emit: (String) -> Void = { line in logger.log(level: level, "[\(name)] \(line)") }
+        let emit: (String) -> Void = { line in
+            let (named, text) = SyslogLevelPrefix.split(line)
+            logger.log(level: named ?? level, "[\(name)] \(text)")
+        }
         do {
             for try await buffer in sequence {
                 buffer.withUnsafeBytes { lines.feed($0, emit: emit) }

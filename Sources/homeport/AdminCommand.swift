@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlSocket
+import Foundation
 import Paths
 
 struct AdminCommand: AsyncParsableCommand {
@@ -27,14 +28,26 @@ struct AdminCommand: AsyncParsableCommand {
             Terminal.error(denied)
             throw ExitCode.failure
         }
+        let reply: [UInt8]
         do {
-            let reply = try await ControlClient.request(socketPath: socket, command: words.joined(separator: " "))
-            print(String(decoding: reply, as: UTF8.self))
+            reply = try await ControlClient.request(socketPath: socket, command: words.joined(separator: " "))
         } catch {
             Terminal.error("\(error)")
             throw ExitCode.failure
         }
+        // A refused command (unknown, or a value out of range) is an error, not an answer: the
+        // server's sentence names what is valid.
+        if let refusal = try? JSONDecoder().decode(AdminRefusal.self, from: Data(reply)) {
+            Terminal.error(refusal.error)
+            throw ExitCode.failure
+        }
+        print(String(decoding: reply, as: UTF8.self))
     }
+}
+
+/// An admin answer that is `{"error": "…"}`.
+private struct AdminRefusal: Decodable {
+    let error: String
 }
 
 #if canImport(Glibc)

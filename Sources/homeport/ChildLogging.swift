@@ -1,5 +1,6 @@
 import Logging
 import Paths
+import Supervisor
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -9,7 +10,8 @@ import Paths
 
 /// Logging for the built-in servers. Under `homeport run` every stderr line of a child is
 /// already time-stamped and prefixed with its service name by the daemon's log, so a
-/// supervised child writes just "level: message"; run by hand it logs like the daemon.
+/// supervised child writes just the message behind its syslog level (`<6>message`), which the
+/// supervisor logs at that level; run by hand it logs like the daemon.
 enum ChildLogging {
     static let supervisedVariable = "HOMEPORT_SUPERVISED"
 
@@ -34,6 +36,6 @@ struct CompactLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        fputs("\(event.level): \(event.message)\n", stderr)
+        fputs("\(SyslogLevelPrefix.prefix(for: event.level))\(event.message)\n", stderr)
     }
 }

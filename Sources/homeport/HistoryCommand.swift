@@ -27,13 +27,23 @@ struct HistoryOptions: ParsableArguments {
     var json = false
 
     func validate() throws {
-        guard DurationText.parse(since) != nil else {
-            throw ValidationError("--since must be a duration such as 24h, 7d or 365d, not '\(since)'.")
+        guard Self.window(since) != nil else {
+            throw ValidationError("--since must be a duration such as 24h, 7d, 90d or 1y (365 days), not '\(since)'.")
         }
     }
 
     var sinceDate: Date {
-        Date().addingTimeInterval(-DurationText.seconds(DurationText.parse(since) ?? .seconds(7 * 86400)))
+        Date().addingTimeInterval(-DurationText.seconds(Self.window(since) ?? .seconds(7 * 86400)))
+    }
+
+    /// A look-back window: a duration, or whole years of 365 days (`1y`, as the help offers),
+    /// up to the 100 years a duration may span.
+    static func window(_ text: String) -> Duration? {
+        let trimmed = text.filter { !$0.isWhitespace }
+        if trimmed.hasSuffix("y"), let years = Int(trimmed.dropLast()), (1...100).contains(years) {
+            return .seconds(years * 365 * 86400)
+        }
+        return DurationText.parse(trimmed)
     }
 
     func openStore() throws -> HistoryStore {
@@ -51,10 +61,25 @@ struct HistoryOptions: ParsableArguments {
         }
     }
 
+    /// `--service NAME` must name a service the history knows: a typo is an error naming the
+    /// known ones, not an empty report.
+    func checkService(_ name: String?, in store: HistoryStore) throws {
+        guard let name else { return }
+        let known = try store.serviceFirstSeen().keys.sorted()
+        guard !known.contains(name) else { return }
+        var message = "No service named '\(name)' in the history"
+        if known.isEmpty {
+            message += ": no service has run yet."
+        } else {
+            message += "; known: \(known.joined(separator: ", "))."
+            if let close = KeySuggestion.closest(to: name, in: known) { message += " Did you mean '\(close)'?" }
+        }
+        Terminal.error(message)
+        throw ExitCode.failure
+    }
+
     func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = StatusJSON.encoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        print(try StatusJSON.text(value))
     }
 }
 
@@ -72,6 +97,7 @@ struct UptimeHistoryCommand: ParsableCommand {
 
     func run() throws {
         let store = try options.openStore()
+        try options.checkService(service, in: store)
         let summary = try UptimeSummary.build(history: store, since: options.sinceDate, now: Date(), services: service)
         if options.json { return try options.printJSON(summary) }
         print(HistoryReport.uptime(summary, style: Terminal.style))
@@ -100,6 +126,7 @@ struct EventsHistoryCommand: ParsableCommand {
 
     func run() throws {
         let store = try options.openStore()
+        try options.checkService(service, in: store)
         let events = try store.events(service: service, since: options.sinceDate, limit: limit)
         if options.json { return try options.printJSON(events) }
         print(HistoryReport.events(events, since: options.sinceDate))

@@ -5,6 +5,7 @@ import Logging
 import PortMapping
 import PublicIP
 import Reports
+import StatusModel
 
 struct IPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,6 +46,7 @@ struct IPCommand: AsyncParsableCommand {
         let detector = NetworkComponents.detector(config: config, mapper: mapper, logger: logger)
         let report = await detector.detect()
         let routerReport = await mapper?.lastReport
+        if let routerReport { Self.logConversation(routerReport, logger: logger) }
         let output = IPOutput(report: report, routerReport: routerReport)
         if json {
             print(try output.jsonText())
@@ -54,29 +56,69 @@ struct IPCommand: AsyncParsableCommand {
     }
 }
 
+extension IPCommand {
+    /// What each mapping protocol answered the router probe (debug: shown with --verbose).
+    static func logConversation(_ report: RouterReport, logger: Logger) {
+        let gateway = report.gateway.map { "router \($0)" } ?? "router (no gateway)"
+        for result in report.results {
+            var line = "\(gateway) over \(result.mappingProtocol.rawValue): "
+            if result.available {
+                line += "answered in \(Int((result.latencyMilliseconds ?? 0).rounded())) ms"
+                if let external = result.externalAddress { line += "; WAN address \(external == .empty ? "empty" : external.description)" }
+                line += "; test mapping \(result.mapping.status.rawValue)" + (result.mapping.reason.map { " (\($0))" } ?? "")
+            } else {
+                line += result.error ?? "no answer"
+            }
+            logger.debug("\(line)")
+        }
+    }
+}
+
 /// `homeport ip --json`: the detection report, with the router section extended by what each
-/// mapping protocol answered.
-struct IPOutput {
+/// mapping protocol answered; printed through the one JSON style (`StatusJSON`).
+struct IPOutput: Encodable {
     let report: DetectionReport
     let routerReport: RouterReport?
 
     func jsonText() throws -> String {
-        guard var object = try JSONSerialization.jsonObject(with: report.jsonData()) as? [String: Any] else {
-            return String(decoding: try report.jsonData(), as: UTF8.self)
+        try StatusJSON.text(self)
+    }
+
+    private enum Key: String, CodingKey {
+        case router
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        // The same keyed container again: its "router" replaces the report's.
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(RouterSection(facts: report.router, probe: routerReport), forKey: .router)
+    }
+
+    /// What the detector concluded about the router, and what each protocol answered.
+    private struct RouterSection: Encodable {
+        let facts: RouterFacts?
+        let probe: RouterReport?
+
+        enum Key: String, CodingKey {
+            case protocols, mapping, probe
+            case localAddress = "local_address"
+            case externalAddress = "external_address"
         }
-        var router = (object["router"] as? [String: Any]) ?? [:]
-        if let routerReport {
-            router["protocols"] = routerReport.results.filter(\.available).map(\.mappingProtocol.rawValue)
-            router["mapping"] = routerReport.mapping.rawValue
-            router["local_address"] = routerReport.localAddress?.description
-            router["probe"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(routerReport.results))
-        } else {
-            router["protocols"] = [String]()
+
+        func encode(to encoder: any Encoder) throws {
+            try facts?.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            if facts == nil { try container.encodeNil(forKey: .externalAddress) }
+            guard let probe else {
+                try container.encode([String](), forKey: .protocols)
+                return
+            }
+            try container.encode(probe.results.filter(\.available).map(\.mappingProtocol.rawValue), forKey: .protocols)
+            try container.encode(probe.mapping.rawValue, forKey: .mapping)
+            try container.encode(probe.localAddress?.description, forKey: .localAddress)
+            try container.encode(probe.results, forKey: .probe)
         }
-        if router["external_address"] == nil { router["external_address"] = NSNull() }
-        object["router"] = router
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Config
 import Paths
 import RustDeskWire
 
@@ -35,7 +36,10 @@ struct KeygenCommand: ParsableCommand {
             let pair = try KeyFiles.loadOrGenerate(directory: directory)
             print("Public key: \(pair.publicKeyBase64)")
             print("Key files: \(join(directory, StateLayout.FileName.serverSecretKey)), \(join(directory, StateLayout.FileName.serverPublicKey))")
-            print("Paste the public key into each RustDesk client's Key field, with ID server = <this host>:21116.")
+            // The ports `homeport run` gives the servers; the defaults when the config cannot be read.
+            let config = (try? locations.resolve())?.config ?? HomeportConfig()
+            print("In each RustDesk client (Settings → Network → ID/Relay server) enter: ID server = <this host>:\(config.rendezvous.port), "
+                + "Relay server = <this host>:\(config.relay.port), Key = the public key above.")
         } catch {
             Terminal.error("\(error)")
             throw ExitCode.failure

@@ -45,9 +45,7 @@ struct PortmapOptions: ParsableArguments {
     }
 
     func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = StatusJSON.encoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        print(try StatusJSON.text(value))
     }
 }
 

@@ -4,6 +4,7 @@ import DDNS
 import Foundation
 import Paths
 import Reports
+import StatusModel
 
 struct ProvidersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,9 +59,7 @@ struct ProvidersListCommand: ParsableCommand {
                        documentation: provider.documentation, source: origin.description, file: file)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            print(try StatusJSON.text(rows))
             return
         }
         var table = TextTable(headers: ["PROVIDER", "NAME", "FAMILIES", "DOCUMENTATION"])

@@ -50,7 +50,7 @@ struct StatusCommand: AsyncParsableCommand {
             let history = try? HistoryStore(path: layout.historyDatabase, readOnly: true)
             let status = OfflineStatus.build(history: history, stateDirectory: stateDirectory, configFile: configFile)
             if json {
-                print(String(decoding: try StatusJSON.encoder().encode(status), as: UTF8.self))
+                print(try StatusJSON.text(status))
             } else {
                 print(StatusReport.render(status, now: Date(), style: Terminal.style, unreachableReason: "no daemon answers on \(path)"))
             }

@@ -90,9 +90,7 @@ struct UpdateCommand: AsyncParsableCommand {
         }
         for problem in problems { Terminal.error(problem.description) }
         if json {
-            let encoder = StatusJSON.encoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+            print(try StatusJSON.text(reports))
         } else {
             print(Self.table(reports))
         }

@@ -52,9 +52,9 @@ import Glibc
         #expect(flaky.pid == nil)
         #expect(daemon.log.contains("[flaky] flaky is up"))
 
-        // The raw JSON uses the documented names.
+        // The raw JSON uses the documented names, in the one JSON style (README "JSON output").
         let raw = try await daemon.homeport(["status", "--json"]).stdout
-        for key in ["\"state\":\"crash-looping\"", "\"pid\":", "\"restarts\":", "\"last_exit\":", "\"signal\":9", "\"code\":3"] {
+        for key in ["\"state\" : \"crash-looping\"", "\"pid\" :", "\"restarts\" :", "\"last_exit\" :", "\"signal\" : 9", "\"code\" : 3"] {
             #expect(raw.contains(key), "status --json lacks \(key)")
         }
 

@@ -48,9 +48,9 @@ import Glibc
         #expect(status.relay?.counters.refusedKey == 1)
         // The relay's admin functions also through the daemon's control socket.
         let viaDaemon = try await ControlClient.request(socketPath: daemon.stateDirectory + "/homeport.sock", command: "relay usage")
-        #expect(String(decoding: viaDaemon, as: UTF8.self).contains("\"peer\":\"127.0.0.1:"))
+        #expect(String(decoding: viaDaemon, as: UTF8.self).contains("\"peer\" : \"127.0.0.1:"))
         let human = try await daemon.homeport(["status"])
-        #expect(human.stdout.contains("RustDesk relay: TCP \(relayPort) (key required)"))
+        #expect(human.stdout.contains("RustDesk relay: TCP \(relayPort), TCP \(relayPort + 2) (WebSocket); key required"))
         #expect(human.stdout.contains("Sessions: 1 active, 1 since start"))
         for peer in [a, b, stranger] { await peer.close() }
         daemon.process?.signal(SIGTERM)

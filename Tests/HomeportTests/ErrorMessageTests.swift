@@ -84,7 +84,7 @@ import Glibc
     @Test func badFlagsTeach() async throws {
         let output = try await Homeport.run(["history", "uptime", "--since", "soon"])
         #expect(output.exitCode == 64)
-        #expect(output.stderr.contains("--since must be a duration such as 24h, 7d or 365d, not 'soon'."))
+        #expect(output.stderr.contains("--since must be a duration such as 24h, 7d, 90d or 1y (365 days), not 'soon'."))
         let help = try await Homeport.run(["--help"])
         #expect(help.stdout.contains("homeport run"))
         #expect(help.stdout.contains("--generate-completion-script"))

@@ -47,7 +47,7 @@ import Testing
         // Through the CLI (`homeport admin --relay`), as a user would.
         let added = try await Homeport.run(["admin", "--relay", "--state-dir", relay.stateDirectory, "blocklist-add", "127.0.0.9"])
         #expect(added.exitCode == 0, "\(added.stderr)")
-        #expect(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"["127.0.0.9"]"#)
+        #expect(try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String] == ["127.0.0.9"])
         #expect((try await relay.admin("blocklist 127.0.0.9") as? [String: Bool])?["listed"] == true)
         let blocked = try await RelayTestClient.paired(port: relay.port, from: "127.0.0.9", uuid: relayUUID())
         await expectRefused(blocked)

@@ -53,8 +53,8 @@ struct PortMapperLogicTests {
         let data = try encoder.encode(report)
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("\"gateway\":\"192.168.77.1\""))
-        #expect(text.contains("\"externalAddress\":\"\""))
-        #expect(text.contains("\"mapping\":{\"status\":\"notTried\"}"))
+        #expect(text.contains("\"external_address\":\"\""))
+        #expect(text.contains("\"mapping\":{\"status\":\"not_tried\"}"))
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         #expect(try decoder.decode(RouterReport.self, from: data).upnp == report.upnp)

@@ -1,5 +1,6 @@
 import Foundation
 import InternetAddress
+import StatusModel
 import Testing
 @testable import PublicIP
 
@@ -157,7 +158,7 @@ struct PublicIPAgreementTests {
     func json() async throws {
         let sources = [ScriptedSource("a", address: "203.0.113.50"), ScriptedSource("b", address: "203.0.113.50")]
         let report = await PublicIPDetector(sources: sources, settings: Self.settings()).detect()
-        let data = try report.jsonData()
+        let data = try StatusJSON.encoder().encode(report)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let ipv4 = try #require(object["ipv4"] as? [String: Any])
         #expect(ipv4["address"] as? String == "203.0.113.50")

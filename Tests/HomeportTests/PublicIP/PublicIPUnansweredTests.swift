@@ -25,9 +25,9 @@ import Testing
         let lines = capture.lines
         #expect(lines.contains("notice no source answered with a usable public IPv4 address (2 asked)"), "\(lines)")
         #expect(!lines.contains { $0.contains("no agreement") }, "\(lines)")
-        let reasons = lines.filter { $0.hasPrefix("debug public IPv4 source 127.0.0.1/") }
+        let reasons = lines.filter { $0.hasPrefix("debug IPv4 source 127.0.0.1/") }
         #expect(reasons.count == 2, "\(lines)")
-        #expect(reasons.allSatisfy { $0.contains("(http): request failed") }, "\(reasons)")
+        #expect(reasons.allSatisfy { $0.contains("(http): asked GET http://127.0.0.1:") && $0.contains(": request failed") }, "\(reasons)")
         #expect(report.text().contains("IPv4: unknown — no source answered with a usable address"))
     }
 

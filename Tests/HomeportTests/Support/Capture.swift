@@ -43,8 +43,12 @@ final class LogCapture: Sendable {
             set { metadata[key] = newValue }
         }
 
+        /// Metadata is shown as swift-log's stream handler prints it (`key=value` before the
+        /// message), so a test sees the fragments a reader of the daemon's log would.
         func log(event: LogEvent) {
-            capture.append("\(event.level) \(event.message)")
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value) " }.joined()
+            capture.append("\(event.level) \(fields)\(event.message)")
         }
     }
 }
