@@ -74,7 +74,7 @@ struct CheckCommand: AsyncParsableCommand {
         findings += await CheckRunner.run(steps)
         let report = CheckReport(checkedAt: now, findings: findings)
         if json {
-            print(String(decoding: try StatusJSON.encoder().encode(report), as: UTF8.self))
+            print(try StatusJSON.text(report))
         } else {
             print(CheckReportText.render(report, verbose: verbose), terminator: "")
         }
