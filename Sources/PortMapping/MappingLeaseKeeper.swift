@@ -191,11 +191,14 @@ public actor MappingLeaseKeeper {
         // One probe round for the whole pass, every protocol at once: a router that answers
         // none of them makes every due port unavailable together, instead of each port
         // waiting out PCP, NAT-PMP and UPnP one after another.
-        if case .silent(let reason) = await mapper.presence(maxAge: presenceMaxAge) {
+        let presence = await mapper.presence(maxAge: presenceMaxAge)
+        // Stopping cuts the probe short; that is no finding about the router.
+        if Task.isCancelled { return }
+        if case .silent(let reason) = presence {
             // A router that held our mappings and went quiet may have restarted or moved:
             // find the gateway again in the next round.
             if due.contains(where: { statuses[Self.key($0)]?.state.kind == .mapped }) { await mapper.invalidate() }
-            routerIsSilent(due, reason: reason)
+            routerIsSilent(due, reason: reason, generation: generation)
             return
         }
         silentRounds = 0
@@ -209,22 +212,31 @@ public actor MappingLeaseKeeper {
     }
 
     /// Marks every due port unavailable for the same reason and asks again after the back-off
-    /// (30 s, 60 s, ... up to the retry interval), or at once on recheckNow().
-    private func routerIsSilent(_ due: [MappingRequest], reason: String) {
+    /// (30 s, 60 s, ... up to the retry interval), or at once on recheckNow(). A lease that has
+    /// not run out and that the router has not shown it lost (`generation`) stays mapped (the
+    /// router may only have missed one probe round), so that it is renewed when the router
+    /// answers again and removed at shutdown.
+    private func routerIsSilent(_ due: [MappingRequest], reason: String, generation: Int) {
         let wait = min(retryInterval, silenceBackoff * (1 << min(silentRounds, 16)))
         silentRounds += 1
         let next = ContinuousClock.now.advanced(by: wait)
+        var unavailable = 0
         for request in due {
             let key = Self.key(request)
             var status = statuses[key] ?? Status(request: request, state: .pending)
             status.lastAttempt = Date()
-            status.state = .unavailable(reason: reason)
             status.nextAttempt = Date().addingTimeInterval(Double(wait.components.seconds))
-            statuses[key] = status
             nextAttemptAt[key] = next
+            if case .mapped(let lease) = status.state, lease.expiry.map({ $0 > Date() }) ?? true, leaseGeneration[key] == generation {
+                statuses[key] = status
+                continue
+            }
+            status.state = .unavailable(reason: reason)
+            statuses[key] = status
             leaseGeneration[key] = nil
+            unavailable += 1
         }
-        logger.debug("portmap: \(reason); \(due.count) port(s) unavailable, asking again in \(wait.components.seconds) s")
+        logger.debug("portmap: \(reason); \(unavailable) port(s) unavailable, asking again in \(wait.components.seconds) s")
     }
 
     private func attempt(_ request: MappingRequest) async {

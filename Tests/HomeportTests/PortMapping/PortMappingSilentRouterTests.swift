@@ -13,8 +13,6 @@ struct PortMappingSilentRouterTests {
     /// (RFC 6887 section 19.1) and SSDP searches are sent to it too.
     final class SilentRouter: Sendable {
         struct Heard: Sendable {
-            /// First arrival of each question kind.
-            var first: [String: ContinuousClock.Instant] = [:]
             var counts: [String: Int] = [:]
         }
 
@@ -26,10 +24,7 @@ struct PortMappingSilentRouterTests {
             let heard = self.heard
             responder = try await ScriptedUDPResponder(host: "127.0.0.2", otherHost: "127.0.0.3") { request in
                 let kind = Self.kind(of: request)
-                heard.withLock {
-                    if $0.first[kind] == nil { $0.first[kind] = .now }
-                    $0.counts[kind, default: 0] += 1
-                }
+                heard.withLock { $0.counts[kind, default: 0] += 1 }
                 return []
             }
         }
@@ -83,14 +78,11 @@ struct PortMappingSilentRouterTests {
         let reasons = Set(states.compactMap { if case .unavailable(let reason) = $0 { reason } else { nil } })
         #expect(reasons == ["no router answered PCP, NAT-PMP or UPnP at 127.0.0.2 (asked in parallel, 2.0 s each)"], "\(states)")
         #expect(router.mappingRequests == 0, "no port is asked for before a protocol answers: \(router.heard.value.counts)")
-        // All three were asked in the same round: each protocol's first question arrived before
-        // any other protocol's probe could have timed out (one after another they are 2 s apart).
-        let firsts = router.heard.value.first
-        let asked = ["pcp announce", "natpmp address", "ssdp search"].compactMap { firsts[$0] }
-        #expect(asked.count == 3, "\(firsts.keys)")
-        if let earliest = asked.min(), let latest = asked.max() {
-            #expect(latest - earliest < .seconds(2), "first questions spread over \(latest - earliest)")
-        }
+        // One probe round that asked all three protocols, for all six ports together.
+        let counts = router.heard.value.counts
+        #expect(["pcp announce", "natpmp address", "ssdp search"].allSatisfy { counts[$0] ?? 0 > 0 }, "\(counts)")
+        let rounds = keeperLog.lines.filter { $0.contains("port(s) unavailable, asking again in") }
+        #expect(rounds.count == 1 && rounds.first?.contains("6 port(s)") == true, "\(keeperLog.lines)")
         #expect(!mapperLog.lines.contains { $0.contains("did not map") }, "\(mapperLog.lines)")
         #expect(!keeperLog.lines.contains { $0.hasPrefix("warning") }, "\(keeperLog.lines)")
     }
@@ -107,16 +99,19 @@ struct PortMappingSilentRouterTests {
                                         logger: keeperLog.logger())
         let rounds = { keeperLog.lines.filter { $0.contains("port(s) unavailable, asking again in") } }
         let run = Task { await keeper.run() }
-        let sawThree = await eventually(timeout: .seconds(30), every: .milliseconds(100)) { rounds().count >= 3 }
+        // Generous: three rounds take about 3 x 2 s plus the 1 s and 2 s waits, more on a loaded machine.
+        let sawThree = await eventually(timeout: .seconds(60), every: .milliseconds(100)) { rounds().count >= 3 }
         #expect(sawThree, "\(keeperLog.lines)")
+        let beforeRecheck = rounds().count
         await keeper.recheckNow()
-        let sawRecheck = await eventually(timeout: .seconds(15), every: .milliseconds(100)) { rounds().count >= 4 }
+        let sawRecheck = await eventually(timeout: .seconds(30), every: .milliseconds(100)) { rounds().count > beforeRecheck }
         #expect(sawRecheck, "\(keeperLog.lines)")
         run.cancel()
         await run.value
 
-        let waits = rounds().prefix(4).map { $0.components(separatedBy: "asking again in ").last ?? "" }
-        #expect(waits == ["1 s", "2 s", "4 s", "1 s"], "\(rounds())")
+        let waits = rounds().map { $0.components(separatedBy: "asking again in ").last ?? "" }
+        #expect(Array(waits.prefix(3)) == ["1 s", "2 s", "4 s"], "\(rounds())")
+        #expect(waits.count > beforeRecheck && waits[beforeRecheck] == "1 s", "the wait starts again after a recheck: \(rounds())")
         #expect(rounds().allSatisfy { $0.contains("6 port(s) unavailable") }, "every port in each round: \(rounds())")
         #expect(router.mappingRequests == 0, "\(router.heard.value.counts)")
         #expect(!keeperLog.lines.contains { $0.hasPrefix("warning") }, "\(keeperLog.lines)")
@@ -133,12 +128,37 @@ struct PortMappingSilentRouterTests {
         }
         defer { Task { await responder.close() } }
         let mapper = PortMapper(gateway: GatewayInfo(gateway: IPAddress(127, 0, 0, 2), localAddress: IPAddress(127, 0, 0, 1), interfaceName: "lo"),
-                                configuration: .init(probeTimeout: .seconds(2), requestTimeout: .seconds(2), protocols: [.natpmp], natpmpPort: responder.port),
+                                // Generous: a loaded machine must not turn the answer into silence.
+                                configuration: .init(probeTimeout: .seconds(5), requestTimeout: .seconds(5), protocols: [.natpmp], natpmpPort: responder.port),
                                 logger: LogCapture().logger())
         let keeper = MappingLeaseKeeper(mapper: mapper, desired: Array(Self.builtInPorts.prefix(2)), logger: LogCapture().logger())
         await keeper.reconcile()
         let states = await keeper.states().map(\.state)
         #expect(states.count == 2)
         #expect(states.allSatisfy { if case .refused(_, let code) = $0 { code == 3 } else { false } }, "\(states)")
+    }
+
+    /// A router that misses a probe round has not lost the mappings it granted: a lease that
+    /// has not run out stays mapped, so it is renewed when the router answers again and
+    /// removed when the keeper stops.
+    @Test func aLeaseOutlivesASilentRoundAndIsRemovedAtShutdown() async throws {
+        let router = try await ScriptedNATPMPRouter()
+        defer { Task { await router.close() } }
+        let mapper = PortMapper(gateway: ScriptedNATPMPRouter.gateway, configuration: router.configuration(), logger: LogCapture().logger())
+        let keeper = MappingLeaseKeeper(mapper: mapper, desired: [MappingRequest(proto: .udp, internalPort: 21116, lifetime: 3600)],
+                                        presenceMaxAge: .zero, logger: LogCapture().logger())
+        await keeper.reconcile()
+        let granted = await keeper.states().first?.state
+        try #require(granted?.kind == .mapped, "\(String(describing: granted))")
+
+        router.answering.withLock { $0 = false }
+        await keeper.recheckNow()
+        await keeper.reconcile()
+        let afterSilence = await keeper.states().first?.state
+        #expect(afterSilence == granted, "\(String(describing: afterSilence))")
+
+        router.answering.withLock { $0 = true }
+        await keeper.removeAll()
+        #expect(router.maps.value.last == ScriptedNATPMPRouter.MapRequest(internalPort: 21116, lifetime: 0), "\(router.maps.value)")
     }
 }
