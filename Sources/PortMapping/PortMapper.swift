@@ -141,8 +141,9 @@ public actor PortMapper {
     public func presence(maxAge: Duration) async -> RouterPresence {
         if let lastPresence, ContinuousClock.now - lastPresence.at < maxAge { return lastPresence.presence }
         if let roundInFlight {
+            let joinedAt = ContinuousClock.now
             _ = await roundInFlight.value
-            if let lastPresence { return lastPresence.presence }
+            if let lastPresence, lastPresence.at >= joinedAt { return lastPresence.presence }
         }
         _ = await probe(testMapping: false)
         return lastPresence?.presence ?? .silent(reason: "the router was not probed")
@@ -150,6 +151,8 @@ public actor PortMapper {
 
     private func probeRound(testMapping: Bool) async -> RouterReport {
         let report = await askEveryProtocol(testMapping: testMapping)
+        // A round its caller gave up on (the daemon stopping) was cut short: no finding.
+        if Task.isCancelled { return report }
         let presence = RouterPresence.from(report, pcpVersionRefused: await pcp.speaksOnlyNATPMP, protocols: configuration.protocols,
                                            probeTimeout: configuration.probeTimeout)
         lastPresence = (presence, .now)
