@@ -33,6 +33,7 @@ struct ControlCommands: Sendable {
             }
             status.publicIP = await network.publicIPStatus(history: history)
             status.portMappings = await network.portMappingStatuses()
+            status.manualPortForwards = await network.manualPortForwards()
             status.ddns = await ddnsStatuses()
             return encode(status)
         case DDNSRoundReply.command:

@@ -42,4 +42,9 @@ actor NetworkState {
         guard let portMapping else { return nil }
         return await portMapping.statuses()
     }
+
+    func manualPortForwards() async -> [ManualPortForward]? {
+        guard let forwards = await portMapping?.manualForwards(), !forwards.isEmpty else { return nil }
+        return forwards
+    }
 }

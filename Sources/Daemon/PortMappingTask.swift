@@ -1,18 +1,26 @@
 import Config
 import Foundation
+import InternetAddress
 import Logging
 import PortMapping
 import StatusModel
 
 /// `[router] map_ports = true`: keeps the built-in servers' ports mapped on the router,
 /// renews them, maps again after the router forgets, and removes them on shutdown. When the
-/// router refuses or is silent, it logs the table the user must enter by hand once.
+/// router refuses or is silent, it logs the table the user must enter by hand, once each time
+/// the set of unmapped ports changes, and `status` shows the same table.
 actor PortMappingTask {
+    /// What the log last said about the ports to forward by hand.
+    private struct ManualForwardNotice: Equatable {
+        var unmapped: [String]
+        var localAddress: IPAddress?
+    }
+
     private let router: RouterService
     private let logger: Logger
     private var keeper: MappingLeaseKeeper?
     private var services: [String: String] = [:]
-    private var manualTableLogged = false
+    private var loggedNotice: ManualForwardNotice?
 
     init(router: RouterService, logger: Logger) {
         self.router = router
@@ -28,10 +36,10 @@ actor PortMappingTask {
         // The router restarted or its WAN address changed: the keeper maps everything again now.
         let announcements = await router.announcements()
         // Each part runs until the daemon cancels this task; none ends the others by finishing
-        // (the refusal report ends after one pass and must leave the mappings alone).
+        // (the log of the forwards by hand must leave the mappings alone).
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await keeper.run(announcements: announcements) }
-            group.addTask { [self] in await reportRefusals(keeper: keeper) }
+            group.addTask { [self] in await logManualForwards(keeper: keeper) }
             await group.waitForAll()
         }
     }
@@ -79,17 +87,58 @@ actor PortMappingTask {
 
     private static func key(_ request: MappingRequest) -> String { "\(request.proto.rawValue)/\(request.internalPort)" }
 
-    /// After the first pass, says once what to forward by hand if the router would not.
-    private func reportRefusals(keeper: MappingLeaseKeeper) async {
-        while !Task.isCancelled, !manualTableLogged {
-            try? await Task.sleep(for: .seconds(5))
+    /// The forwards to make by hand: every port the router refused or did not answer for, to
+    /// this host's LAN address (none while the gateway, and so that address, is unknown).
+    func manualForwards() async -> [ManualPortForward] {
+        guard let keeper else { return [] }
+        let unmapped = await keeper.states().filter(\.state.needsManualForward).map(\.request)
+        guard !unmapped.isEmpty, let local = try? await router.mapper.gateway().localAddress else { return [] }
+        return ManualForwardTable.rows(for: unmapped, localAddress: local).map { row in
+            ManualPortForward(service: services["\(row.proto.rawValue)/\(row.internalPort)"] ?? "homeport", transport: row.proto.rawValue,
+                              externalPort: Int(row.externalPort), internalAddress: row.internalAddress, internalPort: Int(row.internalPort),
+                              description: row.description)
+        }
+    }
+
+    /// Logs the forwards to make by hand once every port has been tried, and again only when
+    /// the set of unmapped ports or this host's address changes (not on every retry).
+    private func logManualForwards(keeper: MappingLeaseKeeper) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
             let states = await keeper.states()
-            guard !states.contains(where: { if case .pending = $0.state { return true } else { return false } }) else { continue }
-            let failed = states.filter { if case .mapped = $0.state { return false } else { return true } }
-            manualTableLogged = true
-            guard !failed.isEmpty, let local = try? await router.mapper.gateway().localAddress else { return }
-            let table = ManualForwardTable.render(ManualForwardTable.rows(for: failed.map(\.request), localAddress: local))
-            logger.warning("portmap: the router did not map \(failed.count) port(s); forward them by hand if the router has a public address (`homeport ip` tells):\n\(table)")
+            guard !states.contains(where: { $0.state.kind == .pending }) else { continue }
+            let unmapped = states.filter(\.state.needsManualForward)
+            let local = unmapped.isEmpty ? nil : try? await router.mapper.gateway().localAddress
+            let notice = ManualForwardNotice(unmapped: unmapped.map { Self.key($0.request) }, localAddress: local)
+            guard notice != loggedNotice else { continue }
+            defer { loggedNotice = notice }
+            guard !unmapped.isEmpty else {
+                if loggedNotice != nil { logger.info("portmap: every port is mapped now; the forwards by hand are no longer needed") }
+                continue
+            }
+            var reasons: [String] = []
+            for status in unmapped {
+                if case .refused(let reason, _) = status.state, !reasons.contains(reason) { reasons.append(reason) }
+                if case .unavailable(let reason) = status.state, !reasons.contains(reason) { reasons.append(reason) }
+            }
+            let why = reasons.count == 1 ? reasons[0] : "\(reasons.first ?? "") (and other reasons; `homeport status` has each port's)"
+            let head = "portmap: \(unmapped.count) of \(states.count) port(s) not mapped: \(why)."
+            guard let local else {
+                logger.warning("\(head) This host's LAN address is not known, so no table of forwards by hand.")
+                continue
+            }
+            let table = ManualForwardTable.render(ManualForwardTable.rows(for: unmapped.map(\.request), localAddress: local))
+            logger.warning("\(head) If the router has a public address (`homeport ip` tells), forward them by hand:\n\(table)")
+        }
+    }
+}
+
+extension MappingLeaseKeeper.State {
+    /// The router refused the port or did not answer: it must be forwarded by hand.
+    var needsManualForward: Bool {
+        switch self {
+        case .refused, .unavailable: true
+        case .pending, .mapped: false
         }
     }
 }

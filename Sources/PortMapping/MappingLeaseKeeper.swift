@@ -77,12 +77,25 @@ public actor MappingLeaseKeeper {
     /// generation was lost by the router and is mapped again at once.
     private var leaseGeneration: [String: Int] = [:]
     private var wakeRequested = false
+    /// How long a probe round's finding is trusted before a pass asks the router again.
+    private let presenceMaxAge: Duration
+    /// The first wait after a probe round nobody answered; each further silent round doubles it,
+    /// up to `retryInterval`.
+    private let silenceBackoff: Duration
+    /// Probe rounds in a row that nobody answered; 0 once the router answers or on recheckNow().
+    private var silentRounds = 0
 
-    /// `retryInterval`: how long to wait before trying again after a refusal or silence.
-    public init(mapper: PortMapper, desired: [MappingRequest], retryInterval: Duration = .seconds(300), logger: Logger) {
+    /// `retryInterval`: how long to wait before trying again after a refusal, and the longest
+    /// wait between probe rounds while the router is silent. `silenceBackoff`: the first such
+    /// wait (capped at `retryInterval`).
+    public init(mapper: PortMapper, desired: [MappingRequest], retryInterval: Duration = .seconds(300),
+                silenceBackoff: Duration = .seconds(30), presenceMaxAge: Duration = .seconds(10), logger: Logger) {
         self.mapper = mapper
         self.desired = desired
         self.retryInterval = retryInterval
+        self.silenceBackoff = min(silenceBackoff, retryInterval)
+        // A silent router's finding must not outlive the wait before it is asked again.
+        self.presenceMaxAge = min(presenceMaxAge, self.silenceBackoff)
         self.logger = logger
         for request in desired { statuses[Self.key(request)] = Status(request: request, state: .pending) }
     }
@@ -107,6 +120,7 @@ public actor MappingLeaseKeeper {
     /// Re-map everything at once (router announcement, network change, WAN address change).
     public func recheckNow() {
         nextAttemptAt.removeAll()
+        silentRounds = 0
         wakeRequested = true
     }
 
@@ -162,21 +176,67 @@ public actor MappingLeaseKeeper {
             leaseGeneration[key] = nil
         }
         let now = ContinuousClock.now
+        let generation = await mapper.routerStateGeneration
+        var due: [MappingRequest] = []
         for request in desired {
             let key = Self.key(request)
-            let generation = await mapper.routerStateGeneration
-            let lost = leaseGeneration[key].map { $0 != generation } ?? false
-            if lost {
+            if leaseGeneration[key].map({ $0 != generation }) ?? false {
                 logger.warning("portmap: the router lost its mappings; mapping \(key) again")
-            } else if let due = nextAttemptAt[key], due > now {
+            } else if let at = nextAttemptAt[key], at > now {
                 continue
             }
+            due.append(request)
+        }
+        guard !due.isEmpty else { return }
+        // One probe round for the whole pass, every protocol at once: a router that answers
+        // none of them makes every due port unavailable together, instead of each port
+        // waiting out PCP, NAT-PMP and UPnP one after another.
+        let presence = await mapper.presence(maxAge: presenceMaxAge)
+        // Stopping cuts the probe short; that is no finding about the router.
+        if Task.isCancelled { return }
+        if case .silent(let reason) = presence {
+            // A router that held our mappings and went quiet may have restarted or moved:
+            // find the gateway again in the next round.
+            if due.contains(where: { statuses[Self.key($0)]?.state.kind == .mapped }) { await mapper.invalidate() }
+            routerIsSilent(due, reason: reason, generation: generation)
+            return
+        }
+        silentRounds = 0
+        for request in due {
             await attempt(request)
             if Task.isCancelled { return }
         }
         // A reset noticed late in this pass leaves earlier leases stale: go round again now.
         let current = await mapper.routerStateGeneration
         if leaseGeneration.values.contains(where: { $0 != current }) { wakeRequested = true }
+    }
+
+    /// Marks every due port unavailable for the same reason and asks again after the back-off
+    /// (30 s, 60 s, ... up to the retry interval), or at once on recheckNow(). A lease that has
+    /// not run out and that the router has not shown it lost (`generation`) stays mapped (the
+    /// router may only have missed one probe round), so that it is renewed when the router
+    /// answers again and removed at shutdown.
+    private func routerIsSilent(_ due: [MappingRequest], reason: String, generation: Int) {
+        let wait = min(retryInterval, silenceBackoff * (1 << min(silentRounds, 16)))
+        silentRounds += 1
+        let next = ContinuousClock.now.advanced(by: wait)
+        var unavailable = 0
+        for request in due {
+            let key = Self.key(request)
+            var status = statuses[key] ?? Status(request: request, state: .pending)
+            status.lastAttempt = Date()
+            status.nextAttempt = Date().addingTimeInterval(Double(wait.components.seconds))
+            nextAttemptAt[key] = next
+            if case .mapped(let lease) = status.state, lease.expiry.map({ $0 > Date() }) ?? true, leaseGeneration[key] == generation {
+                statuses[key] = status
+                continue
+            }
+            status.state = .unavailable(reason: reason)
+            statuses[key] = status
+            leaseGeneration[key] = nil
+            unavailable += 1
+        }
+        logger.debug("portmap: \(reason); \(unavailable) port(s) unavailable, asking again in \(wait.components.seconds) s")
     }
 
     private func attempt(_ request: MappingRequest) async {
@@ -212,7 +272,9 @@ public actor MappingLeaseKeeper {
             } else {
                 wait = retryInterval
             }
-            logger.warning("portmap: \(request.proto.rawValue) \(request.internalPort) not mapped: \(error)")
+            // Said once per change, not on every retry of the same answer.
+            let line = "portmap: \(request.proto.rawValue) \(request.internalPort) not mapped: \(error)"
+            if previous == status.state { logger.debug("\(line)") } else { logger.warning("\(line)") }
         } catch {
             leaseGeneration[key] = nil
             status.state = .unavailable(reason: "\(error)")

@@ -14,7 +14,7 @@ actor PCPMapper: ProtocolMapper {
     var epochResets: Int { epoch.resets }
     private var nonces: [String: PCPMessage.Nonce] = [:]
     /// The router answered UNSUPP_VERSION: it speaks NAT-PMP, not PCP.
-    private var speaksOnlyNATPMP = false
+    private(set) var speaksOnlyNATPMP = false
 
     init(_ link: RouterLink) {
         self.link = link

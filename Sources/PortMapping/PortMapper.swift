@@ -54,6 +54,10 @@ public actor PortMapper {
     /// Mappings made through this mapper and not removed, by key.
     private var held: [String: PortMappingLease] = [:]
     public private(set) var lastReport: RouterReport?
+    /// The probe round running now: `presence(maxAge:)` joins it instead of asking again.
+    private var roundInFlight: Task<RouterReport, Never>?
+    /// What the last finished probe round found, and when; forgotten by invalidate().
+    private var lastPresence: (presence: RouterPresence, at: ContinuousClock.Instant)?
 
     public init(configuration: Configuration = Configuration(), logger: Logger) {
         self.init(gateway: nil, configuration: configuration, logger: logger)
@@ -98,6 +102,7 @@ public actor PortMapper {
         if !gatewayIsFixed { gatewayInfo = nil }
         silent = []
         lastWorked = nil
+        lastPresence = nil
         for mapper in mappers { await mapper.forgetRouter() }
     }
 
@@ -120,6 +125,41 @@ public actor PortMapper {
     }
 
     public func probe(testMapping: Bool) async -> RouterReport {
+        // In a task of its own so that a presence check can join it; the caller's
+        // cancellation still reaches it.
+        let round = Task { await self.probeRound(testMapping: testMapping) }
+        roundInFlight = round
+        let report = await withTaskCancellationHandler { await round.value } onCancel: { round.cancel() }
+        if roundInFlight == round { roundInFlight = nil }
+        return report
+    }
+
+    /// Whether any protocol answers: the last probe round's finding when it is younger than
+    /// `maxAge`, the round in progress when there is one (the address monitor's probe at
+    /// start-up counts), else one new round without a test mapping. Never one request per
+    /// port: a keeper asks this once per pass and maps only when the router answers.
+    public func presence(maxAge: Duration) async -> RouterPresence {
+        if let lastPresence, ContinuousClock.now - lastPresence.at < maxAge { return lastPresence.presence }
+        if let roundInFlight {
+            let joinedAt = ContinuousClock.now
+            _ = await roundInFlight.value
+            if let lastPresence, lastPresence.at >= joinedAt { return lastPresence.presence }
+        }
+        _ = await probe(testMapping: false)
+        return lastPresence?.presence ?? .silent(reason: "the router was not probed")
+    }
+
+    private func probeRound(testMapping: Bool) async -> RouterReport {
+        let report = await askEveryProtocol(testMapping: testMapping)
+        // A round its caller gave up on (the daemon stopping) was cut short: no finding.
+        if Task.isCancelled { return report }
+        let presence = RouterPresence.from(report, pcpVersionRefused: await pcp.speaksOnlyNATPMP, protocols: configuration.protocols,
+                                           probeTimeout: configuration.probeTimeout)
+        lastPresence = (presence, .now)
+        return report
+    }
+
+    private func askEveryProtocol(testMapping: Bool) async -> RouterReport {
         let info: GatewayInfo
         do {
             info = try gateway()

@@ -60,6 +60,16 @@ enum NetworkStatusLines {
         return [style.bold("Router port mappings")] + [table.render()] + footnotes
     }
 
+    /// The ports the router does not map, as rows to enter in its port-forwarding page.
+    static func manualPortForwards(_ forwards: [ManualPortForward], style: Style) -> [String] {
+        var table = TextTable(headers: ["EXTERNAL PORT", "PROTOCOL", "INTERNAL IP", "INTERNAL PORT", "FOR"])
+        for forward in forwards {
+            table.add([String(forward.externalPort), forward.transport.uppercased(), forward.internalAddress.description,
+                       String(forward.internalPort), forward.description])
+        }
+        return [style.yellow("Forward these by hand if the router has a public address (`homeport ip` tells):"), table.render()]
+    }
+
     static func ddns(_ records: [DDNSRecordStatus], now: Date, style: Style) -> [String] {
         var table = TextTable(headers: ["DDNS RECORD", "PROVIDER", "ADDRESS", "SET", "LAST OUTCOME", "NEXT ATTEMPT"])
         for record in records {

@@ -65,6 +65,9 @@ public enum StatusReport {
         if let mappings = status.portMappings, !mappings.isEmpty {
             lines.append("")
             lines.append(contentsOf: NetworkStatusLines.portMappings(mappings, now: now, style: style))
+            if let forwards = status.manualPortForwards, !forwards.isEmpty {
+                lines.append(contentsOf: NetworkStatusLines.manualPortForwards(forwards, style: style))
+            }
         }
         if let records = status.ddns, !records.isEmpty {
             lines.append("")

@@ -14,6 +14,8 @@ public struct DaemonStatus: Sendable, Codable, Equatable {
     public var publicIP: PublicIPStatus?
     /// Ports mapped on the router by the daemon.
     public var portMappings: [PortMappingStatus]?
+    /// The forwards to make by hand while the router does not map the ports itself.
+    public var manualPortForwards: [ManualPortForward]?
     /// Every DDNS record's last result and next allowed attempt.
     public var ddns: [DDNSRecordStatus]?
 
@@ -21,6 +23,7 @@ public struct DaemonStatus: Sendable, Codable, Equatable {
         case daemon, services, rendezvous, relay, ddns
         case publicIP = "public_ip"
         case portMappings = "port_mappings"
+        case manualPortForwards = "manual_port_forwards"
     }
 
     public init(daemon: DaemonInfo, services: [ServiceStatus]) {
