@@ -1,5 +1,4 @@
 import NIOCore
-import NIOPosix
 import RustDeskWire
 
 /// `nat_test`: a TestNatRequest in one RustDesk frame; open when a TestNatResponse comes back
@@ -10,25 +9,14 @@ enum NATTestCheck {
 
     static func run(_ target: ProbeTarget) async -> PortFinding {
         let start = ContinuousClock.now
-        let deadline = NIODeadline.now() + target.timeoutAmount
-        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-        do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(target.timeoutAmount)
-                .connect(to: try target.socketAddress()) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-        } catch {
-            return ConnectFailure.outcome(of: error, transport: .tcp, target: target, startedAt: start)
+        let connection: ProbeConnection<ByteBuffer, ByteBuffer>
+        switch await ProbeConnection<ByteBuffer, ByteBuffer>.open(target, startedAt: start) {
+        case .connected(let opened): connection = opened
+        case .failed(let finding): return finding
         }
-        let localPort = channel.channel.localAddress?.port
-        // The deadline closes the connection, which ends the read loop below.
-        let closer = channel.channel.eventLoop.scheduleTask(deadline: deadline) { channel.channel.close(promise: nil) }
-        defer { closer.cancel() }
+        let localPort = connection.channel.channel.localAddress?.port
         do {
-            return try await channel.executeThenClose { inbound, outbound in
+            return try await connection.exchange { inbound, outbound in
                 var request = Hbb_RendezvousMessage()
                 request.testNatRequest = .with { $0.serial = 0 }
                 var frame = ByteBuffer()
@@ -43,7 +31,7 @@ enum NATTestCheck {
                     return PortFinding(.other, start.millisecondsElapsed,
                                        "answered \"\(AnswerPreview.text(received.readableBytesView))\", not a RustDesk TestNatResponse")
                 }
-                if NIODeadline.now() >= deadline {
+                if connection.timedOut {
                     return PortFinding(.other, nil, "accepted the connection but sent nothing within \(target.timeoutText): not a RustDesk server")
                 }
                 return PortFinding(.other, start.millisecondsElapsed, "accepted the connection and closed it without answering: not a RustDesk server")

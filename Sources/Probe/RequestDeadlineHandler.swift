@@ -2,9 +2,9 @@ import NIOCore
 
 /// Closes a connection whose request is not answered within the deadline, counted from the
 /// connection's start or from the first byte after the last answer. It sits in front of the
-/// HTTP decoder and sees only bytes: a read arms the timer, our answer disarms it. An idle
-/// timeout alone would not do: a slowloris client sends one byte at a time, often enough to
-/// never be idle, and would hold the connection for as long as it likes.
+/// HTTP decoder and sees only bytes: a read arms the timer, our answer disarms it. Hummingbird's
+/// idle timeout is not enough: it watches decoded parts, and a client that sends its body a byte
+/// at a time (slowloris) yields a part each time, so it is never idle.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer

@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import NIOWebSocket
 
 /// `websocket`: an RFC 6455 upgrade request (section 4.1); open on `101 Switching Protocols`
@@ -9,22 +8,14 @@ import NIOWebSocket
 enum WebSocketUpgradeCheck {
     static func run(_ target: ProbeTarget) async -> PortFinding {
         let start = ContinuousClock.now
-        let deadline = NIODeadline.now() + target.timeoutAmount
-        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
-        do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(target.timeoutAmount)
-                .connect(to: try target.socketAddress()) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                    }
-                }
-        } catch {
-            return ConnectFailure.outcome(of: error, transport: .tcp, target: target, startedAt: start)
+        let connection: ProbeConnection<HTTPClientResponsePart, HTTPClientRequestPart>
+        let opened = await ProbeConnection<HTTPClientResponsePart, HTTPClientRequestPart>.open(target, startedAt: start) { channel in
+            try channel.pipeline.syncOperations.addHTTPClientHandlers()
         }
-        let closer = channel.channel.eventLoop.scheduleTask(deadline: deadline) { channel.channel.close(promise: nil) }
-        defer { closer.cancel() }
+        switch opened {
+        case .connected(let open): connection = open
+        case .failed(let finding): return finding
+        }
         // Only its key and its check of the server's Accept value are used, not its pipeline change.
         let upgrader = NIOWebSocketClientUpgrader { channel, _ in channel.eventLoop.makeSucceededVoidFuture() }
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
@@ -33,7 +24,7 @@ enum WebSocketUpgradeCheck {
         head.headers.add(name: "Connection", value: "Upgrade")
         upgrader.addCustom(upgradeRequestHeaders: &head.headers)
         do {
-            return try await channel.executeThenClose { inbound, outbound in
+            return try await connection.exchange { inbound, outbound in
                 try await outbound.write(.head(head))
                 try await outbound.write(.end(nil))
                 for try await part in inbound {
@@ -47,7 +38,7 @@ enum WebSocketUpgradeCheck {
                     }
                     return PortFinding(.open, start.millisecondsElapsed, "the WebSocket upgrade was accepted")
                 }
-                if NIODeadline.now() >= deadline {
+                if connection.timedOut {
                     return PortFinding(.other, nil, "accepted the connection but sent no HTTP answer within \(target.timeoutText)")
                 }
                 return PortFinding(.other, start.millisecondsElapsed, "accepted the connection and closed it without an HTTP answer")
