@@ -19,11 +19,7 @@ import Testing
         try await withRelay { _, relayPort in
             try await ProbeHarness.with { probe in
                 let p = rendezvous.port
-                let answer = try await ProbeClient(url: probe.baseURL).check([
-                    .init(port: p - 1, check: .natTest), .init(port: p, check: .natTest),
-                    .init(port: p, check: .registerPeer), .init(port: p + 2, check: .websocket),
-                    .init(port: relayPort, check: .tcpConnect), .init(port: relayPort + 2, check: .websocket),
-                ])
+                let answer = try await ProbeClient(url: probe.baseURL).check(ProbeRequest.rustDeskPorts(rendezvousPort: p, relayPort: relayPort))
                 #expect(answer.address.description == "127.0.0.1")
                 #expect(answer.ignoredFields == nil)
                 for result in answer.results {
@@ -31,6 +27,7 @@ import Testing
                     #expect(result.latencyMilliseconds != nil)
                 }
                 #expect(answer.results.map(\.port) == [p - 1, p, p, p + 2, relayPort, relayPort + 2])
+                #expect(answer.results.map(\.check) == [.natTest, .natTest, .registerPeer, .websocket, .tcpConnect, .websocket])
                 #expect(answer.results[2].transport == .udp)
                 #expect(answer.results[0].detail.contains("TestNatResponse"))
                 #expect(answer.results[2].detail.contains("RegisterPeerResponse"))
