@@ -1,4 +1,5 @@
 import Config
+import Daemon
 import Testing
 
 /// `[probe]` in homeport.toml: defaults, values, and errors naming the line and what is valid.
@@ -47,5 +48,15 @@ import Testing
                 #expect("\(error)".contains(expected), "\(line): \(error)")
             }
         }
+    }
+
+    @Test("with map_ports, an enabled probe's TCP port is mapped on the router; a disabled one is not")
+    func routerMapsTheProbePort() throws {
+        var config = try ConfigLoader.parse(text: "[probe]\nenabled = true\nlisten = \"0.0.0.0:21200\"\n", file: "h.toml")
+        let probe = RouterPortPlan.entries(for: config).filter { $0.service == "probe" }
+        #expect(probe.map(\.request.externalPort) == [21200])
+        #expect(probe.map(\.request.proto) == [.tcp])
+        config.probe.enabled = false
+        #expect(RouterPortPlan.entries(for: config).allSatisfy { $0.service != "probe" })
     }
 }
