@@ -17,6 +17,7 @@ import PackageDescription
 //   RustDeskWire -> Paths, Sodium                       (SwiftProtobuf, NIO)
 //   Relay -> Paths, RustDeskWire, StatusModel           (Logging, NIO)
 //   Rendezvous -> RustDeskWire, Sodium, StatusModel     (GRDB, Logging, NIO)
+//   Probe -> InternetAddress, RustDeskWire              (Hummingbird, Logging, NIO, URLSession)
 //   DNSWire -> InternetAddress, Sodium                  (NIO)
 //   DDNS -> InternetAddress, Config, History, DNSWire, Sodium (TOMLKit, URLSession)
 //   Daemon -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, PublicIP,
@@ -24,7 +25,7 @@ import PackageDescription
 //   ReachabilityCheck -> InternetAddress, Config, StatusModel, DNSWire
 //   Reports -> InternetAddress, Config, History, StatusModel, ReachabilityCheck
 //   homeport -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
-//             Daemon, Reports, RustDeskWire, Rendezvous, Relay, PublicIP, PortMapping, DDNS, ReachabilityCheck
+//             Daemon, Reports, RustDeskWire, Rendezvous, Relay, Probe, PublicIP, PortMapping, DDNS, ReachabilityCheck
 //             (thin CLI: ArgumentParser, Logging, ServiceLifecycle)
 let package = Package(
     name: "homeport",
@@ -42,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .target(name: "Paths"),
@@ -98,6 +100,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // `homeport probe serve`: the outside probe that tests, from outside a home network, the
+        // ports of the address a request comes from; and the client `check` asks it with.
+        .target(
+            name: "Probe",
+            dependencies: [
+                "InternetAddress", "RustDeskWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         // prctl(2) is variadic and not exported by Glibc's Swift module.
@@ -194,7 +211,7 @@ let package = Package(
             dependencies: [
                 "InternetAddress",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket", "ServiceFiles",
-                "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
+                "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay", "Probe",
                 "PublicIP", "PortMapping", "DDNS", "ReachabilityCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -240,9 +257,10 @@ let package = Package(
                 // The executable: tests run the real `homeport` binary as a child process.
                 "homeport",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket",
-                "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
+                "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay", "Probe",
                 "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium", "ReachabilityCheck",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

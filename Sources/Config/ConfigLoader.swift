@@ -4,7 +4,7 @@ import TOMLKit
 /// Turns `homeport.toml` into a `HomeportConfig`, or into an error that names, for every problem
 /// in the file, the file, the line and what would be valid.
 public enum ConfigLoader {
-    public static let topLevelKeys = ["daemon", "ddns", "ip", "relay", "rendezvous", "router", "service"]
+    public static let topLevelKeys = ["daemon", "ddns", "ip", "probe", "relay", "rendezvous", "router", "service"]
 
     /// Loads `path`. A missing or unreadable file is an error here; deciding that "no file at
     /// the default location" means "use the defaults" is the caller's business.
@@ -72,6 +72,9 @@ public enum ConfigLoader {
             } else {
                 config.relay = parseBuiltin(reader, defaults: config.relay, lowestPort: 1)
             }
+        }
+        if let table = top.attempt({ () throws(ConfigError) in try top.subtable("probe", title: "[probe]") }) {
+            config.probe = parseProbe(top.nested(table, title: "[probe]", section: "probe"), besides: config)
         }
         for (index, table) in arrayOfTables("ddns", in: top).enumerated() {
             let reader = top.nested(table, title: "[[ddns]] #\(index + 1)", section: KeyLineIndex.arraySection("ddns", index))

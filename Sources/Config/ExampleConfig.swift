@@ -39,6 +39,14 @@ port = 21116                        # also uses port-1 (NAT test) and port+2 (we
 enabled = true
 port = 21117                        # also uses port+2 (websocket)
 
+[probe]                             # outside probe for another home's `homeport check` (README: outside probe)
+enabled = false
+listen = "[::]:21120"               # ADDR:PORT, or a bare port
+# token_file = "/etc/homeport/probe.token"   # requests must send this token; mode 0600
+requests_per_minute = 6             # per client (an IPv4 address, an IPv6 /64)
+max_concurrent = 16
+port_timeout = "3s"
+
 # Dynamic DNS: one block per provider account. Secrets may be written inline, or as
 # "env:NAME" (an environment variable) or "file:/path" (first line of a file).
 # [[ddns]]

@@ -6,6 +6,7 @@ public struct HomeportConfig: Sendable, Equatable {
     public var router = RouterSettings()
     public var rendezvous = BuiltinServerSettings(enabled: true, port: 21116)
     public var relay = BuiltinServerSettings(enabled: true, port: 21117)
+    public var probe = ProbeServerSettings()
     public var ddns: [DDNSEntry] = []
     public var services: [ServiceDefinition] = []
 

@@ -25,6 +25,10 @@ public enum RouterPortPlan {
             let p = config.relay.port
             entries += [entry("relay", .tcp, p, "relay"), entry("relay", .tcp, p + 2, "WebSocket")]
         }
+        // Another home's `homeport check` reaches the outside probe ([probe]) from outside.
+        if config.probe.enabled, let port = config.probe.listenPort {
+            entries.append(entry("probe", .tcp, port, "outside probe"))
+        }
         return entries
     }
 }
