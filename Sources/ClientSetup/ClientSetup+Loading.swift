@@ -18,7 +18,7 @@ extension ClientSetup {
         let publicKey = try serverPublicKey(stateDirectory: stateDirectory)
         var addresses: [ServerHostChoice.PublicAddress] = []
         var historyProblem: String?
-        if host == nil, !config.ddns.contains(where: { !$0.hostnames.isEmpty }) {
+        if host == nil {
             do {
                 let history = try HistoryStore(path: StateLayout(directory: stateDirectory).historyDatabase, readOnly: true)
                 addresses = try history.ipAddresses(before: now.addingTimeInterval(1)).map { .init(address: $0.address, since: $0.time) }

@@ -1,19 +1,18 @@
-/// JSON string literals (RFC 8259 section 7) for the server-config string, whose field order
-/// matters to reproduce upstream's strings: JSONEncoder does not promise an order.
+/// JSON string literals for the server-config string, whose field order matters to reproduce
+/// upstream's strings (JSONEncoder does not promise an order). Only what RFC 8259 section 7
+/// says must be escaped is: the quotation mark, the reverse solidus (both with a backslash)
+/// and the control characters U+0000–U+001F (as \u00XX).
 enum JSONText {
     static func string(_ value: String) -> String {
         var out = "\""
         for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            if scalar == "\"" || scalar == "\\" {
+                out += "\\\(scalar)"
+            } else if scalar.value < 0x20 {
                 let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+                out += "\\u00" + (hex.count == 1 ? "0" : "") + hex
+            } else {
+                out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""

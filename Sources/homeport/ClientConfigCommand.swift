@@ -38,13 +38,7 @@ struct ClientConfigCommand: ParsableCommand {
     }
 
     func run() throws {
-        let resolved: ResolvedLocations
-        do {
-            resolved = try locations.resolve()
-        } catch {
-            Terminal.error("\(error)")
-            throw ExitCode(78)
-        }
+        let resolved = try locations.resolvedOrExit()
         let setup: ClientSetup
         let code: QRCode
         do {

@@ -20,6 +20,16 @@ struct LocationOptions: ParsableArguments {
         return ResolvedLocations(config: loaded, explicitConfigPath: explicitConfig, defaultConfigPath: defaultConfig, stateDirectory: stateDirectory)
     }
 
+    /// `resolve()`, or the config error printed and exit status 78 (EX_CONFIG).
+    func resolvedOrExit() throws -> ResolvedLocations {
+        do {
+            return try resolve()
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(78)
+        }
+    }
+
     /// The state directory alone, for commands that need nothing else from the configuration
     /// (`keygen`, `admin`, `peers import`).
     func resolveStateDirectory() throws(ConfigError) -> String {
