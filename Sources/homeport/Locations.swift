@@ -22,12 +22,7 @@ struct LocationOptions: ParsableArguments {
 
     /// `resolve()`, or the config error printed and exit status 78 (EX_CONFIG).
     func resolvedOrExit() throws -> ResolvedLocations {
-        do {
-            return try resolve()
-        } catch {
-            Terminal.error("\(error)")
-            throw ExitCode(78)
-        }
+        try Self.orExit(resolve)
     }
 
     /// The state directory alone, for commands that need nothing else from the configuration
@@ -39,8 +34,12 @@ struct LocationOptions: ParsableArguments {
     /// `resolveStateDirectory()`, or the config error printed and exit status 78 (EX_CONFIG,
     /// as `config check` uses).
     func stateDirectoryOrExit() throws -> String {
+        try Self.orExit(resolveStateDirectory)
+    }
+
+    private static func orExit<Value>(_ body: () throws(ConfigError) -> Value) throws -> Value {
         do {
-            return try resolveStateDirectory()
+            return try body()
         } catch {
             Terminal.error("\(error)")
             throw ExitCode(78)
