@@ -164,5 +164,12 @@ import Testing
         } throws: { error in
             "\(error)".contains("No history yet: \(empty.file("history.sqlite3")) does not exist")
         }
+        // So does it when the [[ddns]] entries name only wildcards (once the history went unread then).
+        config.ddns = [DDNSEntry(provider: "duckdns", hostnames: ["*.example.net"])]
+        #expect {
+            _ = try ClientSetup.load(config: config, stateDirectory: empty.path, host: nil)
+        } throws: { error in
+            "\(error)".contains("No history yet: \(empty.file("history.sqlite3")) does not exist")
+        }
     }
 }
