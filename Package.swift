@@ -5,6 +5,7 @@ import PackageDescription
 // "->", other packages in parentheses. PackageGraphTests checks these lines, the README's
 // module table and every target's dependencies against the imports.
 //   Paths, ServiceFiles, CProcessControl, CSodium,
+//   CQRencode, CZlib,
 //   InternetAddress (IPAddress, IPFamily)               (leaves)
 //   Config                                              (TOMLKit)
 //   ControlSocket                                       (NIO)
@@ -24,8 +25,11 @@ import PackageDescription
 //             PortMapping, DNSWire, DDNS                (Logging, ServiceLifecycle)
 //   ReachabilityCheck -> InternetAddress, Config, StatusModel, DNSWire
 //   Reports -> InternetAddress, Config, History, StatusModel, ReachabilityCheck
+//   QRCode -> CQRencode, CZlib                          (libqrencode, zlib)
+//   ClientSetup -> InternetAddress, Paths, Config, History, RustDeskWire
 //   homeport -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
-//             Daemon, Reports, RustDeskWire, Rendezvous, Relay, Probe, PublicIP, PortMapping, DDNS, ReachabilityCheck
+//             Daemon, Reports, RustDeskWire, Rendezvous, Relay, Probe, PublicIP, PortMapping, DDNS, ReachabilityCheck,
+//             ClientSetup, QRCode
 //             (thin CLI: ArgumentParser, Logging, ServiceLifecycle)
 let package = Package(
     name: "homeport",
@@ -206,13 +210,31 @@ let package = Package(
             name: "Reports",
             dependencies: ["InternetAddress", "Config", "History", "StatusModel", "ReachabilityCheck"]
         ),
+        // QR codes: libqrencode makes the symbol; zlib compresses the PNG image of it.
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"]), .brew(["qrencode"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "QRCode", dependencies: ["CQRencode", "CZlib"]),
+        // `homeport client-config`: what a RustDesk client needs (host, ports, key) and the
+        // server-config string that carries it.
+        .target(
+            name: "ClientSetup",
+            dependencies: ["InternetAddress", "Paths", "Config", "History", "RustDeskWire"]
+        ),
         .executableTarget(
             name: "homeport",
             dependencies: [
                 "InternetAddress",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket", "ServiceFiles",
                 "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay", "Probe",
-                "PublicIP", "PortMapping", "DDNS", "ReachabilityCheck",
+                "PublicIP", "PortMapping", "DDNS", "ReachabilityCheck", "ClientSetup", "QRCode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -258,7 +280,7 @@ let package = Package(
                 "homeport",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket",
                 "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay", "Probe",
-                "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium", "ReachabilityCheck",
+                "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium", "ReachabilityCheck", "ClientSetup", "QRCode",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),

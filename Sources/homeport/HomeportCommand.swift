@@ -14,7 +14,7 @@ struct HomeportCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             RunCommand.self, StatusCommand.self, CheckCommand.self, HistoryCommand.self, IPCommand.self, PortmapCommand.self, UpdateCommand.self, ProvidersCommand.self, ConfigCommand.self,
-            ServiceCommand.self, InstallCommand.self, RendezvousCommand.self, RelayCommand.self, ProbeCommand.self, KeygenCommand.self, PeersCommand.self, AdminCommand.self,
+            ServiceCommand.self, InstallCommand.self, RendezvousCommand.self, RelayCommand.self, ProbeCommand.self, KeygenCommand.self, ClientConfigCommand.self, PeersCommand.self, AdminCommand.self,
             VersionCommand.self, DebugCommand.self,
         ]
     )

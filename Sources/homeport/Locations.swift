@@ -20,6 +20,11 @@ struct LocationOptions: ParsableArguments {
         return ResolvedLocations(config: loaded, explicitConfigPath: explicitConfig, defaultConfigPath: defaultConfig, stateDirectory: stateDirectory)
     }
 
+    /// `resolve()`, or the config error printed and exit status 78 (EX_CONFIG).
+    func resolvedOrExit() throws -> ResolvedLocations {
+        try Self.orExit(resolve)
+    }
+
     /// The state directory alone, for commands that need nothing else from the configuration
     /// (`keygen`, `admin`, `peers import`).
     func resolveStateDirectory() throws(ConfigError) -> String {
@@ -29,8 +34,12 @@ struct LocationOptions: ParsableArguments {
     /// `resolveStateDirectory()`, or the config error printed and exit status 78 (EX_CONFIG,
     /// as `config check` uses).
     func stateDirectoryOrExit() throws -> String {
+        try Self.orExit(resolveStateDirectory)
+    }
+
+    private static func orExit<Value>(_ body: () throws(ConfigError) -> Value) throws -> Value {
         do {
-            return try resolveStateDirectory()
+            return try body()
         } catch {
             Terminal.error("\(error)")
             throw ExitCode(78)

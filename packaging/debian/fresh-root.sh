@@ -13,7 +13,7 @@ suite=${2:-bookworm}
 cache_dir=${HOMEPORT_TEST_CACHE:-/var/cache/homeport-test}
 # The package's runtime libraries, so `dpkg -i` needs no network (a missing one makes dpkg
 # name it), and systemd, which packaging/debian/boot-systemd.sh boots to run the unit.
-include=libsqlite3-0,libsodium23,libcurl4,libxml2,libstdc++6,libgcc-s1,procps,systemd,systemd-sysv
+include=libsqlite3-0,libsodium23,libcurl4,libxml2,libstdc++6,libgcc-s1,libqrencode4,procps,systemd,systemd-sysv
 # Named after the package list, so a changed list bootstraps a new root.
 tarball="$cache_dir/debian-$suite-minbase-$(echo "$include" | md5sum | cut -c1-8).tar"
 
