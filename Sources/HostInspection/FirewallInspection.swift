@@ -3,7 +3,8 @@ import InternetAddress
 
 /// The host's own firewall, read only: which of the built-in servers' ports it lets in from
 /// outside. Linux: the nftables ruleset (`nft -j list ruleset`, which also shows the rules of
-/// iptables-nft and of ufw on it), else `iptables-save`/`ip6tables-save`; when ufw is active
+/// iptables-nft and of ufw on it), else `iptables-save`/`ip6tables-save`, plus the legacy
+/// backend's rules (`iptables-legacy-save`) when it has a filter table; when ufw is active
 /// the fix is a ufw command. macOS: see `ApplicationFirewall` (untested here).
 public struct FirewallInspection: Sendable {
     public var runner: HostCommandRunner
@@ -79,10 +80,28 @@ public struct FirewallInspection: Sendable {
         let excluded = delegated
         let fromIPTables = outcomes
         let failure = iptables.failure
+        let legacy = await readLegacyIPTables()
         return Rules(failure: failure) { port, family in
             NFTablesEvaluation(ruleset: ruleset, texts: texts, port: port, family: family).outcomes(excluding: excluded)
                 + fromIPTables(port, family)
+                + (legacy[family].flatMap { IPTablesEvaluation(filter: $0, port: port, family: family, legacy: true).outcome() }.map { [$0] } ?? [])
         }
+    }
+
+    /// The legacy iptables backend (x_tables) filters on the same hook as nftables, on its own,
+    /// and nft does not show its rules. Its filter table is read only when it exists in this
+    /// network namespace (/proc/net/ip_tables_names), so that reading never creates it.
+    private func readLegacyIPTables() async -> [IPFamily: IPTablesFilter] {
+        var tables: [IPFamily: IPTablesFilter] = [:]
+        for (family, names, tool) in [(IPFamily.ipv4, "/proc/net/ip_tables_names", "iptables-legacy-save"),
+                                      (.ipv6, "/proc/net/ip6_tables_names", "ip6tables-legacy-save")] {
+            guard HostCommandRunner.find(tool) != nil,
+                  let listed = try? await runner.run("cat", [names]), listed.exitCode == 0,
+                  listed.stdout.split(separator: "\n").contains("filter"),
+                  let saved = try? await runner.run(tool, ["-t", "filter"]), saved.exitCode == 0 else { continue }
+            tables[family] = IPTablesFilter(save: saved.stdout)
+        }
+        return tables
     }
 
     private func readIPTables(priorities: [IPFamily: Int]) async -> Rules {

@@ -7,8 +7,10 @@ struct IPTablesEvaluation {
     let filter: IPTablesFilter
     let port: InspectedPort
     let family: IPFamily
+    /// Rules of the legacy x_tables backend (`iptables-legacy`), not of iptables-nft.
+    var legacy = false
 
-    private var tool: String { family == .ipv4 ? "iptables" : "ip6tables" }
+    private var tool: String { (family == .ipv4 ? "iptables" : "ip6tables") + (legacy ? "-legacy" : "") }
 
     /// Where the packet ends in INPUT; nil when the table filters nothing (no rules, policy
     /// ACCEPT). `priority`: that of the nft base chain iptables-nft made, 0 for legacy iptables.

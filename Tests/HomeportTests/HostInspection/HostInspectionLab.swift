@@ -12,7 +12,7 @@ import Glibc
 final class HostInspectionLab: Sendable {
     static let requirement = ToolRequirement(programs: ["/usr/sbin/ip", "/usr/sbin/nft", "/usr/bin/socat", "/usr/bin/setpriv"],
                                              needsRoot: true, apt: "iproute2 nftables socat util-linux")
-    static let iptablesRequirement = ToolRequirement(programs: ["/usr/sbin/ip", "/usr/sbin/iptables", "/usr/sbin/iptables-save"],
+    static let iptablesRequirement = ToolRequirement(programs: ["/usr/sbin/ip", "/usr/sbin/iptables", "/usr/sbin/iptables-save", "/usr/sbin/iptables-legacy"],
                                                      needsRoot: true, apt: "iptables")
 
     let namespace: String

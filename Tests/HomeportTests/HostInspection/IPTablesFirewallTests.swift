@@ -42,6 +42,27 @@ struct IPTablesFirewallTests {
         }
     }
 
+    @Test("legacy iptables (x_tables), which nft does not show, is read too and drops on its own")
+    func legacyIPTables() async throws {
+        try HostInspectionLab.iptablesRequirement.check()
+        try await HostInspectionLab.with { lab in
+            try await lab.loadNFTables("table inet filter {\n chain input { type filter hook input priority 0; policy accept; udp dport 21116 accept; }\n}")
+            try await lab.mustRun(["iptables-legacy", "-P", "INPUT", "DROP"])
+            try await lab.mustRun(["iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "21116", "-j", "ACCEPT"])
+            let ports = [InspectedPort(.tcp, 21116), InspectedPort(.udp, 21116)]
+            let verdicts = await FirewallInspection(runner: lab.runner).inspect(ports)
+            let result = Dictionary(uniqueKeysWithValues: verdicts.map { ("\($0.port) \($0.family)", $0.decision) })
+            #expect(result["21116/tcp IPv4"] == .allowed(by: "the policy accept of chain inet filter input, then `-A INPUT -p tcp -m tcp --dport 21116 -j ACCEPT`"))
+            let fix = "iptables-legacy -A INPUT -p udp --dport 21116 -j ACCEPT"
+            #expect(result["21116/udp IPv4"] == .dropped(by: "the policy DROP of chain INPUT", chain: "iptables-legacy filter INPUT", fix: fix))
+            // No legacy IPv6 table exists in the namespace: nft's accept decides.
+            #expect(result["21116/udp IPv6"] == .allowed(by: "`udp dport 21116 accept` (handle 2 in inet filter input)"))
+            try await lab.mustRun(fix.split(separator: " ").map(String.init))
+            let fixed = await FirewallInspection(runner: lab.runner).inspect([InspectedPort(.udp, 21116)], families: [.ipv4])
+            guard case .allowed = fixed.first?.decision else { Issue.record("\(fixed)"); return }
+        }
+    }
+
     @Test("iptables-save text: quoted comments, negation, goto, RETURN and limits")
     func saveText() {
         let save = """
