@@ -11,6 +11,7 @@ import PackageDescription
 //   ControlSocket                                       (NIO)
 //   PortMapping -> InternetAddress                      (Logging, NIO, Foundation XML)
 //   PublicIP -> InternetAddress                         (Logging, NIO, URLSession)
+//   HostInspection -> InternetAddress                   (Subprocess)
 //   Sodium -> CSodium                                   (libsodium, swift-crypto)
 //   History -> InternetAddress                          (GRDB)
 //   StatusModel -> InternetAddress, History
@@ -181,6 +182,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // What `homeport check` looks at on this host: who holds the built-in servers' ports
+        // (/proc, lsof) and what the local firewall does with them (nft, iptables-save, ufw;
+        // read only).
+        .target(
+            name: "HostInspection",
+            dependencies: ["InternetAddress", .product(name: "Subprocess", package: "swift-subprocess")]
+        ),
         // Dynamic DNS: provider definitions (providers/*.toml), engine, adapters, update policy.
         .target(
             name: "DDNS",
@@ -280,7 +288,7 @@ let package = Package(
                 "homeport",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket",
                 "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay", "Probe",
-                "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium", "ReachabilityCheck", "ClientSetup", "QRCode",
+                "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium", "ReachabilityCheck", "ClientSetup", "QRCode", "HostInspection",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
