@@ -15,8 +15,8 @@ import PackageDescription
 //   StatusModel -> InternetAddress, History
 //   Supervisor -> History, StatusModel, CProcessControl (Subprocess, Logging, NIO)
 //   RustDeskWire -> Paths, Sodium                       (SwiftProtobuf, NIO)
-//   Relay -> Paths, RustDeskWire, StatusModel           (Logging, NIO)
-//   Rendezvous -> RustDeskWire, Sodium, StatusModel     (GRDB, Logging, NIO)
+//   Relay -> InternetAddress, Paths, History, RustDeskWire, StatusModel (Logging, NIO)
+//   Rendezvous -> InternetAddress, History, RustDeskWire, Sodium, StatusModel (GRDB, Logging, NIO)
 //   DNSWire -> InternetAddress, Sodium                  (NIO)
 //   DDNS -> InternetAddress, Config, History, DNSWire, Sodium (TOMLKit, URLSession)
 //   Daemon -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, PublicIP,
@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "Relay",
             dependencies: [
-                "Paths", "RustDeskWire", "StatusModel",
+                "InternetAddress", "Paths", "History", "RustDeskWire", "StatusModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "Rendezvous",
             dependencies: [
-                "RustDeskWire", "Sodium", "StatusModel",
+                "InternetAddress", "History", "RustDeskWire", "Sodium", "StatusModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

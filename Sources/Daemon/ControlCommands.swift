@@ -36,6 +36,10 @@ struct ControlCommands: Sendable {
             status.publicIP = await network.publicIPStatus(history: history)
             status.portMappings = await network.portMappingStatuses()
             status.ddns = await ddnsStatuses()
+            status.outsideContacts = OutsideContactWriter.statusRows(config: config, rendezvous: status.rendezvous, relay: status.relay, history: history)
+            // Shown once, in outside_contacts.
+            status.rendezvous?.outsideContacts = nil
+            status.relay?.outsideContacts = nil
             return encode(status)
         case DDNSRoundReply.command:
             guard let ddns else { return encode(["error": "the daemon has no [[ddns]] entries"]) }
