@@ -17,8 +17,8 @@ import PackageDescription
 //   StatusModel -> InternetAddress, History
 //   Supervisor -> History, StatusModel, CProcessControl (Subprocess, Logging, NIO)
 //   RustDeskWire -> Paths, Sodium                       (SwiftProtobuf, NIO)
-//   Relay -> Paths, RustDeskWire, StatusModel           (Logging, NIO)
-//   Rendezvous -> RustDeskWire, Sodium, StatusModel     (GRDB, Logging, NIO)
+//   Relay -> InternetAddress, Paths, History, RustDeskWire, StatusModel (Logging, NIO)
+//   Rendezvous -> InternetAddress, History, RustDeskWire, Sodium, StatusModel (GRDB, Logging, NIO)
 //   Probe -> InternetAddress, RustDeskWire              (Hummingbird, Logging, NIO, URLSession)
 //   DNSWire -> InternetAddress, Sodium                  (NIO)
 //   DDNS -> InternetAddress, Config, History, DNSWire, Sodium (TOMLKit, URLSession)
@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "Relay",
             dependencies: [
-                "Paths", "RustDeskWire", "StatusModel",
+                "InternetAddress", "Paths", "History", "RustDeskWire", "StatusModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "Rendezvous",
             dependencies: [
-                "RustDeskWire", "Sodium", "StatusModel",
+                "InternetAddress", "History", "RustDeskWire", "Sodium", "StatusModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -35,6 +35,10 @@ struct ControlCommands: Sendable {
             status.portMappings = await network.portMappingStatuses()
             status.manualPortForwards = await network.manualPortForwards()
             status.ddns = await ddnsStatuses()
+            status.outsideContacts = OutsideContactWriter.statusRows(config: config, rendezvous: status.rendezvous, relay: status.relay, history: history)
+            // Shown once, in outside_contacts.
+            status.rendezvous?.outsideContacts = nil
+            status.relay?.outsideContacts = nil
             return encode(status)
         case DDNSRoundReply.command:
             guard let ddns = await network.ddns else { return encode(["error": "the daemon has no [[ddns]] entries"]) }

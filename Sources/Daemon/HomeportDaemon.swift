@@ -88,6 +88,8 @@ public final class HomeportDaemon: Service {
             group.addTask { [self] in
                 await recordRelayUsage(current: current)
             }
+            let contacts = OutsideContactWriter(history: history, stateDirectory: settings.stateDirectory, logger: logger)
+            group.addTask { await contacts.run(current: current, every: heartbeatInterval) }
             let plan = ServicePlan.make(config: settings.config, builtins: settings.builtins, executable: settings.executable, stateDirectory: settings.stateDirectory)
             if plan.specs.isEmpty {
                 logger.notice("no services to run: add [[service]] entries to the config (see `homeport config example`)")

@@ -80,6 +80,20 @@ enum HistorySchema {
                 ALTER TABLE ddns_updates ADD COLUMN family TEXT;
                 """)
         }
+        migrator.registerMigration("v4-outside-contacts") { db in
+            // Per listener of the built-in servers, the last connection or datagram from a
+            // public address (`OutsideContact`); `writes` counts the updates.
+            try db.execute(sql: """
+                CREATE TABLE outside_contacts (
+                    listener TEXT PRIMARY KEY NOT NULL,
+                    port INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    ts REAL NOT NULL,
+                    writes INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

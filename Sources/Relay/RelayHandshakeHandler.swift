@@ -90,6 +90,7 @@ final class RelayHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
             return refuse(\.refusedKey)
         }
         guard !request.uuid.isEmpty else { return refuse(\.refusedMalformed) }
+        hub.noteContact(messageMode ? .relayWebSocket : .relayTCP, .relaySession, from: address)
         hub.arrived(self, uuid: request.uuid, from: address)
     }
 

@@ -1,3 +1,5 @@
+import History
+import InternetAddress
 import NIOCore
 import NIOWebSocket
 import RustDeskWire
@@ -19,12 +21,15 @@ final class RelayHub: @unchecked Sendable {
     let sources: SourceConnectionLimit
     /// `settings.partialMessageBudget`, shared by every connection carrying messages.
     let partialMessages: ByteBudget
+    /// Each listener's last contact from a public address, for `homeport status`.
+    let contacts: OutsideContactLog
 
     init(settings: RelaySettings, loop: any EventLoop, sources: SourceConnectionLimit) {
         self.settings = settings
         self.sources = sources
         self.partialMessages = ByteBudget(capacity: settings.partialMessageBudget)
         self.loop = loop
+        self.contacts = OutsideContactLog(serverPort: settings.port, listeners: [.relayTCP, .relayWebSocket])
         self.globalBucket = TokenBucket(bytesPerSecond: settings.totalBandwidth * RelaySettings.megabit / 8, now: NIODeadline.now().uptimeNanoseconds.asInt64)
     }
 
@@ -49,6 +54,11 @@ final class RelayHub: @unchecked Sendable {
             return nil
         }
         return remote
+    }
+
+    /// Remembers a contact from `source` if it came from outside (the log ignores the rest).
+    func noteContact(_ listener: BuiltinListener, _ kind: OutsideContactKind, from source: PeerAddress) {
+        contacts.note(listener, kind, from: IPAddress(bytes: source.addressBytes))
     }
 
     func isBlocked(_ address: PeerAddress) -> Bool {

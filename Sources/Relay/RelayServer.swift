@@ -58,12 +58,14 @@ public final class RelayServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let remote = hub.admit(channel) else { return }
+                    hub.noteContact(.relayTCP, .connection, from: remote)
                     try channel.pipeline.syncOperations.addHandler(RelayHandshakeHandler(address: remote, hub: hub))
                 }
             }
         let tcp = try await bind(bootstrap, port: port, what: "relay TCP")
         let budget = hub.partialMessages
         let actualPort = tcp.localAddress?.port ?? port
+        hub.contacts.listening(on: actualPort)
         let webSocketBootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -71,6 +73,7 @@ public final class RelayServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let remote = hub.admit(channel) else { return }
+                    hub.noteContact(.relayWebSocket, .connection, from: remote)
                     let accepted = NIODeadline.now()
                     let handshake = hub.settings.handshakeTimeout
                     let deadline = TimeAmount(handshake)
@@ -131,9 +134,11 @@ public final class RelayServer: Sendable {
     /// What `homeport status` and `homeport admin relay …` show.
     public func summary() async -> RelaySummary? {
         await onLoop { hub in
-            RelaySummary(port: hub.settings.port, licenceKeyEnforced: !(hub.settings.licenceKey ?? "").isEmpty,
+            var summary = RelaySummary(port: hub.settings.port, licenceKeyEnforced: !(hub.settings.licenceKey ?? "").isEmpty,
                          activeSessions: hub.activeSessions, waiting: hub.waitingCount, bytesRelayed: hub.totalBytes,
                          counters: hub.counters, usage: hub.usage)
+            summary.outsideContacts = hub.contacts.contacts
+            return summary
         }
     }
 }

@@ -1,3 +1,4 @@
+import History
 import NIOCore
 import RustDeskWire
 import Synchronization
@@ -36,6 +37,9 @@ final class BrokerHandler: ChannelInboundHandler, Sendable {
         }
         let core = self.core
         let viaWebSocket = self.viaWebSocket
+        if let kind = Self.contactKind(message.union) {
+            core.noteContact(viaWebSocket ? .rendezvousWebSocket : .rendezvousTCP, kind, from: source)
+        }
         func reply(_ message: Hbb_RendezvousMessage, thenClose: Bool) {
             let written = channel.writeAndFlush(ByteBuffer(bytes: RendezvousCoding.encode(message)))
             if thenClose { written.whenComplete { _ in channel.close(promise: nil) } }
@@ -77,6 +81,16 @@ final class BrokerHandler: ChannelInboundHandler, Sendable {
         default:
             core.stats.add(.tcpMalformed)
             context.close(promise: nil)
+        }
+    }
+
+    /// The requests worth naming in the last outside contact; the rest leave the connection's.
+    private static func contactKind(_ message: Hbb_RendezvousMessage.OneOf_Union?) -> OutsideContactKind? {
+        switch message {
+        case .punchHoleRequest?: .punchHoleRequest
+        case .requestRelay?: .relayRequest
+        case .testNatRequest?: .natTest
+        default: nil
         }
     }
 
@@ -126,6 +140,7 @@ final class NATTestPortHandler: ChannelInboundHandler, Sendable {
         var response: Hbb_RendezvousMessage?
         switch RendezvousCoding.decode(payload.readableBytesView)?.union {
         case .testNatRequest(let request)?:
+            if let source = channel.remoteAddress.flatMap(PeerAddress.init) { core.noteContact(.natTest, .natTest, from: source) }
             response = core.testNatResponse(request, sourcePort: channel.remoteAddress?.port ?? 0, includeConfig: false)
         case .onlineRequest(let request)?:
             response = core.onlineResponse(request)

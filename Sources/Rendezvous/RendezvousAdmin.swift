@@ -60,7 +60,7 @@ struct AnnouncedServers: Encodable {
 
 extension RendezvousServer {
     public func summary() -> RendezvousSummary {
-        RendezvousSummary(
+        var summary = RendezvousSummary(
             port: settings.port,
             publicKey: core.signer?.publicKeyBase64,
             licenceKeyEnforced: !(core.licenceKey ?? "").isEmpty,
@@ -70,6 +70,8 @@ extension RendezvousServer {
             relayServers: core.relays.all,
             alwaysUseRelay: core.alwaysUseRelay.load(ordering: .relaxed),
             counters: stats.snapshot)
+        summary.outsideContacts = core.contacts.contacts
+        return summary
     }
 
     /// Handler for the admin socket (ControlSocket's `ControlServer`).

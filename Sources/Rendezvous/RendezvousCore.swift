@@ -1,6 +1,9 @@
 import Foundation
+import History
+import InternetAddress
 import NIOCore
 import RustDeskWire
+import StatusModel
 import Synchronization
 
 /// The rendezvous server's protocol logic (docs/rustdesk-protocol.md), independent of sockets: the listeners
@@ -21,6 +24,8 @@ final class RendezvousCore: Sendable {
     let mask: IPv4Mask?
     let localIP: String
     let alwaysUseRelay: Atomic<Bool>
+    /// Each listener's last contact from a public address, for `homeport status`.
+    let contacts: OutsideContactLog
     private let configUpdate: Mutex<(serial: Int32, servers: [String])>
     private let udp = Mutex<(any UDPSending)?>(nil)
 
@@ -39,6 +44,12 @@ final class RendezvousCore: Sendable {
         self.localIP = settings.localIP ?? ""
         self.alwaysUseRelay = Atomic(settings.alwaysUseRelay)
         self.configUpdate = Mutex((settings.serial, settings.rendezvousServers))
+        self.contacts = OutsideContactLog(serverPort: settings.port, listeners: BuiltinListener.allCases.filter { $0.server == .rendezvous })
+    }
+
+    /// Remembers a contact from `source` if it came from outside (the log ignores the rest).
+    func noteContact(_ listener: BuiltinListener, _ kind: OutsideContactKind, from source: PeerAddress) {
+        contacts.note(listener, kind, from: IPAddress(bytes: source.addressBytes))
     }
 
     func attachUDP(_ sender: any UDPSending) {
@@ -76,7 +87,12 @@ final class RendezvousCore: Sendable {
     func handleDatagram(_ bytes: ByteBuffer, from source: PeerAddress, reply: @escaping @Sendable (Hbb_RendezvousMessage) -> Void) {
         guard let message = RendezvousCoding.decode(bytes.readableBytesView) else {
             stats.add(.udpMalformed)
+            noteContact(.rendezvousUDP, .datagram, from: source)
             return
+        }
+        switch message.union {
+        case .registerPeer, .registerPk: noteContact(.rendezvousUDP, .registration, from: source)
+        default: noteContact(.rendezvousUDP, .datagram, from: source)
         }
         switch message.union {
         case .registerPeer(let request):

@@ -1,3 +1,4 @@
+import History
 import Logging
 import NIOCore
 import NIOPosix
@@ -52,7 +53,7 @@ public final class RendezvousServer: Sendable {
         let udp = try await bindUDP(group: group, port: p)
         let isIPv6 = udp.localAddress?.protocol == .inet6
         core.attachUDP(UDPSender(channel: udp, isIPv6Socket: isIPv6))
-        let tcp = try await bindTCP(group: group, port: p, what: "rendezvous TCP") { channel in
+        let tcp = try await bindTCP(group: group, port: p, what: "rendezvous TCP", listener: .rendezvousTCP) { channel in
             try channel.pipeline.syncOperations.addHandlers([
                 IdleStateHandler(readTimeout: idle),
                 ByteToMessageHandler(FrameDeadlineDecoder(maximumPayload: 64 * 1024, deadline: frame) { stats.add(.tcpDeadlineClosed) }),
@@ -60,7 +61,7 @@ public final class RendezvousServer: Sendable {
                 BrokerHandler(core: core, viaWebSocket: false),
             ])
         }
-        let natTest = try await bindTCP(group: group, port: p - 1, what: "NAT test") { channel in
+        let natTest = try await bindTCP(group: group, port: p - 1, what: "NAT test", listener: .natTest) { channel in
             try channel.pipeline.syncOperations.addHandlers([
                 IdleStateHandler(readTimeout: idle),
                 ByteToMessageHandler(FrameDeadlineDecoder(maximumPayload: 64 * 1024, deadline: frame) { stats.add(.tcpDeadlineClosed) }),
@@ -68,7 +69,7 @@ public final class RendezvousServer: Sendable {
                 NATTestPortHandler(core: core),
             ])
         }
-        let webSocket = try await bindTCP(group: group, port: p + 2, what: "rendezvous WebSocket") { channel in
+        let webSocket = try await bindTCP(group: group, port: p + 2, what: "rendezvous WebSocket", listener: .rendezvousWebSocket) { channel in
             // Messages are at most 64 KiB here at every stage; the upgrade request and framing
             // get 16 KiB more. No budget is needed: each connection holds at most that much.
             let limits = WebSocketLimits(deadline: frame, handshakeBytes: 80 * 1024, messageBytes: 80 * 1024,
@@ -103,9 +104,10 @@ public final class RendezvousServer: Sendable {
         return try await bindFirst("UDP", port: port) { host in try await bootstrap.bind(host: host, port: port).get() }
     }
 
-    private func bindTCP(group: any EventLoopGroup, port: Int, what: String,
+    private func bindTCP(group: any EventLoopGroup, port: Int, what: String, listener: BuiltinListener,
                          configure: @escaping @Sendable (any Channel) throws -> Void) async throws(StartError) -> any Channel {
         let sources = self.sources
+        let core = self.core
         let stats = core.stats
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 128)
@@ -123,6 +125,7 @@ public final class RendezvousServer: Sendable {
                         channel.close(promise: nil)
                         return
                     }
+                    core.noteContact(listener, .connection, from: remote)
                     try configure(channel)
                 }
             }

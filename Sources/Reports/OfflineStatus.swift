@@ -39,6 +39,9 @@ public enum OfflineStatus {
         if let history {
             status.publicIP = NetworkStatusFromHistory.publicIP(history)
             status.ddns = NetworkStatusFromHistory.ddns(history)
+            if let contacts = try? history.outsideContacts(), !contacts.isEmpty {
+                status.outsideContacts = ListenerContactStatus.remembered(contacts)
+            }
         }
         return status
     }

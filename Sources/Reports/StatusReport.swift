@@ -55,6 +55,10 @@ public enum StatusReport {
             lines.append("")
             lines.append(contentsOf: Self.relayLines(relay, style: style))
         }
+        if let contacts = status.outsideContacts, !contacts.isEmpty {
+            lines.append("")
+            lines.append(contentsOf: OutsideContactLines.section(contacts, now: now, style: style))
+        }
         lines.append(contentsOf: trailingSections(status, now: now, style: style))
         return WordWrap.fit(lines.joined(separator: "\n"))
     }

@@ -45,6 +45,15 @@ public enum PeerAddress: Hashable, Sendable {
         return (0..<16).map { UInt8(truncatingIfNeeded: value >> (8 * (15 - $0))) }
     }
 
+    /// The address bytes in network order after normalization: 4 for IPv4 (also when it
+    /// arrived IPv4-mapped on a dual-stack socket), 16 for IPv6.
+    public var addressBytes: [UInt8] {
+        switch normalized {
+        case .v4(let ip, _): [UInt8(ip >> 24), UInt8((ip >> 16) & 0xff), UInt8((ip >> 8) & 0xff), UInt8(ip & 0xff)]
+        case .v6: ipv6Bytes
+        }
+    }
+
     /// docs/rustdesk-protocol.md#address-normalization: IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d, including ::)
     /// IPv6 addresses become IPv4; ::1 stays IPv6 because it is the IPv6 loopback, not 0.0.0.1.
     public var normalized: PeerAddress {

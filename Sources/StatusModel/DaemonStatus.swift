@@ -18,12 +18,15 @@ public struct DaemonStatus: Sendable, Codable, Equatable {
     public var manualPortForwards: [ManualPortForward]?
     /// Every DDNS record's last result and next allowed attempt.
     public var ddns: [DDNSRecordStatus]?
+    /// Each built-in server listener's last contact from a public address.
+    public var outsideContacts: [ListenerContactStatus]?
 
     enum CodingKeys: String, CodingKey {
         case daemon, services, rendezvous, relay, ddns
         case publicIP = "public_ip"
         case portMappings = "port_mappings"
         case manualPortForwards = "manual_port_forwards"
+        case outsideContacts = "outside_contacts"
     }
 
     public init(daemon: DaemonInfo, services: [ServiceStatus]) {

@@ -1,3 +1,5 @@
+import History
+
 /// What `homeport status` and `homeport admin relay …` show about the relay.
 public struct RelaySummary: Codable, Sendable, Equatable {
     public var port: Int
@@ -7,12 +9,15 @@ public struct RelaySummary: Codable, Sendable, Equatable {
     public var bytesRelayed: Int64
     public var counters: RelayCounters
     public var usage: [RelaySessionUsage]
+    /// Per listener, the last contact from a public address since the server started.
+    public var outsideContacts: [OutsideContact]?
 
     enum CodingKeys: String, CodingKey {
         case port, waiting, counters, usage
         case licenceKeyEnforced = "licence_key_enforced"
         case activeSessions = "active_sessions"
         case bytesRelayed = "bytes_relayed"
+        case outsideContacts = "outside_contacts"
     }
 
     public init(port: Int, licenceKeyEnforced: Bool, activeSessions: Int, waiting: Int, bytesRelayed: Int64,

@@ -1,3 +1,5 @@
+import History
+
 /// What `homeport status` shows about the rendezvous server.
 public struct RendezvousSummary: Codable, Sendable, Equatable {
     public var port: Int
@@ -9,6 +11,8 @@ public struct RendezvousSummary: Codable, Sendable, Equatable {
     public var relayServers: [String]
     public var alwaysUseRelay: Bool
     public var counters: [String: Int]
+    /// Per listener, the last contact from a public address since the server started.
+    public var outsideContacts: [OutsideContact]?
 
     enum CodingKeys: String, CodingKey {
         case port, counters
@@ -19,6 +23,7 @@ public struct RendezvousSummary: Codable, Sendable, Equatable {
         case peersInDatabase = "peers_in_database"
         case relayServers = "relay_servers"
         case alwaysUseRelay = "always_use_relay"
+        case outsideContacts = "outside_contacts"
     }
 
     public init(port: Int, publicKey: String?, licenceKeyEnforced: Bool, onlinePeers: Int, peersInMemory: Int,
