@@ -10,6 +10,7 @@ import PackageDescription
 //   ControlSocket                                       (NIO)
 //   PortMapping -> InternetAddress                      (Logging, NIO, Foundation XML)
 //   PublicIP -> InternetAddress                         (Logging, NIO, URLSession)
+//   NATBehavior -> InternetAddress, DNSWire             (NIO)
 //   Sodium -> CSodium                                   (libsodium, swift-crypto)
 //   History -> InternetAddress                          (GRDB)
 //   StatusModel -> InternetAddress, History
@@ -23,7 +24,7 @@ import PackageDescription
 //             PortMapping, DNSWire, DDNS                (Logging, ServiceLifecycle)
 //   Reports -> InternetAddress, Config, History, StatusModel
 //   homeport -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
-//             Daemon, Reports, RustDeskWire, Rendezvous, Relay, PublicIP, PortMapping, DDNS
+//             Daemon, Reports, RustDeskWire, Rendezvous, Relay, PublicIP, PortMapping, DDNS, NATBehavior
 //             (thin CLI: ArgumentParser, Logging, ServiceLifecycle)
 let package = Package(
     name: "homeport",
@@ -159,6 +160,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // NAT behaviour for direct connections: STUN (RFC 8489) Binding requests from one local
+        // UDP port to several servers, and whether the mapping varies by destination.
+        .target(
+            name: "NATBehavior",
+            dependencies: [
+                "InternetAddress", "DNSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Dynamic DNS: provider definitions (providers/*.toml), engine, adapters, update policy.
         .target(
             name: "DDNS",
@@ -189,7 +200,7 @@ let package = Package(
                 "InternetAddress",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket", "ServiceFiles",
                 "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
-                "PublicIP", "PortMapping", "DDNS",
+                "PublicIP", "PortMapping", "DDNS", "NATBehavior",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -235,7 +246,7 @@ let package = Package(
                 "homeport",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket",
                 "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay",
-                "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium",
+                "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium", "NATBehavior",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
