@@ -80,48 +80,52 @@ public struct NATMappingProbe: Sendable {
     /// Opens the socket, sends and receives until every target has an outcome or `timeout`
     /// passed; the socket's port, or why there was no socket.
     private func run(_ exchange: STUNExchange, timeout: Duration) async -> Result<Int?, STUNFailure> {
-        let (datagrams, continuation) = AsyncStream<AddressedEnvelope<ByteBuffer>>.makeStream(bufferingPolicy: .bufferingNewest(256))
-        let channel: any Channel
+        typealias Datagrams = NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+        let socket: Datagrams
         do {
-            channel = try await DatagramBootstrap(group: group)
+            socket = try await DatagramBootstrap(group: group)
                 .channelOption(.receivePacketInfo, value: true)
-                .channelInitializer { channel in
+                .bind(host: family == .ipv4 ? "0.0.0.0" : "::", port: 0) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(DatagramInbox(continuation))
+                        try channel.pipeline.syncOperations.addHandler(SocketErrorsIgnored())
+                        return try Datagrams(wrappingChannelSynchronously: channel)
                     }
                 }
-                .bind(host: family == .ipv4 ? "0.0.0.0" : "::", port: 0)
-                .get()
         } catch {
-            continuation.finish()
             return .failure(.socket("cannot open a UDP socket: \(error)"))
         }
-        let localPort = channel.localAddress?.port
+        let localPort = socket.channel.localAddress?.port
         let deadline = ContinuousClock.now + timeout
         // The receiving loop below ends when the channel closes: at the deadline at the latest.
-        let closing = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
-        await withTaskCancellationHandler {
-            await withTaskGroup(of: Void.self) { group in
-                for target in exchange.targets {
-                    group.addTask { await self.transmit(target, exchange, channel, deadline: deadline) }
+        let closing = socket.channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { socket.channel.close(promise: nil) }
+        try? await socket.executeThenClose { inbound, outbound in
+            await withTaskCancellationHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    for target in exchange.targets {
+                        group.addTask { await self.transmit(target, exchange, outbound, deadline: deadline) }
+                    }
+                    do {
+                        for try await envelope in inbound {
+                            if exchange.take(envelope, localPort: localPort, at: .now) { break }
+                        }
+                    } catch {
+                        // The stream ends at the deadline; whatever arrived is in `exchange`.
+                    }
+                    // Every server answered, or the deadline passed: nothing is left to send.
+                    group.cancelAll()
                 }
-                for await envelope in datagrams {
-                    if exchange.take(envelope, localPort: localPort, at: .now) { break }
-                }
-                // Every server answered, or the deadline passed: nothing is left to send.
-                group.cancelAll()
+            } onCancel: {
+                socket.channel.close(promise: nil)
             }
-        } onCancel: {
-            channel.close(promise: nil)
         }
         closing.cancel()
-        try? await channel.close()
         return .success(localPort)
     }
 
     /// Sends `target` its request and retransmits it until it is answered, `maxRequests`
     /// were sent, or the next one would go after the deadline.
-    private func transmit(_ target: STUNExchange.Target, _ exchange: STUNExchange, _ channel: any Channel,
+    private func transmit(_ target: STUNExchange.Target, _ exchange: STUNExchange,
+                          _ outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>,
                           deadline: ContinuousClock.Instant) async {
         let request = STUNMessage.bindingRequest(target.id)
         var interval = initialRetransmission
@@ -130,7 +134,7 @@ public struct NATMappingProbe: Sendable {
             guard !exchange.isAnswered(target.index), !Task.isCancelled else { return }
             exchange.willSend(target.index, at: .now)
             do {
-                try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: target.remote, data: request))
+                try await outbound.write(AddressedEnvelope(remoteAddress: target.remote, data: request))
                 exchange.sent(target.index)
             } catch {
                 exchange.sendFailed(target.index, "\(error)")
