@@ -12,6 +12,7 @@ import PackageDescription
 //   PortMapping -> InternetAddress                      (Logging, NIO, Foundation XML)
 //   PublicIP -> InternetAddress                         (Logging, NIO, URLSession)
 //   HostInspection -> InternetAddress                   (Subprocess)
+//   NATBehavior -> InternetAddress, DNSWire             (NIO)
 //   Sodium -> CSodium                                   (libsodium, swift-crypto)
 //   History -> InternetAddress                          (GRDB)
 //   StatusModel -> InternetAddress, History
@@ -30,7 +31,7 @@ import PackageDescription
 //   ClientSetup -> InternetAddress, Paths, Config, History, RustDeskWire
 //   homeport -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
 //             Daemon, Reports, RustDeskWire, Rendezvous, Relay, Probe, PublicIP, PortMapping, DDNS, ReachabilityCheck,
-//             ClientSetup, QRCode
+//             ClientSetup, QRCode, NATBehavior
 //             (thin CLI: ArgumentParser, Logging, ServiceLifecycle)
 let package = Package(
     name: "homeport",
@@ -189,6 +190,16 @@ let package = Package(
             name: "HostInspection",
             dependencies: ["InternetAddress", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
+        // NAT behaviour for direct connections: STUN (RFC 8489) Binding requests from one local
+        // UDP port to several servers, and whether the mapping varies by destination.
+        .target(
+            name: "NATBehavior",
+            dependencies: [
+                "InternetAddress", "DNSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Dynamic DNS: provider definitions (providers/*.toml), engine, adapters, update policy.
         .target(
             name: "DDNS",
@@ -242,7 +253,7 @@ let package = Package(
                 "InternetAddress",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket", "ServiceFiles",
                 "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay", "Probe",
-                "PublicIP", "PortMapping", "DDNS", "ReachabilityCheck", "ClientSetup", "QRCode",
+                "PublicIP", "PortMapping", "DDNS", "ReachabilityCheck", "ClientSetup", "QRCode", "NATBehavior",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -289,6 +300,7 @@ let package = Package(
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket",
                 "ServiceFiles", "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay", "Probe",
                 "PublicIP", "PortMapping", "DDNS", "DNSWire", "Sodium", "ReachabilityCheck", "ClientSetup", "QRCode", "HostInspection",
+                "NATBehavior",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),

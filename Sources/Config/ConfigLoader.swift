@@ -4,7 +4,7 @@ import TOMLKit
 /// Turns `homeport.toml` into a `HomeportConfig`, or into an error that names, for every problem
 /// in the file, the file, the line and what would be valid.
 public enum ConfigLoader {
-    public static let topLevelKeys = ["daemon", "ddns", "ip", "probe", "relay", "rendezvous", "router", "service"]
+    public static let topLevelKeys = ["check", "daemon", "ddns", "ip", "probe", "relay", "rendezvous", "router", "service"]
 
     /// Loads `path`. A missing or unreadable file is an error here; deciding that "no file at
     /// the default location" means "use the defaults" is the caller's business.
@@ -61,6 +61,9 @@ public enum ConfigLoader {
         }
         if let table = top.attempt({ () throws(ConfigError) in try top.subtable("router", title: "[router]") }) {
             config.router = parseRouter(top.nested(table, title: "[router]", section: "router"))
+        }
+        if let table = top.attempt({ () throws(ConfigError) in try top.subtable("check", title: "[check]") }) {
+            config.check = parseCheck(top.nested(table, title: "[check]", section: "check"))
         }
         var builtinReaders: [String: TableReader] = [:]
         for name in ["rendezvous", "relay"] {

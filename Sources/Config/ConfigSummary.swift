@@ -12,6 +12,7 @@ public enum ConfigSummary {
             + (ip.httpIPv6.map { " http_ipv6=\($0.joined(separator: ","))" } ?? ""))
         let router = config.router
         out.append("[router] enabled=\(router.enabled) map_ports=\(router.mapPorts) lease=\(DurationText.format(router.lease)) test_mapping_interval=\(DurationText.format(router.testMappingInterval))" + (router.gateway.map { " gateway=\($0)" } ?? ""))
+        out.append("[check] stun=" + (config.check.stun.isEmpty ? "[] (NAT-behaviour check off)" : config.check.stun.map(\.description).joined(separator: ",")))
         out.append("[rendezvous] enabled=\(config.rendezvous.enabled) port=\(config.rendezvous.port)")
         out.append("[relay] enabled=\(config.relay.enabled) port=\(config.relay.port)")
         for entry in config.ddns {

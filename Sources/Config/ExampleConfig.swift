@@ -31,6 +31,11 @@ lease = "1h"
 test_mapping_interval = "10m"       # how often a short test mapping checks that the router grants them (30s to 1d)
 # gateway = "192.168.1.1"           # when the default route does not lead to the router
 
+[check]                             # what `homeport check` asks outside this host
+# STUN servers (port 3478 when left out) that show whether the NAT maps one local UDP port the
+# same way for every destination; two or more at different addresses, [] skips that test
+stun = ["stun.l.google.com:19302", "stun.cloudflare.com:3478"]
+
 [rendezvous]                        # built-in RustDesk ID server (hbbs-compatible)
 enabled = true
 port = 21116                        # also uses port-1 (NAT test) and port+2 (websocket)

@@ -4,6 +4,7 @@ public struct HomeportConfig: Sendable, Equatable {
     public var daemon = DaemonSettings()
     public var ip = IPSettings()
     public var router = RouterSettings()
+    public var check = CheckSettings()
     public var rendezvous = BuiltinServerSettings(enabled: true, port: 21116)
     public var relay = BuiltinServerSettings(enabled: true, port: 21117)
     public var probe = ProbeServerSettings()

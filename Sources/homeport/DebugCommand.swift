@@ -11,7 +11,7 @@ struct DebugCommand: AsyncParsableCommand {
         commandName: "debug",
         abstract: "Tools for homeport's tests and benchmarks.",
         shouldDisplay: false,
-        subcommands: [HistoryStressCommand.self, GenerateHistoryCommand.self]
+        subcommands: [HistoryStressCommand.self, GenerateHistoryCommand.self, NATMappingDebugCommand.self]
     )
 }
 

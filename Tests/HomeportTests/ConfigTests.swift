@@ -113,7 +113,7 @@ import Testing
         BadInput(text: "[[service]]\nname = \"web\"\ncomand = [\"x\"]\n", line: 3,
                  fragments: ["unknown key 'comand' in [[service]] #1", "did you mean 'command'", "valid keys: command, enabled, env, health, health_interval, name, restart, stop_timeout, working_dir"]),
         BadInput(text: "[deamon]\nlog_level = \"info\"\n", line: 1,
-                 fragments: ["unknown key 'deamon' in the top level", "did you mean 'daemon'", "valid keys: daemon, ddns, ip, probe, relay, rendezvous, router, service"]),
+                 fragments: ["unknown key 'deamon' in the top level", "did you mean 'daemon'", "valid keys: check, daemon, ddns, ip, probe, relay, rendezvous, router, service"]),
         BadInput(text: "# comment\n[daemon]\n\nretention = 3\n", line: 4,
                  fragments: ["unknown key 'retention' in [daemon]", "valid keys: ddns_check_interval, heartbeat_interval, log_level, retention_days, state_dir"]),
         BadInput(text: "[daemon]\nlog_level = \"loud\"\n", line: 2,

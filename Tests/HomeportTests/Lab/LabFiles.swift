@@ -1,10 +1,15 @@
 /// The configuration files the lab's daemons run with, all inside the lab's directory.
 enum LabFiles {
     /// The home router's firewall: forwarding LAN→WAN, replies, and whatever miniupnpd opens;
-    /// IPv4 masquerade on the WAN (an `inet` table masquerade would NAT IPv6 too). The table and
-    /// chain names are the ones the nftables build of miniupnpd writes into.
-    static func routerRuleset(wan: String, lan: String) -> String {
-        """
+    /// IPv4 masquerade on the WAN (an `inet` table masquerade would NAT IPv6 too) as `nat` says.
+    /// The table and chain names are the ones the nftables build of miniupnpd writes into.
+    static func routerRuleset(wan: String, lan: String, nat: NetLab.RouterNAT = .masquerade) -> String {
+        let translation = switch nat {
+        case .masquerade: "meta nfproto ipv4 oifname \"\(wan)\" masquerade"
+        case .masqueradeRandomPorts: "meta nfproto ipv4 oifname \"\(wan)\" masquerade random,fully-random"
+        case .none: ""
+        }
+        return """
         table inet filter {
             chain forward {
                 type filter hook forward priority 0; policy drop;
@@ -21,7 +26,7 @@ enum LabFiles {
             chain postrouting {
                 type nat hook postrouting priority 100; policy accept;
                 jump postrouting_miniupnpd
-                meta nfproto ipv4 oifname "\(wan)" masquerade
+                \(translation)
             }
             chain prerouting_miniupnpd {
             }

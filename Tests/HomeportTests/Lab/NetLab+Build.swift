@@ -15,7 +15,7 @@ extension NetLab {
         try await buildRouter()
         try await buildHome()
         try await startEchoServers()
-        if setup.router == .miniupnpdWithSTUN { try await startSTUNServer() }
+        if setup.runsSTUNServers { try await startSTUNServer() }
         if setup.router != .none { try await startMiniupnpd() }
     }
 
@@ -29,12 +29,16 @@ extension NetLab {
         let next = try namespace(setup.upstream == .none ? .router : .upstream)
         var lines = ["link set lo up"]
         lines += NetLabAddressPlan.echoAddresses.map { "addr add \($0)/32 dev lo" }
-        if setup.router == .miniupnpdWithSTUN {
+        if setup.runsSTUNServers {
             lines += NetLabAddressPlan.stunAddresses.map { "addr add \($0)/32 dev lo" }
         }
         lines.append("link add down0 type veth peer name wan netns \(next)")
         lines += plan.internetLinkAddresses.map { "addr add \($0) dev down0" }
         lines.append("link set down0 up")
+        if setup.routerNAT == .none {
+            guard setup.upstream == .none else { throw TestFailure("lab: a router without NAT needs upstream .none") }
+            lines.append("route add \(plan.lanSubnet) via \(plan.routerWAN.address)")
+        }
         try await ipBatch(.internet, lines)
     }
 
@@ -68,7 +72,7 @@ extension NetLab {
             "link set lan up",
         ])
         try await mustExec(.router, ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
-        try await loadRuleset(.router, name: "router.nft", LabFiles.routerRuleset(wan: "wan", lan: "lan"))
+        try await loadRuleset(.router, name: "router.nft", LabFiles.routerRuleset(wan: "wan", lan: "lan", nat: setup.routerNAT))
     }
 
     private func buildHome() async throws {

@@ -11,7 +11,7 @@ import Glibc
 ///
 /// - internet: documentation ranges only; nginx IP echo services on 203.0.113.10 and
 ///   198.51.100.10 (`NetLabAddressPlan.echoURLs`); a STUN server (stund) on 203.0.113.20 and
-///   .21 when the router uses STUN.
+///   .21 when the router uses STUN or the setup asks for it.
 /// - upstream (optional): a carrier NAT (router WAN in 100.64.0.0/10), the ISP's router of a
 ///   double NAT (router WAN in 10/8), or a NAT in front of a public-looking WAN address.
 /// - router: masquerade, a drop-by-default forward chain, and the real miniupnpd (UPnP IGD,
@@ -62,14 +62,34 @@ final class NetLab: Sendable {
         case miniupnpdWithSTUN
     }
 
+    /// How the home router translates what leaves the LAN.
+    enum RouterNAT: Sendable, Equatable {
+        /// `masquerade`: Linux keeps the source port when it is free, so one local port keeps
+        /// one public port for every destination (endpoint-independent mapping).
+        case masquerade
+        /// `masquerade random,fully-random`: every new flow gets a random public port, so the
+        /// mapping differs per destination (a symmetric NAT).
+        case masqueradeRandomPorts
+        /// No translation: the internet routes the LAN's subnet to the router (upstream `.none` only).
+        case none
+    }
+
     struct Setup: Sendable {
         var upstream: Upstream = .none
         var router: RouterDaemon = .miniupnpd
+        var routerNAT: RouterNAT = .masquerade
+        /// Whether stund runs on the internet (`NetLabAddressPlan.stunAddresses`) even though the
+        /// router does not use STUN.
+        var stunServers = false
 
-        init(upstream: Upstream = .none, router: RouterDaemon = .miniupnpd) {
+        init(upstream: Upstream = .none, router: RouterDaemon = .miniupnpd, routerNAT: RouterNAT = .masquerade, stunServers: Bool = false) {
             self.upstream = upstream
             self.router = router
+            self.routerNAT = routerNAT
+            self.stunServers = stunServers
         }
+
+        var runsSTUNServers: Bool { stunServers || router == .miniupnpdWithSTUN }
     }
 
     /// miniupnpd's HTTP port (fixed: the router namespace is the lab's own).
