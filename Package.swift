@@ -25,13 +25,13 @@ import PackageDescription
 //   DDNS -> InternetAddress, Config, History, DNSWire, Sodium (TOMLKit, URLSession)
 //   Daemon -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, PublicIP,
 //             PortMapping, DNSWire, DDNS                (Logging, ServiceLifecycle)
-//   ReachabilityCheck -> InternetAddress, Config, StatusModel, DNSWire
+//   ReachabilityCheck -> InternetAddress, Config, History, StatusModel, DNSWire, HostInspection, Probe, NATBehavior
 //   Reports -> InternetAddress, Config, History, StatusModel, ReachabilityCheck
 //   QRCode -> CQRencode, CZlib                          (libqrencode, zlib)
 //   ClientSetup -> InternetAddress, Paths, Config, History, RustDeskWire
 //   homeport -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, ServiceFiles,
 //             Daemon, Reports, RustDeskWire, Rendezvous, Relay, Probe, PublicIP, PortMapping, DDNS, ReachabilityCheck,
-//             ClientSetup, QRCode, NATBehavior
+//             ClientSetup, QRCode, NATBehavior, HostInspection
 //             (thin CLI: ArgumentParser, Logging, ServiceLifecycle)
 let package = Package(
     name: "homeport",
@@ -223,7 +223,7 @@ let package = Package(
         // `homeport check`: the checks, run in parallel with deadlines, and their report.
         .target(
             name: "ReachabilityCheck",
-            dependencies: ["InternetAddress", "Config", "StatusModel", "DNSWire"]
+            dependencies: ["InternetAddress", "Config", "History", "StatusModel", "DNSWire", "HostInspection", "Probe", "NATBehavior"]
         ),
         .target(
             name: "Reports",
@@ -253,7 +253,7 @@ let package = Package(
                 "InternetAddress",
                 "Paths", "Config", "History", "StatusModel", "Supervisor", "ControlSocket", "ServiceFiles",
                 "Daemon", "Reports", "RustDeskWire", "Rendezvous", "Relay", "Probe",
-                "PublicIP", "PortMapping", "DDNS", "ReachabilityCheck", "ClientSetup", "QRCode", "NATBehavior",
+                "PublicIP", "PortMapping", "DDNS", "ReachabilityCheck", "ClientSetup", "QRCode", "NATBehavior", "HostInspection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,15 +15,35 @@ public struct CheckSettings: Sendable, Equatable {
         HostPort(host: "stun.cloudflare.com", port: 3478),
     ]
 
+    /// The outside probe `homeport check` asks (`homeport probe serve` on a machine outside the
+    /// home, e.g. "https://vps.example.net:21120"); nil: no outside check unless `--probe` names one.
+    public var probe: String?
+    /// A file holding the probe's token, when the probe requires one.
+    public var probeTokenFile: String?
+
     public init() {}
 
-    public static let validKeys = ["stun"]
+    public static let validKeys = ["probe", "probe_token_file", "stun"]
 }
 
 extension ConfigLoader {
     static func parseCheck(_ reader: TableReader) -> CheckSettings {
         reader.reportUnknownKeys(CheckSettings.validKeys)
         var check = CheckSettings()
+        if let url = reader.attempt({ () throws(ConfigError) in try reader.string("probe") }) {
+            if url.hasPrefix("http://") || url.hasPrefix("https://") {
+                check.probe = url
+            } else {
+                reader.report("probe", "'probe' in [check] must be the probe's URL, such as \"https://vps.example.net:21120\", not \"\(url)\"")
+            }
+        }
+        if let path = reader.attempt({ () throws(ConfigError) in try reader.string("probe_token_file") }) {
+            if path.hasPrefix("/") {
+                check.probeTokenFile = path
+            } else {
+                reader.report("probe_token_file", "'probe_token_file' in [check] must be an absolute path such as \"/etc/homeport/probe.token\", not \"\(path)\"")
+            }
+        }
         guard let entries = reader.attempt({ () throws(ConfigError) in try reader.stringArray("stun") }) else { return check }
         var servers: [HostPort] = []
         var valid = true

@@ -35,6 +35,10 @@ test_mapping_interval = "10m"       # how often a short test mapping checks that
 # STUN servers (port 3478 when left out) that show whether the NAT maps one local UDP port the
 # same way for every destination; two or more at different addresses, [] skips that test
 stun = ["stun.l.google.com:19302", "stun.cloudflare.com:3478"]
+# An outside probe (`homeport probe serve` on a VPS or a friend's homeport) that tests every
+# port from the internet; without one, `check` cannot verify the ports from outside
+# probe = "https://vps.example.net:21120"
+# probe_token_file = "/etc/homeport/probe.token"
 
 [rendezvous]                        # built-in RustDesk ID server (hbbs-compatible)
 enabled = true

@@ -3,9 +3,12 @@ import Config
 import ControlSocket
 import Foundation
 import History
+import HostInspection
 import InternetAddress
+import NATBehavior
 import Paths
 import PortMapping
+import Probe
 import ReachabilityCheck
 import Reports
 import StatusModel
@@ -35,8 +38,21 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .customLong("ipv6"), help: "Check IPv6 only.")
     var ipv6Only = false
 
+    @Option(name: .long, help: ArgumentHelp("The outside probe to ask (`homeport probe serve` on a machine outside the home).", discussion: "Default: [check] probe in the config. Without a probe the ports are verified from outside only by what the servers saw arrive from public addresses.", valueName: "url"))
+    var probe: String?
+
+    @Option(name: .customLong("probe-token-file"), help: ArgumentHelp("File holding the probe's token. Default: [check] probe_token_file.", valueName: "path"))
+    var probeTokenFile: String?
+
+    @Flag(name: .customLong("no-probe"), help: "Do not ask the outside probe, even when the config names one.")
+    var noProbe = false
+
     func validate() throws {
         if ipv4Only && ipv6Only { throw ValidationError("--ipv4 and --ipv6 exclude each other; give neither to check both") }
+        if noProbe && probe != nil { throw ValidationError("--probe and --no-probe exclude each other") }
+        if let probe, URL(string: probe)?.host == nil || !(probe.hasPrefix("http://") || probe.hasPrefix("https://")) {
+            throw ValidationError("--probe must be the probe's URL, such as https://vps.example.net:21120, not \"\(probe)\"")
+        }
     }
 
     func run() async throws {
@@ -63,6 +79,7 @@ struct CheckCommand: AsyncParsableCommand {
         let mapPorts = config.router.enabled && config.router.mapPorts
         // This host's address towards the router: what a forward must point at.
         let lanAddress = try? GatewayDiscovery.discover(override: config.router.gateway).localAddress
+        let probeSettings = noProbe ? nil : (probe ?? config.check.probe).map { (url: $0, tokenFile: probeTokenFile ?? config.check.probeTokenFile) }
         let steps: [CheckStep] = [
             CheckStep(id: "daemon", topic: .daemon, title: "The daemon", deadline: .seconds(1)) {
                 [StatusFindings.daemon(status, now: now)]
@@ -70,7 +87,20 @@ struct CheckCommand: AsyncParsableCommand {
                     + [StatusFindings.verdict(status?.publicIP)]
                     + StatusFindings.mappings(status, ports: ports, mapPorts: mapPorts, lanAddress: lanAddress)
             },
-        ] + Self.dnsSteps(config: config, families: families, status: status, now: now)
+            CheckStep(id: "listener", topic: .listener, title: "Listeners on this host", deadline: .seconds(3)) {
+                let own = OwnProcesses(pids: Self.ownPIDs(status), executable: Self.ownExecutable())
+                let occupancy = await ListenerInspection.inspect(ports.map(ListenerFindings.inspectedPort), own: own)
+                return zip(ports, occupancy).map { ListenerFindings.finding($0, $1.occupancy) }
+            },
+            CheckStep(id: "firewall", topic: .firewall, title: "Local firewall", deadline: .seconds(6)) {
+                let verdicts = await FirewallInspection().inspect(ports.map(ListenerFindings.inspectedPort), families: families)
+                return FirewallFindings.findings(verdicts, ports: ports)
+            },
+            CheckStep(id: "outside", topic: .outside, title: "The ports from outside", deadline: .seconds(9)) {
+                let run = await Self.askProbe(probeSettings, config: config)
+                return OutsideFindings.findings(run, ports: ports, contacts: status?.outsideContacts ?? [], lanAddress: lanAddress, now: now)
+            },
+        ] + Self.natSteps(config: config, families: families) + Self.dnsSteps(config: config, families: families, status: status, now: now)
         findings += await CheckRunner.run(steps)
         let report = CheckReport(checkedAt: now, findings: findings)
         if json {
@@ -79,6 +109,50 @@ struct CheckCommand: AsyncParsableCommand {
             print(CheckReportText.render(report, verbose: verbose), terminator: "")
         }
         throw ExitCode(report.exitCode)
+    }
+
+    /// The outside probe's answer for every server port, or why there is none.
+    static func askProbe(_ settings: (url: String, tokenFile: String?)?, config: HomeportConfig) async -> OutsideFindings.ProbeRun {
+        guard let settings else { return .none }
+        guard let url = URL(string: settings.url) else { return .failed("\(settings.url) is not a URL") }
+        var token: String?
+        if let file = settings.tokenFile {
+            do {
+                token = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                return .failed("the probe's token file \(file) could not be read: \(error.localizedDescription)")
+            }
+        }
+        let ports = ProbeRequest.rustDeskPorts(rendezvousPort: config.rendezvous.enabled ? config.rendezvous.port : nil,
+                                               relayPort: config.relay.enabled ? config.relay.port : nil)
+        do {
+            return .answered(try await ProbeClient(url: url, token: token, timeout: .seconds(8)).check(ports))
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    /// STUN from one local port to the configured servers (IPv4: RustDesk's hole punching).
+    static func natSteps(config: HomeportConfig, families: [IPFamily]) -> [CheckStep] {
+        guard families.contains(.ipv4), config.check.stun.count >= 2 else { return [] }
+        let servers = config.check.stun.map { STUNServer(host: $0.host, port: $0.port) }
+        return [CheckStep(id: "nat.mapping", topic: .nat, title: "NAT mapping behaviour (STUN)", deadline: .seconds(6)) {
+            [NATFindings.finding(await NATMappingProbe().probe(servers: servers, timeout: .seconds(3)))]
+        }]
+    }
+
+    /// The daemon and its children: their sockets are homeport's own.
+    static func ownPIDs(_ status: DaemonStatus?) -> Set<Int32> {
+        guard let status, status.daemon.running else { return [getpid()] }
+        return Set([status.daemon.pid, getpid()].compactMap { $0 } + status.services.compactMap(\.pid))
+    }
+
+    static func ownExecutable() -> String? {
+        #if os(Linux)
+        return try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        #else
+        return nil
+        #endif
     }
 
     /// One step per DDNS hostname and family: does it point at home now?

@@ -84,9 +84,11 @@ import Testing
         try await Self.withServers([late, try await .honest()]) { servers in
             let report = await Self.probe.probe(servers: servers.map(\.server))
             let mapping = try #require(report.results[0].mapping, "\(report.results[0])")
-            #expect(mapping.requestsSent == 3)
+            // Three requests when the answer to the third comes back before the next timer; a
+            // busy machine can send a fourth first (the count is a schedule, not a speed target).
+            #expect((3...4).contains(mapping.requestsSent))
             #expect(mapping.roundTrip >= .milliseconds(300))
-            #expect(Set(ids.all).count == 1 && ids.all.count == 3)
+            #expect(Set(ids.all).count == 1 && ids.all.count >= 3, "one transaction, retransmitted: \(ids.all)")
         }
     }
 
@@ -94,9 +96,11 @@ import Testing
         let silent = try await ScriptedSTUNServer { _, _, _ in [] }
         try await Self.withServers([try await .honest(), silent]) { servers in
             let report = await Self.probe.probe(servers: servers.map(\.server), timeout: .milliseconds(1000))
-            // Requests at 0, 100, 300 and 700 ms; the next would be at 1500.
-            #expect(report.results[1].outcome == .failed(.noAnswer(requests: 4, within: .milliseconds(1000))))
-            #expect(servers[1].requests.value == 4)
+            // Requests at 0, 100, 300 and 700 ms; the next would be at 1500. A busy machine can
+            // fire a timer late, so fewer may leave within the second, never more.
+            let sent = servers[1].requests.value
+            #expect((2...4).contains(sent))
+            #expect(report.results[1].outcome == .failed(.noAnswer(requests: sent, within: .milliseconds(1000))))
             #expect(report.verdict == .unknown("only one of the 2 STUN servers answered, and it takes two to compare"))
         }
     }
@@ -141,7 +145,9 @@ import Testing
         })
         let started = ContinuousClock.now
         let report = await probe.probe(servers: [STUNServer(host: "slow.example"), STUNServer(host: "slower.example")])
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Bounded by the resolution timeout, not by the resolver's 30 s (a generous bound: the
+        // point is that it does not wait for the resolver).
+        #expect(ContinuousClock.now - started < .seconds(20))
         #expect(report.results.map(\.outcome) == [.failed(.resolutionTimedOut(.milliseconds(200))), .failed(.resolutionTimedOut(.milliseconds(200)))])
         #expect(report.localPort == nil)
         #expect(report.verdict == .unknown("none of the 2 STUN servers answered, and it takes two to compare"))
