@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClientSetup
 import Config
 import ControlSocket
 import Foundation
@@ -107,6 +108,11 @@ struct CheckCommand: AsyncParsableCommand {
             print(try StatusJSON.text(report))
         } else {
             print(CheckReportText.render(report, verbose: verbose), terminator: "")
+            // The server side is healthy: what the clients need, ready to copy.
+            if report.conclusion != .blocked, let setup = try? ClientSetup.load(config: config, stateDirectory: stateDirectory, host: nil) {
+                print("")
+                print((setup.textLines + setup.warnings.map { "Note: \($0)" }).joined(separator: "\n"))
+            }
         }
         throw ExitCode(report.exitCode)
     }

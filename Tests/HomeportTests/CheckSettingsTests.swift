@@ -39,7 +39,9 @@ import Testing
         ("[check]\nstun = [\"udp://stun.example.net\", \"b.example\"]\n", 2, "the port must be a number from 1 to 65535"),
         ("[check]\nstun = [\"stun.example.net\"]\n", 2, "needs two or more STUN servers to compare the mappings they see (or [] to skip the NAT-behaviour check), not only stun.example.net:3478"),
         ("[check]\nstun = [\"a.example\", \"a.example:3478\"]\n", 2, "lists a.example:3478 twice"),
-        ("[check]\nstn = []\n", 2, "unknown key 'stn' in [check] (did you mean 'stun'?); valid keys: stun"),
+        ("[check]\nstn = []\n", 2, "unknown key 'stn' in [check] (did you mean 'stun'?); valid keys: probe, probe_token_file, stun"),
+        ("[check]\nprobe = \"vps.example.net:21120\"\n", 2, "'probe' in [check] must be the probe's URL, such as \"https://vps.example.net:21120\""),
+        ("[check]\nprobe_token_file = \"probe.token\"\n", 2, "'probe_token_file' in [check] must be an absolute path"),
         ("check = 1\n", 1, "'check' must be a table ([check])"),
     ]
 
