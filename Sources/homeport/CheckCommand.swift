@@ -103,6 +103,7 @@ struct CheckCommand: AsyncParsableCommand {
             },
         ] + Self.natSteps(config: config, families: families) + Self.dnsSteps(config: config, families: families, status: status, now: now)
         findings += await CheckRunner.run(steps)
+        findings += EvidenceConflicts.findings(findings)
         let report = CheckReport(checkedAt: now, findings: findings)
         if json {
             print(try StatusJSON.text(report))

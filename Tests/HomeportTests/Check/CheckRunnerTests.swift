@@ -102,3 +102,40 @@ actor Counter {
     private(set) var value = 0
     func increment() { value += 1 }
 }
+
+/// The router's "public" loses to an outside probe that cannot reach the ports it mapped.
+@Suite struct EvidenceConflictTests {
+    static func finding(_ id: String, _ topic: CheckTopic, _ outcome: CheckOutcome, _ title: String = "") -> CheckFinding {
+        CheckFinding(id: id, topic: topic, outcome: outcome, title: title.isEmpty ? id : title)
+    }
+
+    @Test func aMappedPortSilentFromOutsideContradictsAPublicVerdict() {
+        let findings = [
+            Self.finding("verdict", .verdict, .pass),
+            Self.finding("router.udp.21116", .router, .pass),
+            Self.finding("router.tcp.21117", .router, .pass),
+            Self.finding("outside.udp.21116", .outside, .fail, "UDP 21116 (ID server registrations) filtered from outside: no answer"),
+            Self.finding("outside.tcp.21117", .outside, .pass, "TCP 21117 (relay) open from outside"),
+        ]
+        let conflicts = EvidenceConflicts.findings(findings)
+        #expect(conflicts.map(\.id) == ["verdict.conflict"])
+        #expect(conflicts.first?.outcome == .fail)
+        #expect(conflicts.first?.title.contains("UDP 21116 could not be reached from outside although mapped") == true, "\(conflicts)")
+        #expect(conflicts.first?.details.count == 3)
+    }
+
+    @Test(arguments: [
+        // Not public: the verdict already says so.
+        [finding("verdict", .verdict, .fail), finding("router.udp.21116", .router, .pass),
+         finding("outside.udp.21116", .outside, .fail, "UDP 21116 (x) filtered from outside: no answer")],
+        // Not mapped by homeport: a missing forward, not a contradiction.
+        [finding("verdict", .verdict, .pass), finding("router.forwards", .router, .unknown),
+         finding("outside.udp.21116", .outside, .fail, "UDP 21116 (x) filtered from outside: no answer")],
+        // Reachable.
+        [finding("verdict", .verdict, .pass), finding("router.udp.21116", .router, .pass),
+         finding("outside.udp.21116", .outside, .pass, "UDP 21116 (x) open from outside")],
+    ])
+    func noConflictWithoutAllThree(_ findings: [CheckFinding]) {
+        #expect(EvidenceConflicts.findings(findings).isEmpty)
+    }
+}
