@@ -1,5 +1,5 @@
 /// Findings that only the whole report can give: when the router says "public" and mapped the
-/// ports, but the outside probe could not reach them, the router's word loses (a carrier NAT in
+/// ports, but the outside probe could reach none of them, the router's word loses (a carrier NAT in
 /// front of a router that learned its address over STUN looks exactly like that; see
 /// docs/public-ip-and-nat.md). Each side's evidence is named.
 public enum EvidenceConflicts {
@@ -11,7 +11,12 @@ public enum EvidenceConflicts {
                 && (finding.title.contains("filtered from outside") || finding.title.contains("closed from outside"))
                 && mapped.contains(finding.id.replacingOccurrences(of: "outside.", with: ""))
         }
-        guard !unreachable.isEmpty else { return [] }
+        // One mapped port open from outside proves the address public: then a silent port is
+        // that port's problem (a firewall rule), already reported on its own line.
+        let reachable = findings.contains { finding in
+            finding.topic == .outside && finding.outcome == .pass && mapped.contains(finding.id.replacingOccurrences(of: "outside.", with: ""))
+        }
+        guard !unreachable.isEmpty, !reachable else { return [] }
         let ports = unreachable.map { $0.title.split(separator: " ").prefix(2).joined(separator: " ") }
         return [CheckFinding(id: "verdict.conflict", topic: .verdict, outcome: .fail,
                              title: "The router says the address is public, but \(ports.joined(separator: ", ")) could not be reached from outside although mapped",

@@ -115,12 +115,12 @@ actor Counter {
             Self.finding("router.udp.21116", .router, .pass),
             Self.finding("router.tcp.21117", .router, .pass),
             Self.finding("outside.udp.21116", .outside, .fail, "UDP 21116 (ID server registrations) filtered from outside: no answer"),
-            Self.finding("outside.tcp.21117", .outside, .pass, "TCP 21117 (relay) open from outside"),
+            Self.finding("outside.tcp.21117", .outside, .fail, "TCP 21117 (relay) filtered from outside: no answer"),
         ]
         let conflicts = EvidenceConflicts.findings(findings)
         #expect(conflicts.map(\.id) == ["verdict.conflict"])
         #expect(conflicts.first?.outcome == .fail)
-        #expect(conflicts.first?.title.contains("UDP 21116 could not be reached from outside although mapped") == true, "\(conflicts)")
+        #expect(conflicts.first?.title.contains("UDP 21116, TCP 21117 could not be reached from outside although mapped") == true, "\(conflicts)")
         #expect(conflicts.first?.details.count == 3)
     }
 
@@ -131,6 +131,10 @@ actor Counter {
         // Not mapped by homeport: a missing forward, not a contradiction.
         [finding("verdict", .verdict, .pass), finding("router.forwards", .router, .unknown),
          finding("outside.udp.21116", .outside, .fail, "UDP 21116 (x) filtered from outside: no answer")],
+        // One mapped port open from outside: the address is public, the silent port has its own line.
+        [finding("verdict", .verdict, .pass), finding("router.udp.21116", .router, .pass), finding("router.tcp.21117", .router, .pass),
+         finding("outside.udp.21116", .outside, .fail, "UDP 21116 (x) filtered from outside: no answer"),
+         finding("outside.tcp.21117", .outside, .pass, "TCP 21117 (x) open from outside")],
         // Reachable.
         [finding("verdict", .verdict, .pass), finding("router.udp.21116", .router, .pass),
          finding("outside.udp.21116", .outside, .pass, "UDP 21116 (x) open from outside")],

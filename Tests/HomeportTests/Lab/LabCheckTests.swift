@@ -12,8 +12,9 @@ extension LabScenarioTests {
 
     /// The daemon with homeport's mappings on a public-WAN router, and the probe on the
     /// internet; `check` runs once every port is mapped.
-    static func withCheckLab(_ body: (NetLab, _ config: String, _ rendezvousPort: Int, _ relayPort: Int) async throws -> Void) async throws {
-        try await NetLab.with { lab in
+    static func withCheckLab(_ setup: NetLab.Setup = NetLab.Setup(), mappingsGranted: Bool = true,
+                             _ body: (NetLab, _ config: String, _ rendezvousPort: Int, _ relayPort: Int) async throws -> Void) async throws {
+        try await NetLab.with(setup) { lab in
             let port = TestPorts.random()
             let relayPort = TestPorts.random()
             let config = lab.dir.write("check.toml", """
@@ -45,8 +46,10 @@ extension LabScenarioTests {
             ])
             try await lab.waitForListener(in: .internet, .tcp, port: probePort, process: probe)
             let daemon = try await lab.startHomeport(["run", "--config", config])
-            for (transport, number) in [("TCP", port - 1), ("TCP", port), ("UDP", port), ("TCP", port + 2), ("TCP", relayPort), ("TCP", relayPort + 2)] {
-                _ = try await Self.externalPort(lab, daemon: daemon, transport, number)
+            if mappingsGranted {
+                for (transport, number) in [("TCP", port - 1), ("TCP", port), ("UDP", port), ("TCP", port + 2), ("TCP", relayPort), ("TCP", relayPort + 2)] {
+                    _ = try await Self.externalPort(lab, daemon: daemon, transport, number)
+                }
             }
             // The daemon has agreed on the public address (the check compares with it).
             _ = try await eventually(timeout: .seconds(20), every: .milliseconds(500)) {
@@ -100,6 +103,43 @@ extension LabScenarioTests {
             #expect(udp.fixes.contains { $0.contains("UDP \(port) → \(lab.homeAddress) port \(port)") }, "the router-page row: \(udp.fixes)")
             #expect(report.findings.first { $0.id == "outside.tcp.\(port)" }?.outcome == .pass, "\(output.stdout)")
             #expect(output.exitCode == 1 && report.conclusion == .blocked, "\(output.stdout)")
+        }
+    }
+
+    /// A router that learned its address over STUN behind an endpoint-independent carrier NAT:
+    /// it reports a public-looking address and grants every mapping, yet nothing from outside
+    /// gets in. The verdict is `cgnat`, every port fails from outside, exit 1.
+    @Test func checkBehindANaiveSTUNRouterSaysCGNATAndEveryPortFails() async throws {
+        try await Self.withCheckLab(NetLab.Setup(upstream: .carrierNATEndpointIndependent, router: .miniupnpdWithSTUN)) { lab, config, _, _ in
+            let (report, output) = try await Self.check(lab, config: config)
+            #expect(report.findings.first { $0.id == "verdict" }?.title.hasPrefix("Verdict: cgnat") == true, "\(output.stdout)")
+            #expect(report.findings.first { $0.id == "verdict" }?.outcome == .fail)
+            #expect(report.findings.filter { $0.topic == .router }.allSatisfy { $0.outcome == .pass }, "the naive router grants them: \(output.stdout)")
+            let outside = report.findings.filter { $0.topic == .outside }
+            #expect(outside.count == 6 && outside.allSatisfy { $0.outcome == .fail }, "\(output.stdout)")
+            #expect(output.exitCode == 1 && report.conclusion == .blocked, "\(output.stdout)")
+        }
+    }
+
+    /// A carrier NAT in front of a plain router: mappings are refused, the verdict is `cgnat`,
+    /// the router lines fail with the rows to forward, nothing is reachable from outside.
+    @Test func checkBehindACarrierNATRouterThatRefusesSaysCGNAT() async throws {
+        try await Self.withCheckLab(NetLab.Setup(upstream: .carrierNAT), mappingsGranted: false) { lab, config, port, _ in
+            var report: CheckReport?
+            var text = ""
+            // The daemon needs a moment to be refused on every port.
+            _ = try await eventually(timeout: .seconds(30), every: .seconds(1)) {
+                let (checked, output) = try await Self.check(lab, config: config)
+                report = checked
+                text = output.stdout
+                return checked.findings.filter { $0.topic == .router }.allSatisfy { $0.outcome == .fail }
+            }
+            let checked = try #require(report)
+            #expect(checked.findings.first { $0.id == "verdict" }?.title.hasPrefix("Verdict: cgnat") == true, "\(text)")
+            let udp = try #require(checked.findings.first { $0.id == "router.udp.\(port)" }, "\(text)")
+            #expect(udp.outcome == .fail && udp.fixes.contains { $0.contains("UDP \(port) → \(lab.homeAddress) port \(port)") }, "\(udp)")
+            #expect(checked.findings.filter { $0.topic == .outside }.allSatisfy { $0.outcome == .fail }, "\(text)")
+            #expect(checked.exitCode == 1, "\(text)")
         }
     }
 }
