@@ -60,8 +60,18 @@ actor NetworkTasks {
 
     /// From the address watch: remembered for a reload, then passed on.
     func addressChanged(_ change: IPChange) async {
+        let previous = known[change.family]
         known[change.family] = change.new
-        await portMapping?.task.recheckNow()
+        // Only a WAN address that replaced a known one means the router may have lost the
+        // mappings. The first one learned (at start) changes nothing the keeper's first pass
+        // does not already do, and a re-map then renews only the mappings made before it:
+        // miniupnpd 2.3.1's nftables backend answers a PCP renewal of TCP P by deleting the
+        // first forward rule for the internal address and port whatever its protocol
+        // (netfilter_nft/nftnlrdr.c, delete_redirect_and_filter_rules), which can be the one
+        // of UDP P mapped after it, and UDP P then stays closed until its own renewal.
+        if let previous, previous != change.new {
+            await portMapping?.task.recheckNow()
+        }
         await ddns?.task.addressChanged(change)
     }
 
