@@ -99,7 +99,7 @@ import Testing
             // Requests at 0, 100, 300 and 700 ms; the next would be at 1500. A busy machine can
             // fire a timer late, so fewer may leave within the second, never more.
             let sent = servers[1].requests.value
-            #expect((2...4).contains(sent))
+            #expect((1...4).contains(sent))
             #expect(report.results[1].outcome == .failed(.noAnswer(requests: sent, within: .milliseconds(1000))))
             #expect(report.verdict == .unknown("only one of the 2 STUN servers answered, and it takes two to compare"))
         }

@@ -71,12 +71,15 @@ final class ScriptedSTUNServer: Sendable {
             let envelope = unwrapInboundIn(data)
             guard let from = envelope.remoteAddress.endpoint else { return }
             let index = requests.next()
+            // In order: each datagram leaves once the one before it is written. The other port's
+            // channel may be on another event loop; without the chain a later reply could
+            // overtake it and the probe finish before it arrived.
+            let channel = context.channel
+            var sent = context.eventLoop.makeSucceededVoidFuture()
             for (source, bytes) in script(Array(envelope.data.readableBytesView), from, index) {
                 let reply = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: bytes))
-                switch source {
-                case .server: context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
-                case .otherPort: other.writeAndFlush(reply, promise: nil)
-                }
+                let through = source == .server ? channel : other
+                sent = sent.flatMap { through.writeAndFlush(reply) }
             }
         }
     }
