@@ -19,7 +19,7 @@ struct CheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Check whether RustDesk clients on the internet can reach this home, port by port.",
         discussion: """
-        Runs every check at once and finishes within about 10 seconds, online or not: the configuration, the daemon, the public addresses and the NAT verdict, the router's mapping of each server port. Each line starts with ✔ (fine), ✘ (blocks outside clients: the fix follows under it), ! (works, but look) or ? (could not be verified).
+        Runs every check at once and finishes within about 10 seconds, online or not: the configuration, the daemon, who holds each server port on this host, this host's firewall (read only; root sees more), the public addresses and the NAT verdict, the router's mapping of each port, each [[ddns]] hostname's DNS record, every port from outside (through the outside probe, or what the servers saw arrive from public addresses), and whether the NAT's mapping varies by destination (STUN). Each line starts with ✔ (fine), ✘ (blocks outside clients: the fix follows under it), ! (works, but look) or ? (could not be verified).
 
         Exit status: 0 when outside clients can connect to every enabled server port, 1 when something blocks them, 2 when that could not be established (for example nothing checked the ports from outside). `--json` prints the same findings as JSON (schema in docs/check.md).
         """
