@@ -223,7 +223,7 @@ let package = Package(
         // `homeport check`: the checks, run in parallel with deadlines, and their report.
         .target(
             name: "ReachabilityCheck",
-            dependencies: ["InternetAddress", "Config", "History", "StatusModel", "DNSWire", "HostInspection", "Probe", "NATBehavior"]
+            dependencies: ["InternetAddress", "Config", "History", "StatusModel", "DNSWire", "HostInspection", "Probe", "NATBehavior", "PortMapping"]
         ),
         .target(
             name: "Reports",

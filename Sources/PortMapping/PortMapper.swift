@@ -330,4 +330,18 @@ public actor PortMapper {
         if rows.isEmpty, let upnpError { throw upnpError }
         return rows.sorted { ($0.externalPort, $0.proto.rawValue) < ($1.externalPort, $1.proto.rawValue) }
     }
+
+    /// The forwards in the router's table, whoever made them, read with UPnP IGD's
+    /// GetGenericPortMappingEntry (index 0, 1, … until the router answers an error; at most
+    /// `limit` entries; no new request after `listingTime` once the router's control URL is
+    /// known). UPnP only: NAT-PMP (RFC 6886) and PCP (RFC 6887) have no request that lists a
+    /// router's mappings. Throws when UPnP is not enabled or the router does not answer it.
+    public func existingForwards(limit: Int = 256, listingTime: Duration = .seconds(2)) async throws -> [RouterForward] {
+        guard configuration.protocols.contains(.upnp) else {
+            throw PortMappingError.unavailable(.upnp, "disabled; NAT-PMP and PCP cannot list the router's forwards")
+        }
+        let info = try gateway()
+        let entries = try await upnp.list(on: info, limit: limit, deadline: ContinuousClock.now + listingTime)
+        return entries.compactMap(RouterForward.init)
+    }
 }

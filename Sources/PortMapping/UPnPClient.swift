@@ -198,14 +198,26 @@ public struct UPnPClient: Sendable {
         ])
     }
 
-    /// All entries, by index until 713 (SpecifiedArrayIndexInvalid); at most `limit`.
-    public func listPortMappings(_ device: UPnPDevice, limit: Int = 512) async throws -> [UPnPMappingEntry] {
+    /// All entries, by index until 713 (SpecifiedArrayIndexInvalid) or, after the first entry, any
+    /// other UPnP error (some routers end their table with 714 or 501; another error for index 0
+    /// means the router does not list, and is thrown); at most `limit`, and no new request after
+    /// `deadline`, so a huge or slow table returns what was read by then.
+    public func listPortMappings(_ device: UPnPDevice, limit: Int = 512,
+                                 deadline: ContinuousClock.Instant? = nil) async throws -> [UPnPMappingEntry] {
         var entries: [UPnPMappingEntry] = []
         for index in 0..<limit {
+            if let deadline, ContinuousClock.now >= deadline {
+                logger.warning("upnp: stopped listing the port mappings after \(index) entries: out of time")
+                break
+            }
             let out: [String: String]
             do {
                 out = try await call(device, action: "GetGenericPortMappingEntry", arguments: [("NewPortMappingIndex", String(index))])
-            } catch PortMappingError.upnpFault(let code, _) where code == UPnPErrorCode.specifiedArrayIndexInvalid || code == 714 {
+            } catch PortMappingError.upnpFault(let code, let text) {
+                if code != UPnPErrorCode.specifiedArrayIndexInvalid {
+                    if index == 0 { throw PortMappingError.upnpFault(code: code, description: text) }
+                    logger.info("upnp: GetGenericPortMappingEntry \(index) answered UPnP error \(code); taking it as the end of the table")
+                }
                 break
             }
             guard let entry = Self.entry(from: out) else {

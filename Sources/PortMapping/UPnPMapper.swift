@@ -92,8 +92,8 @@ actor UPnPMapper: ProtocolMapper {
     }
 
     /// The router's whole mapping table.
-    func list(on gateway: GatewayInfo) async throws -> [UPnPMappingEntry] {
+    func list(on gateway: GatewayInfo, limit: Int = 512, deadline: ContinuousClock.Instant? = nil) async throws -> [UPnPMappingEntry] {
         let (client, device) = try await connection(gateway)
-        return try await client.listPortMappings(device)
+        return try await client.listPortMappings(device, limit: limit, deadline: deadline)
     }
 }

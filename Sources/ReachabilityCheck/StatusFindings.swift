@@ -1,5 +1,6 @@
 import Foundation
 import InternetAddress
+import PortMapping
 import StatusModel
 
 /// What the daemon's own status says, as check lines: is it running, which public addresses
@@ -67,23 +68,36 @@ public enum StatusFindings {
         }
     }
 
-    /// One line per server port: mapped by homeport (pass), refused or unavailable (fail with
-    /// the row to type into the router page), or not mapped by homeport (unknown: a forward
-    /// made by hand is not visible from here).
-    public static func mappings(_ status: DaemonStatus?, ports: [ServerPort], mapPorts: Bool, lanAddress: IPAddress?) -> [CheckFinding] {
+    /// One line per server port: mapped by homeport (pass), forwarded in the router's listed table
+    /// to this host (pass) or to another address (fail naming it), refused or unavailable (fail
+    /// with the row to type into the router page), or not known (unknown). `forwards` is the
+    /// router's UPnP table, nil when it could not be listed.
+    public static func mappings(_ status: DaemonStatus?, ports: [ServerPort], mapPorts: Bool, lanAddress: IPAddress?,
+                                forwards: [RouterForward]? = nil) -> [CheckFinding] {
+        let listed = { (port: ServerPort) in forwards.flatMap { RouterForwardFindings.finding(port, forwards: $0, lanAddress: lanAddress) } }
         guard mapPorts else {
-            // One line, not one per port: nothing here knows about forwards made by hand.
-            return [CheckFinding(id: "router.forwards", topic: .router, outcome: .unknown,
-                                 title: "Router forwards: homeport maps none ([router] map_ports = false)",
-                                 details: ["A forward made by hand on the router is not visible from here; the outside checks tell whether it works."],
-                                 fixes: ["let homeport map them: [router] map_ports = true (the router must allow UPnP, NAT-PMP or PCP)",
-                                         "or forward each port by hand:"] + ports.map { ForwardRow.text($0, to: lanAddress) })]
+            let found = ports.compactMap(listed)
+            let unlisted = ports.filter { listed($0) == nil }
+            guard !unlisted.isEmpty else { return found }
+            // One line for the rest, not one per port.
+            let seen = forwards == nil
+                ? "A forward made by hand on the router is not visible from here (the router did not list its forwards over UPnP); the outside checks tell whether it works."
+                : "The router's UPnP table has no forward for these ports; one made on the router's own page may not be listed there, the outside checks tell whether it works."
+            return found + [CheckFinding(id: "router.forwards", topic: .router, outcome: .unknown,
+                                         title: "Router forwards: homeport maps none ([router] map_ports = false)",
+                                         details: [seen],
+                                         fixes: ["let homeport map them: [router] map_ports = true (the router must allow UPnP, NAT-PMP or PCP)",
+                                                 "or forward each port by hand:"] + unlisted.map { ForwardRow.text($0, to: lanAddress) })]
         }
         let rows = status?.portMappings ?? []
         return ports.map { port in
             let id = "router.\(port.key)"
             let title = "\(port.label) (\(port.purpose))"
-            guard let row = rows.first(where: { $0.transport == port.transport.rawValue && $0.internalPort == port.port }) else {
+            let row = rows.first { $0.transport == port.transport.rawValue && $0.internalPort == port.port }
+            // The router's own table tells more than a mapping homeport could not make (a 718
+            // conflict is another host's forward).
+            if row?.state != "mapped", let finding = listed(port) { return finding }
+            guard let row else {
                 return CheckFinding(id: id, topic: .router, outcome: .unknown, title: "\(title): no mapping reported by the daemon",
                                     fixes: [ForwardRow.text(port, to: lanAddress)])
             }

@@ -2,10 +2,12 @@ import ArgumentParser
 import ClientSetup
 import Config
 import ControlSocket
+import Daemon
 import Foundation
 import History
 import HostInspection
 import InternetAddress
+import Logging
 import NATBehavior
 import Paths
 import PortMapping
@@ -19,7 +21,7 @@ struct CheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Check whether RustDesk clients on the internet can reach this home, port by port.",
         discussion: """
-        Runs every check at once and finishes within about 10 seconds, online or not: the configuration, the daemon, who holds each server port on this host, this host's firewall (read only; root sees more), the public addresses and the NAT verdict, the router's mapping of each port, each [[ddns]] hostname's DNS record, every port from outside (through the outside probe, or what the servers saw arrive from public addresses), and whether the NAT's mapping varies by destination (STUN). Each line starts with ✔ (fine), ✘ (blocks outside clients: the fix follows under it), ! (works, but look) or ? (could not be verified).
+        Runs every check at once and finishes within about 10 seconds, online or not: the configuration, the daemon, who holds each server port on this host, this host's firewall (read only; root sees more), the public addresses and the NAT verdict, the router's mapping of each port (homeport's own, and any forward the router lists over UPnP), each [[ddns]] hostname's DNS record, every port from outside (through the outside probe, or what the servers saw arrive from public addresses), and whether the NAT's mapping varies by destination (STUN). Each line starts with ✔ (fine), ✘ (blocks outside clients: the fix follows under it), ! (works, but look) or ? (could not be verified).
 
         Exit status: 0 when outside clients can connect to every enabled server port, 1 when something blocks them, 2 when that could not be established (for example nothing checked the ports from outside). `--json` prints the same findings as JSON (schema in docs/check.md).
         """
@@ -86,7 +88,10 @@ struct CheckCommand: AsyncParsableCommand {
                 [StatusFindings.daemon(status, now: now)]
                     + StatusFindings.addresses(status?.publicIP, families: families, now: now)
                     + [StatusFindings.verdict(status?.publicIP)]
-                    + StatusFindings.mappings(status, ports: ports, mapPorts: mapPorts, lanAddress: lanAddress)
+            },
+            CheckStep(id: "router", topic: .router, title: "The router's forwards", deadline: .seconds(6)) {
+                let forwards = await Self.routerForwards(config.router)
+                return StatusFindings.mappings(status, ports: ports, mapPorts: mapPorts, lanAddress: lanAddress, forwards: forwards)
             },
             CheckStep(id: "listener", topic: .listener, title: "Listeners on this host", deadline: .seconds(3)) {
                 let own = OwnProcesses(pids: Self.ownPIDs(status), executable: Self.ownExecutable())
@@ -137,6 +142,14 @@ struct CheckCommand: AsyncParsableCommand {
         } catch {
             return .failed("\(error)")
         }
+    }
+
+    /// The router's forwards as its UPnP table lists them, whoever made them; nil when the router
+    /// is off in the config or does not list them (no UPnP, or no answer).
+    static func routerForwards(_ settings: RouterSettings) async -> [RouterForward]? {
+        guard settings.enabled else { return nil }
+        let mapper = PortMapper(configuration: NetworkComponents.mapperConfiguration(settings), logger: Logger(label: "portmap"))
+        return try? await mapper.existingForwards()
     }
 
     /// STUN from one local port to the configured servers (IPv4: RustDesk's hole punching).

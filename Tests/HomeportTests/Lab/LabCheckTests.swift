@@ -12,7 +12,8 @@ extension LabScenarioTests {
 
     /// The daemon with homeport's mappings on a public-WAN router, and the probe on the
     /// internet; `check` runs once every port is mapped.
-    static func withCheckLab(_ setup: NetLab.Setup = NetLab.Setup(), mappingsGranted: Bool = true,
+    /// `mapPorts` false: the daemon maps nothing (`[router] map_ports = false`) and waits for no mapping.
+    static func withCheckLab(_ setup: NetLab.Setup = NetLab.Setup(), mappingsGranted: Bool = true, mapPorts: Bool = true,
                              _ body: (NetLab, _ config: String, _ rendezvousPort: Int, _ relayPort: Int) async throws -> Void) async throws {
         try await NetLab.with(setup) { lab in
             let port = TestPorts.random()
@@ -29,7 +30,7 @@ extension LabScenarioTests {
             router_interval = "2s"
 
             [router]
-            map_ports = true
+            map_ports = \(mapPorts)
 
             [check]
             stun = []
@@ -46,7 +47,7 @@ extension LabScenarioTests {
             ])
             try await lab.waitForListener(in: .internet, .tcp, port: probePort, process: probe)
             let daemon = try await lab.startHomeport(["run", "--config", config])
-            if mappingsGranted {
+            if mappingsGranted && mapPorts {
                 for (transport, number) in [("TCP", port - 1), ("TCP", port), ("UDP", port), ("TCP", port + 2), ("TCP", relayPort), ("TCP", relayPort + 2)] {
                     _ = try await Self.externalPort(lab, daemon: daemon, transport, number)
                 }

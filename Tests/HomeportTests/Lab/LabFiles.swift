@@ -91,7 +91,7 @@ enum LabFiles {
     /// `stunServer`: ask this STUN server (port 3478) for the external address and whether the
     /// NAT in front filters (`ext_perform_stun`).
     static func miniupnpdConfig(wan: String, lan: String, lanSubnet: String, httpPort: Int, uuid: String,
-                                leaseFile: String, stunServer: String? = nil) -> String {
+                                leaseFile: String, stunServer: String? = nil, secureMode: Bool = true) -> String {
         let stun = stunServer.map { "ext_perform_stun=yes\next_stun_host=\($0)\next_stun_port=3478\n" } ?? ""
         return """
         \(stun)ext_ifname=\(wan)
@@ -99,7 +99,7 @@ enum LabFiles {
         port=\(httpPort)
         enable_natpmp=yes
         enable_upnp=yes
-        secure_mode=yes
+        secure_mode=\(secureMode ? "yes" : "no")
         system_uptime=yes
         lease_file=\(leaseFile)
         uuid=\(uuid)

@@ -123,7 +123,8 @@ extension NetLab {
         let config = dir.write("miniupnpd.conf", LabFiles.miniupnpdConfig(
             wan: "wan", lan: "lan", lanSubnet: plan.lanSubnet, httpPort: Self.upnpHTTPPort,
             uuid: UUID().uuidString.lowercased(), leaseFile: dir.file("miniupnpd.leases"),
-            stunServer: setup.router == .miniupnpdWithSTUN ? NetLabAddressPlan.stunAddresses[0] : nil))
+            stunServer: setup.router == .miniupnpdWithSTUN ? NetLabAddressPlan.stunAddresses[0] : nil,
+            secureMode: setup.routerSecureMode))
         let miniupnpd = try await startProcess("miniupnpd", in: .router,
                                                [binary, "-d", "-f", config, "-P", dir.file("miniupnpd.pid")])
         // STUN runs before miniupnpd listens: up to three rounds of 3 s when answers are

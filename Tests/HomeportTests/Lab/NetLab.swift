@@ -81,12 +81,17 @@ final class NetLab: Sendable {
         /// Whether stund runs on the internet (`NetLabAddressPlan.stunAddresses`) even though the
         /// router does not use STUN.
         var stunServers = false
+        /// miniupnpd's `secure_mode`: a UPnP client may map only to its own address. Off lets a
+        /// test make a forward to another LAN address, as a user on the router's page can.
+        var routerSecureMode = true
 
-        init(upstream: Upstream = .none, router: RouterDaemon = .miniupnpd, routerNAT: RouterNAT = .masquerade, stunServers: Bool = false) {
+        init(upstream: Upstream = .none, router: RouterDaemon = .miniupnpd, routerNAT: RouterNAT = .masquerade, stunServers: Bool = false,
+             routerSecureMode: Bool = true) {
             self.upstream = upstream
             self.router = router
             self.routerNAT = routerNAT
             self.stunServers = stunServers
+            self.routerSecureMode = routerSecureMode
         }
 
         var runsSTUNServers: Bool { stunServers || router == .miniupnpdWithSTUN }
