@@ -25,7 +25,7 @@ import PackageDescription
 //   DDNS -> InternetAddress, Config, History, DNSWire, Sodium (TOMLKit, URLSession)
 //   Daemon -> InternetAddress, Paths, Config, History, StatusModel, Supervisor, ControlSocket, PublicIP,
 //             PortMapping, DNSWire, DDNS                (Logging, ServiceLifecycle)
-//   ReachabilityCheck -> InternetAddress, Config, History, StatusModel, DNSWire, HostInspection, Probe, NATBehavior
+//   ReachabilityCheck -> InternetAddress, Config, History, StatusModel, DNSWire, HostInspection, Probe, NATBehavior, PortMapping
 //   Reports -> InternetAddress, Config, History, StatusModel, ReachabilityCheck
 //   QRCode -> CQRencode, CZlib                          (libqrencode, zlib)
 //   ClientSetup -> InternetAddress, Paths, Config, History, RustDeskWire
