@@ -1,3 +1,5 @@
+import Probe
+
 /// The area a finding belongs to, in the order `check` prints them.
 public enum CheckTopic: String, Sendable, Codable, CaseIterable {
     case config, daemon, listener, firewall, address, verdict, router, dns, outside, ipv6, nat, evidence
@@ -16,6 +18,8 @@ public struct CheckFinding: Sendable, Codable, Equatable {
     public var details: [String]
     /// What to do, most useful first; empty when nothing needs doing.
     public var fixes: [String]
+    /// For a port checked from outside: what the probe found there (nil otherwise).
+    public var seenFromOutside: PortOutcome?
 
     public init(id: String, topic: CheckTopic, outcome: CheckOutcome, title: String, details: [String] = [], fixes: [String] = []) {
         self.id = id

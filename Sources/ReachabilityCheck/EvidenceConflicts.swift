@@ -1,3 +1,5 @@
+import Probe
+
 /// Findings that only the whole report can give: when the router says "public" and mapped the
 /// ports, but the outside probe could reach none of them, the router's word loses (a carrier NAT in
 /// front of a router that learned its address over STUN looks exactly like that; see
@@ -8,7 +10,7 @@ public enum EvidenceConflicts {
         let mapped = Set(findings.filter { $0.topic == .router && $0.outcome == .pass }.map { $0.id.replacingOccurrences(of: "router.", with: "") })
         let unreachable = findings.filter { finding in
             finding.topic == .outside && finding.outcome == .fail
-                && (finding.title.contains("filtered from outside") || finding.title.contains("closed from outside"))
+                && (finding.seenFromOutside == .filtered || finding.seenFromOutside == .closed)
                 && mapped.contains(finding.id.replacingOccurrences(of: "outside.", with: ""))
         }
         // One mapped port open from outside proves the address public: then a silent port is

@@ -37,7 +37,9 @@ public enum OutsideFindings {
             let title = "\(port.label) (\(port.purpose))"
             if let answer = answered,
                let result = answer.results.first(where: { $0.port == port.port && $0.transport.rawValue == port.transport.rawValue }) {
-                findings.append(probeFinding(id: id, topic: topic, title: title, result: result, tested: tested, port: port, lanAddress: lanAddress))
+                var finding = probeFinding(id: id, topic: topic, title: title, result: result, tested: tested, port: port, lanAddress: lanAddress)
+                finding.seenFromOutside = result.result
+                findings.append(finding)
                 continue
             }
             if let contact = evidence(for: port, in: contacts, now: now) {

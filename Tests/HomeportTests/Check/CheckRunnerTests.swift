@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import Probe
 import ReachabilityCheck
 import Reports
 import Testing
@@ -106,7 +107,10 @@ actor Counter {
 /// The router's "public" loses to an outside probe that cannot reach the ports it mapped.
 @Suite struct EvidenceConflictTests {
     static func finding(_ id: String, _ topic: CheckTopic, _ outcome: CheckOutcome, _ title: String = "") -> CheckFinding {
-        CheckFinding(id: id, topic: topic, outcome: outcome, title: title.isEmpty ? id : title)
+        var finding = CheckFinding(id: id, topic: topic, outcome: outcome, title: title.isEmpty ? id : title)
+        // What the probe saw, as OutsideFindings records it.
+        for seen in [PortOutcome.filtered, .closed, .open] where title.contains("\(seen.rawValue) from outside") { finding.seenFromOutside = seen }
+        return finding
     }
 
     @Test func aMappedPortSilentFromOutsideContradictsAPublicVerdict() {
